@@ -1,0 +1,19 @@
+"""`planner data`."""
+
+from __future__ import annotations
+
+import click
+
+from planner.cli.main import not_built
+
+
+@click.group()
+def data() -> None:
+    """Not built yet."""
+
+
+@data.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def sources(args: tuple[str, ...]) -> None:
+    """Not built yet: says so and exits 2."""
+    not_built("the data catalog")()

@@ -1,0 +1,134 @@
+"""The `planner` command: one group, one module per command, engines imported lazily.
+
+Exit codes: 0 success, 2 bad input, 3 infeasible problem, 1 internal error.
+Results go to stdout, logs and progress to stderr. Bad input prints one sentence naming the
+file and the row or field; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from planner import __version__
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands live in their own modules, imported only when run.
+
+    ``lazy`` maps a command name to ``"module:attribute"``; ``--help`` of the group stays fast.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module_name, attribute = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "optimize": "planner.cli.cmd_optimize:optimize",
+        "evaluate": "planner.cli.cmd_evaluate:evaluate",
+        "pareto": "planner.cli.cmd_pareto:pareto",
+        "pue": "planner.cli.cmd_pue:pue",
+        "climate": "planner.cli.cmd_climate:climate",
+        "sites": "planner.cli.cmd_sites:sites",
+        "scenario": "planner.cli.cmd_scenario:scenario",
+        "data": "planner.cli.cmd_data:data",
+        "report": "planner.cli.cmd_report:report",
+        "gui": "planner.cli.cmd_gui:gui",
+    },
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "--version", "-V", prog_name="planner")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Decide where to build data centres for a GPU fleet.
+
+    Evaluates candidate sites on cost, carbon, water, latency, risk and time to power,
+    ranks them, and splits the fleet across them at the lowest total cost.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    import logging
+
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the command and map errors to exit codes."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    from planner.errors import CancelledError, InputError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="planner", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Stopped.", err=True)
+        return 130
+    except click.ClickException as exc:
+        # Usage errors (unknown option, missing argument) are bad input too.
+        exc.show(file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InputError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_BAD_INPUT
+    except CancelledError:
+        click.echo("Stopped.", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, said plainly
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"Internal error: {type(exc).__name__}: {exc}. Run again with --debug for details "
+            "and report it.",
+            err=True,
+        )
+        return EXIT_BUG
+    return EXIT_OK
+
+
+def not_built(feature: str) -> Callable[..., None]:
+    """Body for a command whose engine does not exist yet: says so and exits 2."""
+
+    def body(**_: Any) -> None:
+        raise click.ClickException(f"{feature} is not built yet in this version.")
+
+    return body

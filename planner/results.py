@@ -1,0 +1,237 @@
+"""The results object: what every layer (CLI, reports, GUI) reads, and nothing computes twice.
+
+:class:`Evaluation` is what :func:`planner.evaluate.evaluate_sites` returns: one row per site
+with every metric, plus the per-block costs the optimizer needs and the hourly series that
+charts need. :class:`Results` adds what the optimizer made of it (ranking, allocation, Pareto
+front, uncertainty, sensitivity). Column names carry their units; see ``docs/nomenclature.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.scenario import Scenario, scenario_from_dict, scenario_to_dict
+
+
+@dataclass
+class Evaluation:
+    """Every candidate site evaluated for one scenario.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        Index ``site_id``; one row per site; columns listed in ``docs/nomenclature.md``.
+    phase_block_cost_usd : DataFrame
+        Index ``site_id``, one column per phase (``phase_0``, ``phase_1``...): net present cost
+        over the horizon of one block of that phase placed at that site, everything that scales
+        with the block (GPUs, facility capex per MW, energy, opex, idle GPUs, carbon price).
+    phase_block_co2_t, phase_block_water_m3 : DataFrame
+        Same shape: tonnes CO2 (market-based) and cubic metres of water over the horizon per block.
+    site_fixed_cost_usd : Series
+        Net present cost of opening a site at all (interconnection, the fixed part of capex).
+    block_facility_mw : Series
+        Index phase column name: grid MW one block of that phase draws at design (IT x peak PUE
+        of the most demanding site is *not* used; per-site values are in ``block_site_mw``).
+    block_site_mw : DataFrame
+        Index ``site_id``, one column per phase: facility MW one block needs at that site.
+    rtt_ms : DataFrame
+        Index ``site_id``, one column per demand center name: round-trip time estimate.
+    hourly_pue : ndarray, shape (n_sites, 8760)
+        Hourly PUE of the chosen cooling technology at each site (rows in ``metrics`` order).
+    hourly_wue_l_per_kwh : ndarray, shape (n_sites, 8760)
+    monthly : DataFrame
+        Long table: site_id, month (1-12), pue, wue_l_per_kwh, it_energy_mwh.
+    provenance : DataFrame
+        Columns: dataset, key, field, value, unit, source, year, note. Every input figure used.
+    warnings : list of str
+        Defaults applied to user data (nearest climate at N km, region by nearest polygon...).
+    """
+
+    metrics: pd.DataFrame
+    phase_block_cost_usd: pd.DataFrame
+    phase_block_co2_t: pd.DataFrame
+    phase_block_water_m3: pd.DataFrame
+    site_fixed_cost_usd: pd.Series
+    block_site_mw: pd.DataFrame
+    rtt_ms: pd.DataFrame
+    hourly_pue: np.ndarray
+    hourly_wue_l_per_kwh: np.ndarray
+    monthly: pd.DataFrame
+    provenance: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def site_ids(self) -> list[str]:
+        return list(self.metrics.index)
+
+
+@dataclass
+class Allocation:
+    """Outcome of the MILP: a status, and when feasible, GPUs per site and phase."""
+
+    status: str  # "optimal", "feasible" (time limit, with gap), "infeasible", "error"
+    message: str  # one or more sentences; explains infeasibility in words
+    objective_usd: float | None = None
+    gap: float | None = None
+    blocks: pd.DataFrame | None = None  # index site_id, columns phase_0..: block counts
+    gpus: pd.DataFrame | None = None  # same shape, GPU counts
+    summary: pd.DataFrame | None = None  # per open site: gpus, share, mw, cost, co2, water
+    binding: list[str] = field(default_factory=list)  # constraints at their limit, in words
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+@dataclass
+class Results:
+    """Everything one run produced; the only thing the CLI, reports and GUI read."""
+
+    scenario: Scenario
+    evaluation: Evaluation
+    ranking: pd.DataFrame  # index site_id: rank, score, feasible, reasons, contrib_<criterion>
+    allocation: Allocation
+    pareto: pd.DataFrame | None = None  # one row per point: cost_usd, co2_t, water_m3, sites
+    pareto_allocations: list[pd.DataFrame] = field(default_factory=list)
+    uncertainty: pd.DataFrame | None = None  # index site_id: p_first, p_top_k, p10/p50/p90
+    sensitivity: pd.DataFrame | None = None  # tornado: parameter, low, high, base (USD/GPU-h)
+    created: str = ""  # ISO timestamp
+    version: str = ""
+
+    # --- serialisation: a results.json that `planner report` can rebuild a report from -----
+
+    def to_json_dict(self) -> dict[str, Any]:
+        ev = self.evaluation
+        return {
+            "format": "gpu-site-planner-results",
+            "version": self.version,
+            "created": self.created,
+            "scenario": scenario_to_dict(self.scenario),
+            "evaluation": {
+                "metrics": _frame(ev.metrics),
+                "phase_block_cost_usd": _frame(ev.phase_block_cost_usd),
+                "phase_block_co2_t": _frame(ev.phase_block_co2_t),
+                "phase_block_water_m3": _frame(ev.phase_block_water_m3),
+                "site_fixed_cost_usd": _series(ev.site_fixed_cost_usd),
+                "block_site_mw": _frame(ev.block_site_mw),
+                "rtt_ms": _frame(ev.rtt_ms),
+                "hourly_pue": np.round(ev.hourly_pue, 5).tolist(),
+                "hourly_wue_l_per_kwh": np.round(ev.hourly_wue_l_per_kwh, 5).tolist(),
+                "monthly": _frame(ev.monthly, index=False),
+                "provenance": _frame(ev.provenance, index=False),
+                "warnings": list(ev.warnings),
+            },
+            "ranking": _frame(self.ranking),
+            "allocation": {
+                "status": self.allocation.status,
+                "message": self.allocation.message,
+                "objective_usd": self.allocation.objective_usd,
+                "gap": self.allocation.gap,
+                "blocks": _frame(self.allocation.blocks),
+                "gpus": _frame(self.allocation.gpus),
+                "summary": _frame(self.allocation.summary),
+                "binding": list(self.allocation.binding),
+            },
+            "pareto": _frame(self.pareto, index=False),
+            "pareto_allocations": [_frame(a) for a in self.pareto_allocations],
+            "uncertainty": _frame(self.uncertainty),
+            "sensitivity": _frame(self.sensitivity, index=False),
+        }
+
+    def save_json(self, path: str | Path) -> Path:
+        from planner.scenario import atomic_write_text
+
+        path = Path(path)
+        atomic_write_text(path, json.dumps(self.to_json_dict(), allow_nan=True, indent=1))
+        return path
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Results:
+        ev = data["evaluation"]
+        evaluation = Evaluation(
+            metrics=_unframe(ev["metrics"]),
+            phase_block_cost_usd=_unframe(ev["phase_block_cost_usd"]),
+            phase_block_co2_t=_unframe(ev["phase_block_co2_t"]),
+            phase_block_water_m3=_unframe(ev["phase_block_water_m3"]),
+            site_fixed_cost_usd=_unseries(ev["site_fixed_cost_usd"]),
+            block_site_mw=_unframe(ev["block_site_mw"]),
+            rtt_ms=_unframe(ev["rtt_ms"]),
+            hourly_pue=np.asarray(ev["hourly_pue"], dtype=float),
+            hourly_wue_l_per_kwh=np.asarray(ev["hourly_wue_l_per_kwh"], dtype=float),
+            monthly=_unframe(ev["monthly"]),
+            provenance=_unframe(ev["provenance"]),
+            warnings=list(ev.get("warnings", [])),
+        )
+        al = data["allocation"]
+        allocation = Allocation(
+            status=al["status"],
+            message=al["message"],
+            objective_usd=al.get("objective_usd"),
+            gap=al.get("gap"),
+            blocks=_unframe(al.get("blocks")),
+            gpus=_unframe(al.get("gpus")),
+            summary=_unframe(al.get("summary")),
+            binding=list(al.get("binding", [])),
+        )
+        return cls(
+            scenario=scenario_from_dict(data["scenario"]),
+            evaluation=evaluation,
+            ranking=_unframe(data["ranking"]),
+            allocation=allocation,
+            pareto=_unframe(data.get("pareto")),
+            pareto_allocations=[_unframe(a) for a in data.get("pareto_allocations", [])],
+            uncertainty=_unframe(data.get("uncertainty")),
+            sensitivity=_unframe(data.get("sensitivity")),
+            created=data.get("created", ""),
+            version=data.get("version", ""),
+        )
+
+    @classmethod
+    def load_json(cls, path: str | Path) -> Results:
+        from planner.errors import InputError
+
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read results JSON ({exc})", file=path) from None
+        if not isinstance(data, dict) or data.get("format") != "gpu-site-planner-results":
+            raise InputError("not a results file written by `planner optimize`", file=path)
+        try:
+            return cls.from_json_dict(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"results file is incomplete ({exc})", file=path) from None
+
+
+def _frame(df: pd.DataFrame | None, *, index: bool = True) -> dict[str, Any] | None:
+    if df is None:
+        return None
+    out = df.reset_index() if index else df
+    return {
+        "index": (df.index.name or "index") if index else None,
+        "columns": [str(c) for c in out.columns],
+        "data": json.loads(out.to_json(orient="values", double_precision=10)),
+    }
+
+
+def _unframe(obj: dict[str, Any] | None) -> pd.DataFrame | None:
+    if obj is None:
+        return None
+    df = pd.DataFrame(obj["data"], columns=obj["columns"])
+    if obj.get("index"):
+        df = df.set_index(obj["index"])
+    return df
+
+
+def _series(s: pd.Series) -> dict[str, Any]:
+    return {"name": s.name, "index": [str(i) for i in s.index], "values": s.tolist()}
+
+
+def _unseries(obj: dict[str, Any]) -> pd.Series:
+    return pd.Series(obj["values"], index=pd.Index(obj["index"], name="site_id"), name=obj["name"])

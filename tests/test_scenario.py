@@ -1,0 +1,147 @@
+"""Scenario files: validation messages name the field, saving is atomic and round-trips."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from planner.errors import InputError
+from planner.paths import data_dir
+from planner.scenario import check_references, dumps_scenario, load_scenario, save_scenario
+
+EXAMPLES = sorted((data_dir() / "scenarios").glob("*.toml"))
+
+MINIMAL = """
+[scenario]
+name = "minimal"
+
+[[fleet.phases]]
+gpu = "H100-SXM"
+count = 1024
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_five_bundled_examples_exist():
+    # One per kind of buyer: training, EU inference, finance, healthcare, retail.
+    assert len(EXAMPLES) == 5
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_bundled_examples_load_and_round_trip(path: Path, tmp_path: Path):
+    scenario = load_scenario(path)
+    saved = save_scenario(scenario, tmp_path / path.name)
+    assert load_scenario(saved) == scenario
+
+
+def test_defaults_fill_optional_sections(tmp_path: Path):
+    scenario = load_scenario(write(tmp_path, MINIMAL))
+    assert scenario.scenario.horizon_years == 10
+    assert scenario.fleet.phases[0].start_month == 0
+    assert scenario.cooling.technology == "auto"
+    assert scenario.facility.tier == "III"
+    assert scenario.fleet.total_gpus == 1024
+
+
+def test_syntax_error_names_the_file(tmp_path: Path):
+    path = write(tmp_path, "[scenario\nname = 'x'\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert str(path) in str(err.value)
+    assert "TOML" in str(err.value)
+
+
+def test_negative_count_names_the_field(tmp_path: Path):
+    path = write(tmp_path, MINIMAL.replace("count = 1024", "count = -5"))
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.field == "fleet.phases[0].count"
+    assert "greater than 0" in str(err.value)
+    assert "-5" in str(err.value)
+
+
+def test_missing_required_field(tmp_path: Path):
+    path = write(tmp_path, MINIMAL.replace('name = "minimal"', 'description = "no name"'))
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.field == "scenario.name"
+    assert "required" in str(err.value)
+
+
+def test_misspelt_field_is_refused(tmp_path: Path):
+    path = write(tmp_path, MINIMAL + "\n[cooling]\ntechnolgy = 'auto'\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.field == "cooling.technolgy"
+
+
+def test_unknown_cooling_technology(tmp_path: Path):
+    path = write(tmp_path, MINIMAL + "\n[cooling]\ntechnology = 'ice-blocks'\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.field == "cooling.technology"
+    assert "liquid-dtc" in str(err.value)
+
+
+def test_phase_beyond_horizon(tmp_path: Path):
+    text = MINIMAL.replace('name = "minimal"', 'name = "m"\nhorizon_years = 2')
+    path = write(tmp_path, text + "start_month = 30\n")
+    with pytest.raises(InputError, match="beyond the 24-month horizon"):
+        load_scenario(path)
+
+
+def test_min_sites_above_max_sites(tmp_path: Path):
+    path = write(tmp_path, MINIMAL + "\n[constraints]\nmin_sites = 4\nmax_sites = 2\n")
+    with pytest.raises(InputError, match="min_sites"):
+        load_scenario(path)
+
+
+def test_unknown_gpu_model_is_refused(tmp_path: Path):
+    path = write(tmp_path, MINIMAL.replace("H100-SXM", "Voodoo-5"))
+    scenario = load_scenario(path)
+    with pytest.raises(InputError) as err:
+        check_references(scenario, file=path, gpu_ids={"H100-SXM"}, demand_centers=set())
+    assert err.value.field == "fleet.phases[0].gpu"
+    assert "Voodoo-5" in str(err.value)
+
+
+def test_missing_file():
+    with pytest.raises(InputError, match="no such scenario file"):
+        load_scenario("does/not/exist.toml")
+
+
+def test_relative_paths_resolve_against_the_scenario_folder(tmp_path: Path):
+    text = MINIMAL + '\n[energy]\nprice_file = "prices.csv"\n'
+    scenario = load_scenario(write(tmp_path, text))
+    assert scenario.energy.price_file == (tmp_path / "prices.csv").resolve()
+    # Written back relative to where it is saved.
+    assert 'price_file = "prices.csv"' in dumps_scenario(scenario, relative_to=tmp_path.resolve())
+
+
+def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path: Path, monkeypatch):
+    path = write(tmp_path, MINIMAL)
+    scenario = load_scenario(path)
+    before = path.read_text()
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    scenario.scenario.name = "changed"
+    with pytest.raises(OSError):
+        save_scenario(scenario, path)
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s.toml"]  # no temp file left behind
+
+
+def test_save_into_missing_folder_is_bad_input(tmp_path: Path):
+    scenario = load_scenario(write(tmp_path, MINIMAL))
+    with pytest.raises(InputError, match="cannot write"):
+        save_scenario(scenario, tmp_path / "nope" / "s.toml")
