@@ -1,0 +1,104 @@
+"""Reports and exports of a :class:`planner.results.Results`.
+
+:func:`write_outputs` is the one entry point the CLI uses: give it the results, a folder and
+the formats wanted, it returns the files it wrote. Formats:
+
+``csv``      ranking.csv, metrics.csv, allocation.csv, hourly_<site>.csv per chosen site
+``xlsx``     results.xlsx, one sheet per table
+``geojson``  sites.geojson and allocation.geojson, plus sites.gpkg (GeoPackage)
+``gpkg``     sites.gpkg alone
+``html``     report.html (self-contained: charts inline)
+``pdf``      report.pdf
+
+The heavy modules (matplotlib, geopandas, xhtml2pdf) are imported only for the formats asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from planner.errors import InputError
+from planner.results import Results
+
+FORMATS = ("csv", "xlsx", "geojson", "gpkg", "html", "pdf")
+
+
+def parse_formats(formats: str | Iterable[str]) -> list[str]:
+    """Normalise ``"pdf,csv"`` or ``["PDF", "csv"]`` to known format names, in FORMATS order.
+
+    Raises
+    ------
+    InputError
+        Naming the unknown format and the ones accepted.
+    """
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    wanted = {str(f).strip().lower().lstrip(".") for f in items if str(f).strip()}
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown:
+        raise InputError(
+            f"unknown output format '{unknown[0]}'; expected some of {', '.join(FORMATS)}",
+            field="format",
+        )
+    return [f for f in FORMATS if f in wanted]
+
+
+def write_outputs(results: Results, out_dir: Path | str, formats: str | Iterable[str]) -> list[Path]:
+    """Write the requested formats into ``out_dir`` (created if missing); return the paths.
+
+    Existing files of the same names are replaced.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder ({exc.strerror})", file=out_dir) from None
+    wanted = parse_formats(formats)
+    written: list[Path] = []
+    if "csv" in wanted:
+        from planner.report.exports import write_csv
+
+        written += write_csv(results, out_dir)
+    if "xlsx" in wanted:
+        from planner.report.exports import write_xlsx
+
+        written.append(write_xlsx(results, out_dir / "results.xlsx"))
+    if "geojson" in wanted:
+        from planner.report.exports import write_geojson
+
+        written += write_geojson(results, out_dir)
+    if "geojson" in wanted or "gpkg" in wanted:
+        from planner.report.exports import write_gpkg
+
+        written.append(write_gpkg(results, out_dir / "sites.gpkg"))
+    if "html" in wanted or "pdf" in wanted:
+        from planner.report.model import build_report
+
+        model = build_report(results)
+        if "html" in wanted:
+            from planner.report.html import write_html
+
+            written.append(write_html(model, out_dir / "report.html"))
+        if "pdf" in wanted:
+            from planner.report.pdf import write_pdf
+
+            written.append(write_pdf(model, out_dir / "report.pdf"))
+    return written
+
+
+def write_report(results: Results, path: Path | str) -> Path:
+    """One report file, its type from the suffix (``.html``/``.htm`` or ``.pdf``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise InputError("expected a report file name ending in .pdf or .html", file=path)
+    from planner.report.model import build_report
+
+    model = build_report(results)
+    if suffix == ".pdf":
+        from planner.report.pdf import write_pdf
+
+        return write_pdf(model, path)
+    from planner.report.html import write_html
+
+    return write_html(model, path)

@@ -1,0 +1,309 @@
+"""Tables for analysts: CSV, XLSX, GeoJSON and GeoPackage files from a :class:`Results`.
+
+Column names are the canonical names of ``docs/nomenclature.md``, which carry their units
+(``usd_per_gpu_hour``, ``water_m3_per_year``); a name without a unit is dimensionless. The
+tables written are:
+
+``ranking``
+    One row per site: rank, score, feasibility and reasons, per-criterion contributions.
+``metrics``
+    One row per site: every metric of the evaluation.
+``allocation``
+    One row per site that receives GPUs: GPUs per phase, share, MW, cost, CO2, water.
+``hourly_<site>``
+    8,760 rows per chosen site: PUE, WUE, IT and facility power, water.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.results import Results
+
+HOURS_PER_YEAR = 8760
+
+
+# --- file names --------------------------------------------------------------------------
+
+
+def safe_filename(text: str, *, default: str = "site", max_length: int = 80) -> str:
+    """A file-name stem safe on Windows, macOS and Linux, made from user text.
+
+    Accents are folded to ASCII, anything but letters, digits, ``-``, ``_`` and ``.`` becomes
+    ``-``, leading dots are dropped (no hidden files, no ``..``), reserved Windows device names
+    get a suffix, and the result is at most ``max_length`` characters.
+    """
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", folded).strip("-.")[:max_length].strip("-.")
+    if not stem:
+        stem = default
+    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
+        stem += "_"
+    return stem
+
+
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+
+
+def _unique_names(site_ids: Iterable[str]) -> dict[str, str]:
+    """Map each site id to a distinct safe stem (two ids may fold to the same text)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for site_id in site_ids:
+        stem = safe_filename(site_id)
+        candidate, i = stem, 2
+        while candidate.lower() in used:
+            candidate, i = f"{stem}-{i}", i + 1
+        used.add(candidate.lower())
+        out[site_id] = candidate
+    return out
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def ranking_table(results: Results) -> pd.DataFrame:
+    """Ranking with the site name and country in front, sorted by rank."""
+    ranking = results.ranking.copy()
+    metrics = results.evaluation.metrics
+    front = metrics.reindex(ranking.index)[["name", "country"]]
+    table = pd.concat([front, ranking], axis=1)
+    if "rank" in table:
+        table = table.sort_values("rank", kind="stable")
+    table.index.name = "site_id"
+    return table
+
+
+def metrics_table(results: Results) -> pd.DataFrame:
+    """Every evaluated metric, one row per site, in rank order when ranked."""
+    metrics = results.evaluation.metrics.copy()
+    if "rank" in results.ranking:
+        order = results.ranking["rank"].reindex(metrics.index)
+        metrics = metrics.iloc[np.argsort(order.to_numpy(), kind="stable")]
+    metrics.index.name = "site_id"
+    return metrics
+
+
+def allocation_table(results: Results) -> pd.DataFrame:
+    """GPUs per phase at each site that receives any, with the allocation summary columns.
+
+    Columns ``gpus_<phase>`` (GPU count per phase) then the optimizer's summary columns.
+    Empty (no rows) when the allocation is infeasible.
+    """
+    alloc = results.allocation
+    if not alloc.feasible or alloc.gpus is None:
+        return pd.DataFrame(index=pd.Index([], name="site_id"), columns=["name", "gpus"])
+    gpus = alloc.gpus.copy()
+    gpus = gpus.loc[gpus.sum(axis=1) > 0]
+    gpus.columns = [f"gpus_{c}" for c in gpus.columns]
+    names = results.evaluation.metrics["name"].reindex(gpus.index)
+    parts = [names.rename("name"), gpus]
+    if alloc.summary is not None:
+        summary = alloc.summary.drop(columns=[c for c in alloc.summary.columns if c in gpus], errors="ignore")
+        parts.append(summary.reindex(gpus.index))
+    table = pd.concat(parts, axis=1)
+    table.index.name = "site_id"
+    if "gpus" not in table:
+        table.insert(1, "gpus", gpus.sum(axis=1))
+    return table
+
+
+def chosen_sites(results: Results) -> list[str]:
+    """Sites the allocation places GPUs at, in rank order; the top-ranked site if infeasible."""
+    table = allocation_table(results)
+    if len(table):
+        ids = list(table.index)
+    else:
+        ranking = results.ranking
+        feasible = ranking[ranking["feasible"].astype(bool)] if "feasible" in ranking else ranking
+        ids = list(feasible.sort_values("rank").index[:1]) if len(feasible) else []
+    if "rank" in results.ranking:
+        ids.sort(key=lambda s: results.ranking["rank"].get(s, math.inf))
+    return ids
+
+
+def hourly_table(results: Results, site_id: str) -> pd.DataFrame:
+    """8,760 hourly rows for one site: PUE, WUE, IT and facility power, water.
+
+    ``it_power_kw`` is the IT power of the GPUs this site receives in the allocation (the whole
+    fleet when there is no feasible allocation). The results keep IT energy per month, not per
+    hour, so each hour carries its month's mean IT power; facility power is that times the
+    hour's PUE, and water is IT energy times the hour's WUE.
+    """
+    ev = results.evaluation
+    try:
+        row = ev.site_ids.index(site_id)
+    except ValueError:
+        raise KeyError(f"unknown site '{site_id}'") from None
+    stamps = pd.date_range(f"{results.scenario.scenario.start_year}-01-01", periods=HOURS_PER_YEAR,
+                           freq="h")
+    # A leap year has 8,784 hours; the typical year has 8,760, so drop 29 February if present.
+    stamps = stamps[~((stamps.month == 2) & (stamps.day == 29))]
+    if len(stamps) < HOURS_PER_YEAR:
+        extra = pd.date_range(stamps[-1] + pd.Timedelta(hours=1), periods=HOURS_PER_YEAR - len(stamps), freq="h")
+        stamps = stamps.append(extra)
+    stamps = stamps[:HOURS_PER_YEAR]
+    month = stamps.month.to_numpy()
+    monthly = ev.monthly[ev.monthly["site_id"] == site_id].set_index("month")
+    hours_in_month = np.bincount(month, minlength=13)[1:]
+    it_mwh = monthly["it_energy_mwh"].reindex(range(1, 13)).to_numpy(dtype=float)
+    it_mw_by_month = np.where(hours_in_month > 0, it_mwh / np.maximum(hours_in_month, 1), np.nan)
+    share = _allocated_share(results, site_id)
+    it_kw = it_mw_by_month[month - 1] * 1000.0 * share
+    pue = np.asarray(ev.hourly_pue[row], dtype=float)
+    wue = np.asarray(ev.hourly_wue_l_per_kwh[row], dtype=float)
+    return pd.DataFrame(
+        {
+            "time_local": stamps.strftime("%m-%d %H:%M"),
+            "month": month,
+            "hour_of_day": stamps.hour.to_numpy(),
+            "pue": pue,
+            "wue_l_per_kwh": wue,
+            "it_power_kw": it_kw,
+            "facility_power_kw": it_kw * pue,
+            "water_l": it_kw * wue,  # kW over one hour = kWh; times L/kWh
+        },
+        index=pd.RangeIndex(HOURS_PER_YEAR, name="hour"),
+    )
+
+
+def _allocated_share(results: Results, site_id: str) -> float:
+    alloc = results.allocation
+    if alloc.feasible and alloc.gpus is not None and site_id in alloc.gpus.index:
+        total = float(alloc.gpus.to_numpy().sum())
+        return float(alloc.gpus.loc[site_id].sum()) / total if total > 0 else 0.0
+    return 1.0
+
+
+def scored_sites(results: Results):  # -> geopandas.GeoDataFrame
+    """Sites as points (EPSG:4326) with rank, score, key metrics and allocated GPUs."""
+    import geopandas as gpd
+
+    metrics = results.evaluation.metrics
+    ranking = results.ranking.reindex(metrics.index)
+    frame = pd.concat([metrics, ranking.drop(columns=[c for c in ranking if c in metrics])], axis=1)
+    alloc = allocation_table(results)
+    frame["allocated_gpus"] = alloc["gpus"].reindex(frame.index).fillna(0).astype(int) if len(alloc) else 0
+    frame["chosen"] = frame["allocated_gpus"] > 0
+    frame = _finite(frame)
+    geometry = gpd.points_from_xy(metrics["lon"], metrics["lat"], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(frame.reset_index(), geometry=geometry, crs="EPSG:4326")
+    if "rank" in gdf:
+        gdf = gdf.sort_values("rank", kind="stable").reset_index(drop=True)
+    return gdf
+
+
+def allocation_sites(results: Results):  # -> geopandas.GeoDataFrame
+    """Sites receiving GPUs as points, with GPUs per phase and the allocation summary."""
+    import geopandas as gpd
+
+    table = _finite(allocation_table(results))
+    metrics = results.evaluation.metrics.reindex(table.index)
+    geometry = gpd.points_from_xy(metrics["lon"], metrics["lat"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(table.reset_index(), geometry=geometry, crs="EPSG:4326")
+
+
+def _finite(frame: pd.DataFrame) -> pd.DataFrame:
+    """Infinities become missing (GeoJSON and GeoPackage have no infinity; 'unlimited' = empty)."""
+    out = frame.copy()
+    for column in out.select_dtypes(include="number").columns:
+        values = out[column].astype(float)
+        if np.isinf(values.to_numpy()).any():
+            out[column] = values.where(np.isfinite(values))
+    for column in out.select_dtypes(include="bool").columns:
+        out[column] = out[column].astype(bool)
+    return out
+
+
+# --- writers -----------------------------------------------------------------------------
+
+
+def write_csv(results: Results, out_dir: Path) -> list[Path]:
+    """ranking.csv, metrics.csv, allocation.csv and hourly_<site>.csv per chosen site."""
+    out_dir = Path(out_dir)
+    written = []
+    for name, table in (
+        ("ranking", ranking_table(results)),
+        ("metrics", metrics_table(results)),
+        ("allocation", allocation_table(results)),
+    ):
+        path = out_dir / f"{name}.csv"
+        table.to_csv(path, encoding="utf-8", lineterminator="\n")
+        written.append(path)
+    stems = _unique_names(chosen_sites(results))
+    for site_id, stem in stems.items():
+        path = out_dir / f"hourly_{stem}.csv"
+        hourly_table(results, site_id).to_csv(path, float_format="%.6g", lineterminator="\n")
+        written.append(path)
+    return written
+
+
+def extra_tables(results: Results) -> dict[str, pd.DataFrame]:
+    """Optional tables present in the results: Pareto, uncertainty, sensitivity, sources."""
+    tables: dict[str, pd.DataFrame] = {}
+    if results.pareto is not None and len(results.pareto):
+        tables["pareto"] = results.pareto
+    if results.uncertainty is not None and len(results.uncertainty):
+        tables["uncertainty"] = results.uncertainty
+    if results.sensitivity is not None and len(results.sensitivity):
+        tables["sensitivity"] = results.sensitivity
+    monthly = results.evaluation.monthly
+    if monthly is not None and len(monthly):
+        tables["monthly"] = monthly
+    provenance = results.evaluation.provenance
+    if provenance is not None and len(provenance):
+        tables["sources"] = provenance
+    return tables
+
+
+def write_xlsx(results: Results, path: Path) -> Path:
+    """One workbook, one sheet per table; the header row is frozen and column widths fitted."""
+    path = Path(path)
+    sheets: dict[str, tuple[pd.DataFrame, bool]] = {
+        "ranking": (ranking_table(results), True),
+        "metrics": (metrics_table(results), True),
+        "allocation": (allocation_table(results), True),
+    }
+    for name, table in extra_tables(results).items():
+        sheets[name] = (table, name == "uncertainty")
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, (table, keep_index) in sheets.items():
+            table = _finite(table)
+            table.to_excel(writer, sheet_name=name, index=keep_index, freeze_panes=(1, 1 if keep_index else 0))
+            sheet = writer.sheets[name]
+            headers = ([table.index.name or "index"] if keep_index else []) + [str(c) for c in table.columns]
+            for i, header in enumerate(headers):
+                letter = sheet.cell(row=1, column=i + 1).column_letter
+                sheet.column_dimensions[letter].width = min(max(len(header) + 2, 10), 48)
+    return path
+
+
+def write_geojson(results: Results, out_dir: Path) -> list[Path]:
+    """sites.geojson (every scored site) and allocation.geojson (sites receiving GPUs)."""
+    out_dir = Path(out_dir)
+    written = []
+    for name, gdf in (("sites", scored_sites(results)), ("allocation", allocation_sites(results))):
+        path = out_dir / f"{name}.geojson"
+        path.unlink(missing_ok=True)
+        gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+        written.append(path)
+    return written
+
+
+def write_gpkg(results: Results, path: Path) -> Path:
+    """One GeoPackage with layers ``sites`` and ``allocation``."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    scored_sites(results).to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+    alloc = allocation_sites(results)
+    if len(alloc):
+        alloc.to_file(path, layer="allocation", driver="GPKG", engine="pyogrio")
+    return path

@@ -1,0 +1,141 @@
+"""CSV, XLSX, GeoJSON and GeoPackage exports re-read to the values that went in."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.errors import InputError
+from planner.report import parse_formats, write_outputs
+from planner.report.exports import hourly_table, safe_filename
+from report_fixtures import make_results
+
+
+@pytest.fixture(scope="module")
+def results():
+    return make_results()
+
+
+@pytest.fixture(scope="module")
+def csv_dir(results, tmp_path_factory):
+    out = tmp_path_factory.mktemp("csv")
+    write_outputs(results, out, ["csv"])
+    return out
+
+
+def test_csv_files_written(csv_dir, results):
+    names = sorted(p.name for p in csv_dir.iterdir())
+    # The synthetic allocation puts GPUs at the two top-ranked sites.
+    chosen = list(results.allocation.gpus.index)
+    assert names == sorted(["ranking.csv", "metrics.csv", "allocation.csv"]
+                           + [f"hourly_{s}.csv" for s in chosen])
+
+
+def test_ranking_csv_rereads(csv_dir, results):
+    table = pd.read_csv(csv_dir / "ranking.csv", index_col="site_id")
+    assert list(table.index) == list(results.ranking.sort_values("rank").index)
+    np.testing.assert_allclose(table["score"], results.ranking["score"].reindex(table.index), rtol=1e-12)
+    assert table.loc["ie-dublin", "reasons"].startswith("time to power 60 months")
+    assert table.loc["se-lulea", "name"] == "Luleå"  # UTF-8 round trip
+
+
+def test_metrics_csv_units_in_headers(csv_dir, results):
+    table = pd.read_csv(csv_dir / "metrics.csv", index_col="site_id")
+    for column in ("usd_per_gpu_hour", "tco_usd", "water_m3_per_year", "co2_market_t_per_year"):
+        assert column in table
+        np.testing.assert_allclose(table[column], results.evaluation.metrics[column].reindex(table.index))
+    # Unlimited capacity is written as inf and reads back as inf.
+    assert np.isinf(table.loc["us-va-ashburn", "capacity_mw"])
+
+
+def test_allocation_csv(csv_dir, results):
+    table = pd.read_csv(csv_dir / "allocation.csv", index_col="site_id")
+    # 4 + 4 + 2 blocks of 1,024 GPUs at the first site and 2 blocks at the second.
+    assert table["gpus"].to_dict() == {"se-lulea": 10 * 1024, "ca-qc-montreal": 2 * 1024}
+    assert table.loc["se-lulea", "gpus_phase_2"] == 2048
+    assert table["share"].sum() == pytest.approx(1.0)
+
+
+def test_hourly_csv(csv_dir, results):
+    table = pd.read_csv(csv_dir / "hourly_ca-qc-montreal.csv")
+    assert len(table) == 8760
+    assert {"pue", "wue_l_per_kwh", "it_power_kw", "facility_power_kw", "water_l"} <= set(table)
+    row = results.evaluation.site_ids.index("ca-qc-montreal")
+    np.testing.assert_allclose(table["pue"], results.evaluation.hourly_pue[row], rtol=1e-5)
+    # Montreal holds 2,048 of 12,288 GPUs; the January IT energy of the whole fleet there is
+    # spread over January's 744 hours.
+    monthly = results.evaluation.monthly
+    jan_mwh = monthly[(monthly.site_id == "ca-qc-montreal") & (monthly.month == 1)]["it_energy_mwh"].item()
+    assert table["it_power_kw"].iloc[0] == pytest.approx(jan_mwh / 744 * 1000 * 2048 / 12288, rel=1e-5)
+    np.testing.assert_allclose(table["facility_power_kw"], table["it_power_kw"] * table["pue"], rtol=1e-5)
+
+
+def test_hourly_is_8760_in_a_leap_start_year(results):
+    leap = make_results()
+    leap.scenario.scenario.start_year = 2028
+    table = hourly_table(leap, "se-lulea")
+    assert len(table) == 8760 and not table["time_local"].str.startswith("02-29").any()
+    assert table["time_local"].iloc[-1] == "12-31 23:00"
+
+
+def test_xlsx_rereads(results, tmp_path):
+    (path,) = write_outputs(results, tmp_path, "xlsx")
+    sheets = pd.read_excel(path, sheet_name=None, index_col=None)
+    assert {"ranking", "metrics", "allocation", "pareto", "sensitivity", "sources"} <= set(sheets)
+    ranking = sheets["ranking"].set_index("site_id")
+    np.testing.assert_allclose(ranking["score"], results.ranking["score"].reindex(ranking.index))
+    metrics = sheets["metrics"].set_index("site_id")
+    np.testing.assert_allclose(metrics["tco_usd"], results.evaluation.metrics["tco_usd"].reindex(metrics.index))
+    np.testing.assert_allclose(sheets["pareto"]["co2_t"], results.pareto["co2_t"])
+
+
+def test_geojson_and_gpkg_reread(results, tmp_path):
+    import geopandas as gpd
+
+    paths = write_outputs(results, tmp_path, ["geojson"])
+    assert {p.name for p in paths} == {"sites.geojson", "allocation.geojson", "sites.gpkg"}
+    data = json.loads((tmp_path / "sites.geojson").read_text(encoding="utf-8"))
+    assert len(data["features"]) == 12
+    lulea = next(f for f in data["features"] if f["properties"]["site_id"] == "se-lulea")
+    assert lulea["geometry"]["coordinates"] == pytest.approx([22.15, 65.58])
+    assert lulea["properties"]["rank"] == 1 and lulea["properties"]["allocated_gpus"] == 10240
+    assert lulea["properties"]["score"] == pytest.approx(results.ranking.loc["se-lulea", "score"])
+    sites = gpd.read_file(tmp_path / "sites.gpkg", layer="sites").set_index("site_id")
+    np.testing.assert_allclose(sites["usd_per_gpu_hour"],
+                               results.evaluation.metrics["usd_per_gpu_hour"].reindex(sites.index))
+    assert sites.crs.to_epsg() == 4326
+    alloc = gpd.read_file(tmp_path / "sites.gpkg", layer="allocation")
+    assert sorted(alloc["gpus"]) == [2048, 10240]
+
+
+def test_infeasible_allocation_exports(tmp_path):
+    results = make_results(feasible=False, with_pareto=False)
+    paths = write_outputs(results, tmp_path, "csv,xlsx,geojson")
+    assert (tmp_path / "allocation.csv").read_text(encoding="utf-8").startswith("site_id")
+    # With no allocation the hourly file is written for the top-ranked feasible site.
+    assert (tmp_path / "hourly_se-lulea.csv") in paths
+    assert "pareto" not in pd.read_excel(tmp_path / "results.xlsx", sheet_name=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("us-va-ashburn", "us-va-ashburn"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("Luleå / Boden", "Lulea-Boden"),
+        ("<script>", "script"),
+        ("CON", "CON_"),
+        ("...", "site"),
+    ],
+)
+def test_safe_filename(text, expected):
+    assert safe_filename(text) == expected
+
+
+def test_unknown_format_is_input_error():
+    with pytest.raises(InputError, match="unknown output format 'docx'"):
+        parse_formats("pdf,docx")
+    assert parse_formats(" PDF, csv ,") == ["csv", "pdf"]
