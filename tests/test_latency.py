@@ -1,0 +1,42 @@
+"""Round-trip time estimates against hand calculations and a published fiber route."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.errors import InputError
+from planner.latency import rtt_ms, site_rtt_ms, weighted_latency_ms
+
+
+def test_rtt_per_100_km_of_fiber_by_hand():
+    # c / 1.468 = 299,792.458 / 1.468 = 204,218 km/s; 2 x 100 km / 204,218 km/s = 0.9793 ms:
+    # the "about 1 ms round trip per 100 km of fiber" rule of thumb.
+    assert rtt_ms(100.0, route_factor=1.0) == pytest.approx(0.9793, abs=1e-4)
+    assert rtt_ms(100.0, route_factor=1.5, fixed_rtt_ms=0.5) == pytest.approx(0.9793 * 1.5 + 0.5, abs=1e-4)
+
+
+def test_new_york_chicago_matches_the_published_low_latency_route():
+    # Spread Networks' 2010 New York-Chicago cable: about 825 miles (1,328 km) of fiber and a
+    # 13.1 ms round trip, as published at its launch. The geodesic is about 1,145 km
+    # (great-circle distance New York-Chicago), so that route has a factor of about 1.16.
+    centers = pd.DataFrame({"lat": [41.8781], "lon": [-87.6298]}, index=["Chicago"])
+    rtt = site_rtt_ms([40.7128], [-74.0060], centers, route_factor=1328 / 1145)
+    assert rtt.shape == (1, 1)
+    assert rtt[0, 0] == pytest.approx(13.1, abs=0.3)
+
+
+def test_weighted_latency_by_hand():
+    rtt = np.array([[10.0, 30.0], [20.0, 20.0]])
+    # Weights 3 and 1: (3 x 10 + 30) / 4 = 15; (60 + 20) / 4 = 20.
+    assert weighted_latency_ms(rtt, [3.0, 1.0]).tolist() == pytest.approx([15.0, 20.0])
+
+
+def test_bad_inputs_are_rejected():
+    with pytest.raises(InputError, match="route factor"):
+        rtt_ms(10.0, route_factor=0.5)
+    with pytest.raises(InputError, match="one weight"):
+        weighted_latency_ms(np.ones((2, 3)), [1.0, 1.0])
+    with pytest.raises(InputError, match="positive sum"):
+        weighted_latency_ms(np.ones((2, 2)), [0.0, 0.0])
