@@ -1,0 +1,542 @@
+"""Every chart of the planner, drawn once with matplotlib for the reports and the GUI.
+
+Each function takes plain data (DataFrames, arrays) and returns a :class:`matplotlib.figure.Figure`.
+No pyplot (no global figure registry) and no Qt: the GUI passes the ``Figure`` of its own canvas
+as ``fig`` and the function clears and redraws it; the report writers let the function make a new
+one and turn it into PNG or SVG with :func:`figure_png` / :func:`figure_svg`.
+
+All charts share one style (:data:`STYLE`, :data:`PALETTE`): a title, axes labelled with units,
+a legend or colour bar whenever colour carries meaning.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+PALETTE = {
+    "primary": "#1f5f8b",
+    "secondary": "#e07b39",
+    "good": "#2e8b57",
+    "bad": "#b23a48",
+    "neutral": "#8a8f98",
+    "land": "#eceae4",
+    "border": "#b5b1a8",
+    "water": "#f4f8fb",
+    "grid": "#dde1e6",
+}
+"""Named colours shared by every chart."""
+
+# Cost components in stacking order, with a label and a colour each (colour-blind safe set).
+COST_PARTS = [
+    ("cost_gpus_usd", "GPUs", "#1f5f8b"),
+    ("cost_shell_usd", "Shell", "#7fa7c9"),
+    ("cost_electrical_usd", "Electrical", "#e07b39"),
+    ("cost_mechanical_usd", "Mechanical", "#f2b880"),
+    ("cost_land_usd", "Land", "#8c6d46"),
+    ("cost_grid_usd", "Grid connection", "#c9b28f"),
+    ("cost_energy_usd", "Energy", "#2e8b57"),
+    ("cost_opex_usd", "Other opex", "#9ccfa9"),
+    ("cost_idle_usd", "Idle GPUs (waiting for power)", "#b23a48"),
+    ("cost_carbon_usd", "Carbon price", "#5e4b8b"),
+]
+
+CRITERIA = [
+    ("contrib_cost", "Cost", "#1f5f8b"),
+    ("contrib_carbon", "Carbon", "#2e8b57"),
+    ("contrib_water", "Water", "#4fa3c7"),
+    ("contrib_latency", "Latency", "#e07b39"),
+    ("contrib_risk", "Risk", "#b23a48"),
+    ("contrib_time_to_power", "Time to power", "#8c6d46"),
+]
+
+STYLE: dict[str, Any] = {
+    "font.size": 9,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": PALETTE["grid"],
+    "grid.linewidth": 0.6,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "figure.dpi": 100,
+    "savefig.bbox": "tight",
+    "svg.fonttype": "none",
+}
+"""matplotlib rc settings applied while a chart is built."""
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+F = TypeVar("F", bound=Callable[..., Figure])
+
+
+def _styled(func: F) -> F:
+    """Build the chart inside the shared style (rc settings are read when artists are made)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with mpl.rc_context(STYLE):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _figure(fig: Figure | None, size_in: tuple[float, float]) -> Figure:
+    """A fresh figure, or the caller's (the GUI's canvas figure) cleared for redrawing."""
+    if fig is None:
+        return Figure(figsize=size_in, layout="constrained")
+    fig.clear()
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def _empty(fig: Figure, title: str, message: str) -> Figure:
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=PALETTE["neutral"])
+    ax.set_axis_off()
+    return fig
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def figure_png(fig: Figure, dpi: int = 150) -> bytes:
+    """PNG bytes of a figure (150 dpi prints sharply at the report's sizes)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def figure_svg(fig: Figure) -> str:
+    """SVG text of a figure, without the XML prolog, ready to inline in HTML."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", facecolor="white")
+    text = buffer.getvalue()
+    return text[text.find("<svg"):]
+
+
+def _musd(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=float) / 1e6
+
+
+def _wrap(label: str, width: int = 18) -> str:
+    """Break a long site name onto two lines at a space near the middle."""
+    if len(label) <= width or " " not in label:
+        return label
+    cut = label.rfind(" ", 0, width + 1)
+    cut = cut if cut > 0 else label.find(" ")
+    return label[:cut] + "\n" + label[cut + 1:]
+
+
+# --- map ---------------------------------------------------------------------------------
+
+
+@_styled
+def site_map(
+    sites: pd.DataFrame,
+    basemap: Any | None = None,
+    *,
+    chosen: Sequence[str] = (),
+    title: str = "Candidate sites by score",
+    label_top: int = 5,
+    fig: Figure | None = None,
+) -> Figure:
+    """Candidate sites coloured by score over country outlines; chosen sites ringed.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        Index ``site_id``; columns ``lat``, ``lon`` [degrees], ``score`` (0-1), ``feasible``
+        (bool), optional ``name`` and ``rank`` (the best ``label_top`` are labelled).
+    basemap : GeoDataFrame or None
+        Country polygons in EPSG:4326; drawn in the background when given.
+    chosen : site ids that receive GPUs in the allocation.
+    """
+    lon = sites["lon"].to_numpy(dtype=float)
+    lat = sites["lat"].to_numpy(dtype=float)
+    if len(sites) == 0:
+        return _empty(_figure(fig, (7.2, 4.2)), title, "No candidate sites")
+    x0, x1, y0, y1 = _extent(lon, lat)
+    # A new figure gets the map's own aspect ratio, so no blank band above or below it.
+    aspect = 1.0 / max(np.cos(np.radians((y0 + y1) / 2)), 0.2)
+    ratio = (y1 - y0) * aspect / (x1 - x0)
+    fig = _figure(fig, (7.2, float(np.clip(5.6 * ratio + 1.0, 2.5, 7.0))))
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    ax.set_facecolor(PALETTE["water"])
+    if basemap is not None and len(basemap):
+        polygons = _polygons(basemap, (x0, x1, y0, y1))
+        ax.add_collection(PolyCollection(polygons, facecolors=PALETTE["land"], edgecolors=PALETTE["border"],
+                                         linewidths=0.4, zorder=1))
+    feasible = sites["feasible"].astype(bool).to_numpy() if "feasible" in sites else np.ones(len(sites), bool)
+    score = sites["score"].to_numpy(dtype=float) if "score" in sites else np.full(len(sites), np.nan)
+    cmap = mpl.colormaps["viridis"]
+    points = ax.scatter(lon[feasible], lat[feasible], c=score[feasible], cmap=cmap, vmin=0, vmax=1, s=42,
+                        edgecolors="white", linewidths=0.6, zorder=3)
+    if (~feasible).any():
+        ax.scatter(lon[~feasible], lat[~feasible], marker="x", s=30, color=PALETTE["bad"], linewidths=1.2,
+                   zorder=3)
+    is_chosen = sites.index.isin(list(chosen))
+    if is_chosen.any():
+        ax.scatter(lon[is_chosen], lat[is_chosen], s=190, facecolors="none", edgecolors=PALETTE["secondary"],
+                   linewidths=2.0, zorder=4)
+    if "rank" in sites and label_top:
+        names = sites["name"] if "name" in sites else pd.Series(sites.index, index=sites.index)
+        top = sites["rank"].to_numpy() <= label_top
+        for x, y, name, rank in zip(lon[top], lat[top], names[top], sites["rank"][top]):
+            ax.annotate(f"{int(rank)}. {name}", (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7,
+                        zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(aspect)  # equirectangular, true shape at mid-latitude
+    ax.set_xlabel("Longitude [°]")
+    ax.set_ylabel("Latitude [°]")
+    ax.grid(False)
+    fig.colorbar(points, ax=ax, label="Score (0-1, higher is better)", shrink=0.8)
+    handles = [Line2D([], [], marker="o", ls="", color=cmap(0.8), markeredgecolor="white", label="Feasible site")]
+    if (~feasible).any():
+        handles.append(Line2D([], [], marker="x", ls="", color=PALETTE["bad"], label="Fails a constraint"))
+    if is_chosen.any():
+        handles.append(Line2D([], [], marker="o", ls="", markersize=10, markerfacecolor="none",
+                              markeredgecolor=PALETTE["secondary"], markeredgewidth=2, label="Chosen in allocation"))
+    ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85)
+    return fig
+
+
+def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float]:
+    """Bounding box of the sites with a margin, at least 30 x 20 degrees, inside the globe."""
+    x0, x1, y0, y1 = np.nanmin(lon), np.nanmax(lon), np.nanmin(lat), np.nanmax(lat)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w = max((x1 - x0) * 1.15 + 8, 30.0)
+    h = max((y1 - y0) * 1.2 + 8, 20.0)
+    x0, x1 = max(cx - w / 2, -180.0), min(cx + w / 2, 180.0)
+    y0, y1 = max(cy - h / 2, -85.0), min(cy + h / 2, 85.0)
+    return float(x0), float(x1), float(y0), float(y1)
+
+
+def _polygons(basemap: Any, bbox: tuple[float, float, float, float]) -> list[np.ndarray]:
+    """Exterior rings of the country polygons touching the box, as (n, 2) lon/lat arrays."""
+    import shapely
+
+    x0, x1, y0, y1 = bbox
+    geoms = np.asarray(basemap.geometry.values)
+    geoms = geoms[shapely.intersects(geoms, shapely.box(x0 - 5, y0 - 5, x1 + 5, y1 + 5))]
+    parts = shapely.get_parts(geoms)
+    rings = shapely.get_exterior_ring(parts[shapely.get_type_id(parts) == 3])  # 3 = Polygon
+    return [shapely.get_coordinates(r) for r in rings]
+
+
+# --- site charts -------------------------------------------------------------------------
+
+
+@_styled
+def cost_breakdown(
+    metrics: pd.DataFrame,
+    site_ids: Sequence[str] | None = None,
+    *,
+    title: str = "Cost breakdown (net present, whole fleet)",
+    fig: Figure | None = None,
+) -> Figure:
+    """Stacked horizontal bars of the cost components of one or more sites [USD million].
+
+    ``metrics`` has the ``cost_<part>_usd`` columns of ``docs/nomenclature.md`` and ``name``.
+    """
+    site_ids = list(metrics.index if site_ids is None else site_ids)
+    fig = _figure(fig, (7.2, 1.9 + 0.42 * len(site_ids)))
+    if not site_ids:
+        return _empty(fig, title, "No sites")
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    rows = metrics.loc[site_ids]
+    if len(site_ids) == 1:
+        return _cost_components(fig, ax, rows.iloc[0])
+    labels = [_wrap(str(n)) for n in (rows["name"] if "name" in rows else rows.index)]
+    y = np.arange(len(site_ids))[::-1]
+    left = np.zeros(len(site_ids))
+    for column, label, colour in COST_PARTS:
+        if column not in rows:
+            continue
+        values = _musd(rows[column].fillna(0.0))
+        if not np.any(values > 0):
+            continue
+        ax.barh(y, values, left=left, color=colour, label=label, height=0.62, edgecolor="white", linewidth=0.4)
+        left += values
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("Net present cost over the horizon [USD million]")
+    ax.grid(axis="y", visible=False)
+    fig.legend(loc="outside lower center", ncol=5, fontsize=7)
+    return fig
+
+
+def _cost_components(fig: Figure, ax: Any, row: pd.Series) -> Figure:
+    """One site: one labelled bar per cost component, largest first, with its share of TCO."""
+    parts = [(label, float(row[c]) / 1e6, colour) for c, label, colour in COST_PARTS
+             if c in row and np.isfinite(row[c]) and row[c] > 0]
+    parts.sort(key=lambda p: p[1])
+    total = sum(p[1] for p in parts) or 1.0
+    fig.set_size_inches(7.2, 0.9 + 0.24 * len(parts))
+    y = np.arange(len(parts))
+    ax.barh(y, [p[1] for p in parts], color=[p[2] for p in parts], height=0.65)
+    for yi, (_, value, _) in zip(y, parts):
+        ax.annotate(f"{value:,.0f}  ({value / total:.0%})", (value, yi), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=7)
+    ax.set_yticks(y, [p[0] for p in parts])
+    ax.set_xlim(0, max(p[1] for p in parts) * 1.22 if parts else 1)
+    ax.set_xlabel(f"Net present cost over the horizon [USD million]; total {total:,.0f}")
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+@_styled
+def monthly_pue_wue(
+    monthly: pd.DataFrame,
+    site_id: str,
+    *,
+    title: str | None = None,
+    fig: Figure | None = None,
+) -> Figure:
+    """Monthly PUE (line, left axis) and WUE (bars, right axis [L/kWh]) of one site.
+
+    ``monthly`` is the long table of :class:`planner.results.Evaluation`: ``site_id, month,
+    pue, wue_l_per_kwh``.
+    """
+    fig = _figure(fig, (7.2, 2.6))
+    title = title or "Monthly PUE and WUE"
+    rows = monthly[monthly["site_id"] == site_id].sort_values("month")
+    if rows.empty:
+        return _empty(fig, title, "No monthly data for this site")
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    months = rows["month"].to_numpy(dtype=int)
+    wue_ax = ax.twinx()
+    wue_ax.spines["right"].set_visible(True)
+    bars = wue_ax.bar(months, rows["wue_l_per_kwh"], color=PALETTE["primary"], alpha=0.28, width=0.7,
+                      label="WUE [L/kWh IT] (right axis)")
+    wue_ax.set_ylabel("WUE [L per kWh of IT energy]")
+    wue_ax.grid(False)
+    wue_ax.set_ylim(0, max(float(rows["wue_l_per_kwh"].max()) * 1.25, 0.1))
+    (line,) = ax.plot(months, rows["pue"], color=PALETTE["secondary"], marker="o", lw=2, label="PUE (left axis)")
+    ax.set_zorder(wue_ax.get_zorder() + 1)
+    ax.patch.set_visible(False)  # the line axis on top, the bars visible through it
+    lo, hi = float(rows["pue"].min()), float(rows["pue"].max())
+    ax.set_ylim(max(1.0, lo - 0.05), hi + max(0.03, (hi - lo) * 0.35))
+    ax.set_ylabel("PUE [facility / IT energy]")
+    ax.set_xticks(range(1, 13), MONTHS)
+    ax.set_xlim(0.4, 12.6)
+    ax.legend(handles=[line, bars], loc="upper left", ncol=2)
+    return fig
+
+
+@_styled
+def pue_heatmap(
+    hourly_pue: np.ndarray,
+    *,
+    start_year: int = 2026,
+    title: str = "Hourly PUE (mean by month and hour of day)",
+    fig: Figure | None = None,
+) -> Figure:
+    """Month x hour-of-day heat map of a site's 8,760 hourly PUE values."""
+    fig = _figure(fig, (7.2, 3.0))
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    pue = np.asarray(hourly_pue, dtype=float)
+    month = _month_of_hour(len(pue), start_year)
+    hour = np.arange(len(pue)) % 24
+    # Mean per (month, hour) cell with bincount: vectorised, no loop over 288 cells.
+    cell = (month - 1) * 24 + hour
+    total = np.bincount(cell, weights=pue, minlength=288)
+    count = np.bincount(cell, minlength=288)
+    grid = (total / np.maximum(count, 1)).reshape(12, 24)
+    image = ax.imshow(grid, aspect="auto", cmap="magma_r", origin="upper", extent=(-0.5, 23.5, 12.5, 0.5))
+    ax.set_yticks(range(1, 13), MONTHS)
+    ax.set_xticks(range(0, 24, 3))
+    ax.set_xlabel("Hour of day [local standard time]")
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="PUE [-]")
+    return fig
+
+
+def _month_of_hour(n_hours: int, start_year: int) -> np.ndarray:
+    """Month (1-12) of each hour of a typical 8,760-hour year (no 29 February)."""
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    month = np.repeat(np.arange(1, 13), days * 24)
+    return np.resize(month, n_hours)
+
+
+# --- ranking and analysis charts ---------------------------------------------------------
+
+
+@_styled
+def score_contributions(
+    ranking: pd.DataFrame,
+    names: pd.Series | None = None,
+    *,
+    top: int = 12,
+    title: str = "Score by criterion",
+    fig: Figure | None = None,
+) -> Figure:
+    """Stacked bars: each criterion's weighted contribution to the score of the best sites."""
+    ranked = ranking.sort_values("rank").head(top) if "rank" in ranking else ranking.head(top)
+    fig = _figure(fig, (7.2, 1.2 + 0.3 * len(ranked)))
+    if ranked.empty:
+        return _empty(fig, title, "No ranking")
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    labels = [str(names.get(s, s)) if names is not None else str(s) for s in ranked.index]
+    y = np.arange(len(ranked))[::-1]
+    left = np.zeros(len(ranked))
+    for column, label, colour in CRITERIA:
+        if column in ranked:
+            values = ranked[column].fillna(0.0).to_numpy(dtype=float)
+            ax.barh(y, values, left=left, color=colour, label=label, height=0.65, edgecolor="white", linewidth=0.4)
+            left += values
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Weighted score contribution (0-1, higher is better)")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", ncol=2, frameon=True, framealpha=0.85)
+    return fig
+
+
+@_styled
+def rank_probability(
+    uncertainty: pd.DataFrame,
+    names: pd.Series | None = None,
+    *,
+    top_k: int = 3,
+    show: int = 10,
+    title: str = "How often each site ranks first (Monte Carlo)",
+    fig: Figure | None = None,
+) -> Figure:
+    """Horizontal bars of P(rank 1) and P(rank <= k) per site [%], sites ordered by P(top k)."""
+    fig = _figure(fig, (7.2, 1.3 + 0.28 * min(show, len(uncertainty))))
+    if uncertainty is None or uncertainty.empty:
+        return _empty(fig, title, "No Monte Carlo draws")
+    rows = uncertainty.sort_values(["p_first", "p_top_k"], ascending=False).head(show)
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    labels = [str(names.get(s, s)) if names is not None else str(s) for s in rows.index]
+    y = np.arange(len(rows))[::-1]
+    ax.barh(y + 0.18, rows["p_top_k"] * 100, height=0.36, color=PALETTE["primary"], alpha=0.45,
+            label=f"In top {top_k}")
+    ax.barh(y - 0.18, rows["p_first"] * 100, height=0.36, color=PALETTE["primary"], label="First")
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share of draws [%]")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right")
+    return fig
+
+
+@_styled
+def pareto_front(
+    pareto: pd.DataFrame,
+    *,
+    chosen_cost_usd: float | None = None,
+    chosen_co2_t: float | None = None,
+    title: str = "Cost / carbon trade-off (Pareto front)",
+    fig: Figure | None = None,
+) -> Figure:
+    """Cost [USD million] against CO2 [kt over the horizon] of the Pareto points.
+
+    ``pareto`` has ``cost_usd`` and ``co2_t`` per point; the recommended allocation is marked
+    when its cost and CO2 are given.
+    """
+    fig = _figure(fig, (7.2, 3.4))
+    if pareto is None or pareto.empty:
+        return _empty(fig, title, "Pareto front not computed")
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    rows = pareto.sort_values("co2_t")
+    ax.plot(rows["co2_t"] / 1e3, _musd(rows["cost_usd"]), color=PALETTE["primary"], marker="o", lw=1.6,
+            label="Lowest cost for each carbon limit")
+    if chosen_cost_usd is not None and chosen_co2_t is not None:
+        ax.scatter([chosen_co2_t / 1e3], [chosen_cost_usd / 1e6], s=110, marker="*", color=PALETTE["secondary"],
+                   zorder=4, label="Recommended allocation")
+    ax.set_xlabel("CO2, market-based [kt over the horizon]")
+    ax.set_ylabel("Total cost [USD million]")
+    ax.legend(loc="upper right")
+    return fig
+
+
+@_styled
+def tornado(
+    sensitivity: pd.DataFrame,
+    *,
+    unit: str = "USD per GPU-hour",
+    title: str = "Sensitivity of cost per GPU-hour (one at a time)",
+    fig: Figure | None = None,
+) -> Figure:
+    """Tornado chart: result at each parameter's low and high value around the base case.
+
+    ``sensitivity`` has ``parameter, low, high, base`` (results in ``unit``); the widest swing
+    is drawn on top.
+    """
+    fig = _figure(fig, (7.2, 1.6 + 0.36 * (0 if sensitivity is None else len(sensitivity))))
+    if sensitivity is None or sensitivity.empty:
+        return _empty(fig, title, "Sensitivity not computed")
+    rows = sensitivity.assign(_swing=(sensitivity["high"] - sensitivity["low"]).abs())
+    rows = rows.sort_values("_swing")
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    base = float(rows["base"].iloc[0])
+    y = np.arange(len(rows))
+    low = rows["low"].to_numpy(dtype=float) - base
+    high = rows["high"].to_numpy(dtype=float) - base
+    ax.barh(y, low, left=base, color=PALETTE["good"], height=0.6, label="Parameter at its low value")
+    ax.barh(y, high, left=base, color=PALETTE["bad"], height=0.6, label="Parameter at its high value")
+    ax.axvline(base, color="black", lw=0.8)
+    ax.set_yticks(y, [_wrap(str(p), 26) for p in rows["parameter"]])
+    ax.set_xlabel(f"Result [{unit}] (base case {base:.3g})")
+    ax.grid(axis="y", visible=False)
+    fig.legend(loc="outside lower center", ncol=2)
+    return fig
+
+
+@_styled
+def comparison_bars(
+    metrics: pd.DataFrame,
+    site_ids: Sequence[str],
+    columns: Sequence[tuple[str, str]],
+    *,
+    title: str = "Top sites compared",
+    fig: Figure | None = None,
+) -> Figure:
+    """Small multiples: one bar panel per metric, one bar per site. ``columns`` is (name, label)."""
+    columns = [c for c in columns if c[0] in metrics]
+    fig = _figure(fig, (7.2, 1.0 + 1.3 * ((len(columns) + 2) // 3)))
+    if not columns or not site_ids:
+        return _empty(fig, title, "Nothing to compare")
+    fig.suptitle(title, x=0.02, ha="left", fontweight="bold", fontsize=10.5)
+    rows = metrics.loc[list(site_ids)]
+    colours = [mpl.colormaps["tab10"](i % 10) for i in range(len(site_ids))]
+    axes = fig.subplots((len(columns) + 2) // 3, 3, squeeze=False).ravel()
+    for ax, (column, label) in zip(axes, columns):
+        ax.bar(range(len(site_ids)), rows[column].to_numpy(dtype=float), color=colours)
+        ax.set_title(label, fontsize=8, fontweight="normal")
+        ax.set_xticks([])
+        ax.grid(axis="x", visible=False)
+    for ax in axes[len(columns):]:
+        ax.set_axis_off()
+    names = rows["name"] if "name" in rows else pd.Series(site_ids, index=site_ids)
+    fig.legend(handles=[Patch(color=c, label=str(n)) for c, n in zip(colours, names)], loc="outside lower center",
+               ncol=min(len(site_ids), 5))
+    return fig

@@ -1,0 +1,95 @@
+"""Render the report model to HTML with the one Jinja2 template (also the PDF's source).
+
+User text (scenario, site and parameter names) is escaped by Jinja2's autoescaping; the only
+unescaped markup is what this module builds itself (tables with escaped cells, chart images).
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from matplotlib.figure import Figure
+
+from planner import charts
+from planner.report.model import ReportModel, Table
+from planner.scenario import atomic_write_text
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATE = "report.html.j2"
+PDF_DPI = 150  # charts at 150 dpi print sharply at A4 widths
+HTML_CHART_FORMAT = "svg"  # crisp at any zoom, text stays selectable
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_table(table: Table, css_class: str = "") -> Markup:
+    """An HTML table with escaped cells, header repeated on each PDF page."""
+    cls = f' class="{escape(css_class)}"' if css_class else ""
+    head = "".join(
+        f'<th class="num">{escape(h)}</th>' if n else f"<th>{escape(h)}</th>"
+        for h, n in zip(table.headers, table.numeric)
+    )
+    body = []
+    for i, row in enumerate(table.rows):
+        chosen = bool(table.highlight and table.highlight[i])
+        cells = "".join(
+            f'<td class="num">{escape(c)}</td>' if n else f"<td>{escape(c)}</td>"
+            for c, n in zip(row, table.numeric)
+        )
+        body.append(f'<tr class="chosen">{cells}</tr>' if chosen else f"<tr>{cells}</tr>")
+    return Markup(f'<table{cls} repeat="1"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def _png_img(fig: Figure, width_cm: float) -> Markup:
+    png = charts.figure_png(fig, dpi=PDF_DPI)
+    data = base64.b64encode(png).decode("ascii")
+    # Keep the image's aspect ratio (saved with a tight box, so read it from the PNG header).
+    w_px, h_px = struct.unpack(">II", png[16:24])
+    height_cm = width_cm * h_px / max(w_px, 1)
+    title = escape(_figure_title(fig))
+    return Markup(
+        f'<img src="data:image/png;base64,{data}" alt="{title}" '
+        f'style="width: {width_cm:.1f}cm; height: {height_cm:.1f}cm;" />'
+    )
+
+
+def _figure_title(fig: Figure) -> str:
+    for ax in fig.axes:
+        title = ax.get_title(loc="left") or ax.get_title()
+        if title:
+            return title
+    return fig._suptitle.get_text() if fig._suptitle is not None else "chart"
+
+
+def render_html(model: ReportModel, *, pdf: bool = False) -> str:
+    """The report as an HTML string; ``pdf=True`` gives the variant the PDF writer lays out."""
+
+    def chart(fig: Figure | None, width_cm: float = 16.0) -> Markup:
+        if fig is None:
+            return Markup("")
+        if pdf or HTML_CHART_FORMAT == "png":
+            return _png_img(fig, width_cm)
+        return Markup(f'<figure aria-label="{escape(_figure_title(fig))}">{charts.figure_svg(fig)}</figure>')
+
+    template = _environment().get_template(TEMPLATE)
+    return template.render(m=model, pdf=pdf, chart=chart, table=render_table)
+
+
+def write_html(model: ReportModel, path: Path | str) -> Path:
+    """Write the self-contained HTML report (charts inline) atomically."""
+    path = Path(path)
+    atomic_write_text(path, render_html(model, pdf=False))
+    return path

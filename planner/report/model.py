@@ -1,0 +1,438 @@
+"""The report model: everything a report shows, computed once from a :class:`Results`.
+
+The HTML and PDF writers only lay this out; they compute nothing. Numbers are kept as numbers
+(for tests and for any other writer) next to their display text. Charts are matplotlib figures
+made by :mod:`planner.charts`, the same functions the GUI draws with.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from planner import charts
+from planner.report.exports import allocation_table, chosen_sites
+from planner.results import Results
+from planner.scenario import scenario_to_dict
+
+MAX_SITE_PAGES = 6
+COMPARE_SITES = 4
+
+# Criteria of the side-by-side comparison: column, label with unit, format.
+COMPARISON_ROWS: list[tuple[str, str, str]] = [
+    ("score", "Score (0-1, higher is better)", "{:.3f}"),
+    ("rank", "Rank", "{:.0f}"),
+    ("usd_per_gpu_hour", "Cost per GPU-hour [USD]", "{:.3f}"),
+    ("tco_usd", "TCO, net present [USD million]", "musd"),
+    ("capex_usd", "Capex [USD million]", "musd"),
+    ("cost_energy_usd", "Energy cost, net present [USD million]", "musd"),
+    ("rent_usd_per_gpu_hour", "Cloud rent for comparison [USD per GPU-hour]", "{:.2f}"),
+    ("build_minus_rent_usd", "Build minus rent [USD million] (negative: build is cheaper)", "musd"),
+    ("price_usd_per_mwh", "Effective energy price [USD/MWh]", "{:.1f}"),
+    ("cooling_technology", "Cooling technology", "{}"),
+    ("pue_annual", "PUE, annual [-]", "{:.3f}"),
+    ("pue_peak", "PUE, peak hour [-]", "{:.3f}"),
+    ("wue_l_per_kwh", "WUE [L/kWh IT]", "{:.2f}"),
+    ("economizer_hours", "Economizer hours [h/year]", "{:,.0f}"),
+    ("design_it_mw", "Design IT load [MW]", "{:.1f}"),
+    ("peak_facility_mw", "Peak facility load [MW]", "{:.1f}"),
+    ("energy_mwh_per_year", "Facility energy [MWh/year]", "{:,.0f}"),
+    ("co2_location_t_per_year", "CO2, location-based [t/year]", "{:,.0f}"),
+    ("co2_market_t_per_year", "CO2, market-based [t/year]", "{:,.0f}"),
+    ("water_m3_per_year", "Water [m³/year]", "{:,.0f}"),
+    ("water_weighted_m3_per_year", "Stress-weighted water [m³/year]", "{:,.0f}"),
+    ("water_stress", "Water stress (0-5)", "{:.1f}"),
+    ("latency_ms", "Latency to demand, round trip [ms]", "{:.0f}"),
+    ("time_to_power_months", "Time to power [months]", "{:.0f}"),
+    ("risk_score", "Risk (0 best, 1 worst)", "{:.2f}"),
+    ("capacity_mw", "Grid capacity available [MW]", "{:.0f}"),
+]
+
+RANKING_COLUMNS: list[tuple[str, str, str]] = [
+    ("rank", "#", "{:.0f}"),
+    ("name", "Site", "{}"),
+    ("country", "Country", "{}"),
+    ("score", "Score", "{:.3f}"),
+    ("usd_per_gpu_hour", "USD per GPU-h", "{:.3f}"),
+    ("pue_annual", "PUE", "{:.2f}"),
+    ("wue_l_per_kwh", "WUE L/kWh", "{:.2f}"),
+    ("co2_market_t_per_year", "CO2 t/yr", "{:,.0f}"),
+    ("time_to_power_months", "Power in (months)", "{:.0f}"),
+]
+
+# Rows of the facts table on each site page (a subset of COMPARISON_ROWS, same order).
+SITE_FACTS = {
+    "usd_per_gpu_hour", "tco_usd", "capex_usd", "cost_energy_usd", "build_minus_rent_usd",
+    "price_usd_per_mwh", "cooling_technology", "pue_annual", "pue_peak", "wue_l_per_kwh",
+    "design_it_mw", "peak_facility_mw", "co2_market_t_per_year", "water_m3_per_year", "water_stress",
+    "latency_ms", "time_to_power_months", "capacity_mw",
+}
+
+RISK_ROWS = [
+    ("risk_grid", "Grid reliability"),
+    ("risk_hazard", "Natural hazard"),
+    ("risk_constraint", "Power and permitting constraints"),
+    ("risk_score", "Overall risk"),
+]
+
+
+@dataclass
+class Table:
+    """A table ready to lay out: header texts, rows of display texts, numeric-column flags."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+    highlight: list[bool] = field(default_factory=list)  # per row: chosen sites
+
+
+@dataclass
+class SitePage:
+    site_id: str
+    name: str
+    rank: int | None
+    chosen: bool
+    feasible: bool
+    reasons: list[str]
+    facts: Table
+    risk: Table
+    contributions: Table
+    cost_chart: Figure
+    monthly_chart: Figure
+
+
+@dataclass
+class ReportModel:
+    """What the report template renders; built by :func:`build_report`."""
+
+    title: str
+    scenario_name: str
+    description: str
+    date: str
+    version: str
+    status: str  # allocation status
+    feasible: bool
+    summary: list[str]  # sentences of the executive summary
+    key_figures: list[tuple[str, str]]  # label, display text
+    numbers: dict[str, float]  # the figures behind the summary, for tests and other writers
+    recommended: list[str]  # site names
+    allocation: Table | None
+    allocation_message: str
+    binding: list[str]
+    ranking: Table
+    failed: list[tuple[str, str]]  # site name, reasons
+    comparison: Table
+    sites: list[SitePage]
+    charts: dict[str, Figure]  # map, contributions, pareto, tornado, rank_probability
+    assumptions: list[tuple[str, str]]  # dotted key, value text
+    sources: Table
+    warnings: list[str]
+
+
+# --- formatting --------------------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or (isinstance(value, float | np.floating) and math.isnan(value)) or pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt(value: Any, spec: str) -> str:
+    """Display text of a value: ``musd`` for USD millions, a format string otherwise."""
+    if _missing(value):
+        return "–"
+    if isinstance(value, float | np.floating) and math.isinf(value):
+        return "unlimited"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if spec == "musd":
+        return f"{float(value) / 1e6:,.1f}"
+    try:
+        return spec.format(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def money(usd: float) -> str:
+    """USD amount in words a board reads: USD 712 million, USD 1.24 billion."""
+    if _missing(usd):
+        return "–"
+    if abs(usd) >= 1e9:
+        return f"USD {usd / 1e9:,.2f} billion"
+    if abs(usd) >= 1e6:
+        return f"USD {usd / 1e6:,.0f} million"
+    return f"USD {usd:,.0f}"
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+def default_basemap() -> Any | None:
+    """Country outlines from the data catalog, or None when it is unavailable."""
+    try:
+        from planner.catalog import default_catalog
+
+        return default_catalog().basemap
+    except Exception:  # noqa: BLE001 - a report without outlines beats no report
+        return None
+
+
+def build_report(results: Results, *, basemap: Any | None = None, title: str | None = None) -> ReportModel:
+    """Gather the report's text, tables and charts from ``results``.
+
+    Parameters
+    ----------
+    basemap : GeoDataFrame, optional
+        Country outlines for the map; by default the catalog's.
+    """
+    scenario = results.scenario
+    ev = results.evaluation
+    metrics = ev.metrics
+    ranking = results.ranking.reindex(metrics.index)
+    table = metrics.join(ranking.drop(columns=[c for c in ranking if c in metrics]))
+    names = metrics["name"].astype(str) if "name" in metrics else pd.Series(metrics.index, index=metrics.index)
+    alloc = results.allocation
+    chosen = chosen_sites(results) if alloc.feasible else []
+    order = list(table.sort_values("rank", kind="stable").index) if "rank" in table else list(table.index)
+    feasible_col = table["feasible"].astype(bool) if "feasible" in table else pd.Series(True, index=table.index)
+
+    numbers, key_figures, summary = _summary(results, table, names, chosen, order, feasible_col)
+
+    # Ranking table, every site, chosen ones highlighted.
+    ranking_rows = [[fmt(table.at[s, c], f) if c in table else "–" for c, _, f in RANKING_COLUMNS] for s in order]
+    for row, s in zip(ranking_rows, order):
+        if not feasible_col[s]:
+            row[0] = "–"  # infeasible sites have no rank among feasible ones
+    ranking_table = Table(
+        headers=[h for _, h, _ in RANKING_COLUMNS], rows=ranking_rows,
+        numeric=[f != "{}" for _, _, f in RANKING_COLUMNS], highlight=[s in chosen for s in order],
+    )
+    failed = [(names[s], str(table.at[s, "reasons"])) for s in order
+              if not feasible_col[s] and "reasons" in table]
+
+    top = list(dict.fromkeys(chosen + [s for s in order if feasible_col[s]]))[:COMPARE_SITES]
+    comparison = Table(
+        headers=["Criterion"] + [names[s] for s in top],
+        rows=[[label] + [fmt(table.at[s, c], f) for s in top] for c, label, f in COMPARISON_ROWS if c in table],
+        numeric=[False] + [True] * len(top),
+    )
+
+    allocation = None
+    if alloc.feasible:
+        at = allocation_table(results)
+        phase_cols = [c for c in at.columns if c.startswith("gpus_")]
+        headers = ["Site"] + [f"GPUs {c.removeprefix('gpus_').replace('_', ' ')}" for c in phase_cols] + [
+            "GPUs", "Share"]
+        rows = [[names.get(s, s)] + [fmt(at.at[s, c], "{:,.0f}") for c in phase_cols]
+                + [fmt(at.at[s, "gpus"], "{:,.0f}"), fmt(at.at[s, "share"], "{:.0%}") if "share" in at else "–"]
+                for s in at.index]
+        allocation = Table(headers=headers, rows=rows, numeric=[False] + [True] * (len(headers) - 1))
+
+    page_ids = list(dict.fromkeys(chosen + [s for s in order if feasible_col[s]][:3]))[:MAX_SITE_PAGES]
+    sites = [_site_page(results, table, s, s in chosen, bool(feasible_col[s])) for s in page_ids]
+
+    figures: dict[str, Figure] = {}
+    map_sites = table[[c for c in ("name", "lat", "lon", "score", "feasible", "rank") if c in table]]
+    figures["map"] = charts.site_map(map_sites, default_basemap() if basemap is None else basemap, chosen=chosen)
+    if any(c.startswith("contrib_") for c in table.columns) and "rank" in table:
+        figures["contributions"] = charts.score_contributions(table, names)
+    if results.pareto is not None and len(results.pareto):
+        co2_t = numbers.get("co2_t_per_year", math.nan) * scenario.scenario.horizon_years
+        figures["pareto"] = charts.pareto_front(
+            results.pareto,
+            chosen_cost_usd=numbers.get("tco_usd") if alloc.feasible else None,
+            chosen_co2_t=co2_t if alloc.feasible and math.isfinite(co2_t) else None,
+        )
+    if results.sensitivity is not None and len(results.sensitivity):
+        figures["tornado"] = charts.tornado(results.sensitivity)
+    if results.uncertainty is not None and len(results.uncertainty) and "p_first" in results.uncertainty:
+        figures["rank_probability"] = charts.rank_probability(
+            results.uncertainty, names, top_k=scenario.analysis.uncertainty.top_k)
+
+    provenance = ev.provenance if ev.provenance is not None else pd.DataFrame()
+    source_cols = [c for c in ("dataset", "key", "field", "value", "unit", "source", "year") if c in provenance]
+    sources = Table(
+        headers=[c.capitalize() for c in source_cols],
+        rows=[[_source_cell(v, c) for c, v in zip(source_cols, r)] for r in provenance[source_cols].itertuples(index=False)],
+        numeric=[c in ("value", "year") for c in source_cols],
+    )
+    date = (results.created or _dt.datetime.now().isoformat())[:10]
+    return ReportModel(
+        title=title or "GPU fleet site selection",
+        scenario_name=scenario.name,
+        description=scenario.scenario.description,
+        date=date,
+        version=results.version,
+        status=alloc.status,
+        feasible=alloc.feasible,
+        summary=summary,
+        key_figures=key_figures,
+        numbers=numbers,
+        recommended=[names[s] for s in chosen],
+        allocation=allocation,
+        allocation_message=alloc.message,
+        binding=list(alloc.binding),
+        ranking=ranking_table,
+        failed=failed,
+        comparison=comparison,
+        sites=sites,
+        charts=figures,
+        assumptions=_flatten(scenario_to_dict(scenario)),
+        sources=sources,
+        warnings=list(ev.warnings),
+    )
+
+
+def _source_cell(value: Any, column: str) -> str:
+    if column == "year":
+        return fmt(value, "{:.0f}") if not isinstance(value, str) else value
+    if column == "value" and isinstance(value, float | int | np.number) and not isinstance(value, bool):
+        return f"{value:,.6g}"
+    return fmt(value, "{}")
+
+
+def _summary(
+    results: Results,
+    table: pd.DataFrame,
+    names: pd.Series,
+    chosen: list[str],
+    order: list[str],
+    feasible: pd.Series,
+) -> tuple[dict[str, float], list[tuple[str, str]], list[str]]:
+    """The executive summary: figures of the recommended allocation, and sentences about them."""
+    scenario = results.scenario
+    alloc = results.allocation
+    total_gpus = scenario.fleet.total_gpus
+    n_feasible = int(feasible.sum())
+    sentences = [
+        f"{len(table)} candidate sites were evaluated for a fleet of {total_gpus:,} GPUs in "
+        f"{len(scenario.fleet.phases)} phase{'s' if len(scenario.fleet.phases) != 1 else ''} over "
+        f"{scenario.scenario.horizon_years} years; {n_feasible} meet every constraint."
+    ]
+    numbers: dict[str, float] = {"sites_evaluated": float(len(table)), "sites_feasible": float(n_feasible)}
+    if alloc.feasible and chosen:
+        at = allocation_table(results)
+        share = (at["share"] if "share" in at else at["gpus"] / at["gpus"].sum()).reindex(chosen).astype(float)
+        rows = table.loc[chosen]
+        # Whole-fleet metrics at each site, weighted by the share of GPUs the site receives.
+        numbers["usd_per_gpu_hour"] = float((rows["usd_per_gpu_hour"] * share).sum())
+        summary = alloc.summary if alloc.summary is not None else pd.DataFrame(index=chosen)
+        numbers["tco_usd"] = _total(summary, ("cost_usd", "tco_usd"), rows["tco_usd"] * share, alloc.objective_usd)
+        numbers["co2_t_per_year"] = _total(summary, ("co2_t_per_year", "co2_market_t_per_year"),
+                                           rows["co2_market_t_per_year"] * share)
+        numbers["water_m3_per_year"] = _total(summary, ("water_m3_per_year",), rows["water_m3_per_year"] * share)
+        numbers["time_to_power_months"] = float(rows["time_to_power_months"].max())
+        numbers["rent_usd_per_gpu_hour"] = (
+            float((rows["rent_usd_per_gpu_hour"] * share).sum()) if "rent_usd_per_gpu_hour" in rows
+            else float(scenario.energy.cloud_gpu_hour_usd))
+        parts = [f"{names[s]} ({share[s]:.0%}, {int(at.at[s, 'gpus']):,} GPUs)" for s in chosen]
+        sentences.append(
+            f"The recommended allocation places the fleet at {_join(parts)}."
+            if len(chosen) > 1 else f"The recommended site is {names[chosen[0]]}, which takes the whole fleet."
+        )
+        sentences.append(
+            f"It costs {numbers['usd_per_gpu_hour']:.2f} USD per GPU-hour, against "
+            f"{numbers['rent_usd_per_gpu_hour']:.2f} USD to rent, with a total cost of ownership of "
+            f"{money(numbers['tco_usd'])} (net present, {scenario.scenario.horizon_years} years)."
+        )
+        sentences.append(
+            f"It emits about {numbers['co2_t_per_year']:,.0f} t of CO2 a year (market-based) and uses about "
+            f"{numbers['water_m3_per_year']:,.0f} m³ of water a year; power is available in "
+            f"{numbers['time_to_power_months']:.0f} months at the slowest chosen site."
+        )
+        if alloc.binding:
+            sentences.append("Limits that shape the answer: " + "; ".join(alloc.binding) + ".")
+    else:
+        sentences.append(f"No allocation meets every rule ({alloc.status}): {alloc.message}")
+        best = [s for s in order if feasible[s]]
+        if best:
+            row = table.loc[best[0]]
+            numbers["usd_per_gpu_hour"] = float(row["usd_per_gpu_hour"])
+            numbers["tco_usd"] = float(row["tco_usd"])
+            numbers["co2_t_per_year"] = float(row["co2_market_t_per_year"])
+            numbers["water_m3_per_year"] = float(row["water_m3_per_year"])
+            numbers["time_to_power_months"] = float(row["time_to_power_months"])
+            sentences.append(
+                f"The best-ranked feasible site is {names[best[0]]}: {row['usd_per_gpu_hour']:.2f} USD per "
+                f"GPU-hour and {money(row['tco_usd'])} total cost for the whole fleet there."
+            )
+    if "rank" in table and order and feasible[order[0]] and (not chosen or order[0] not in chosen):
+        sentences.append(f"The best-scoring site on the weighted criteria is {names[order[0]]}.")
+    key_figures = []
+    for key, label, spec in (
+        ("usd_per_gpu_hour", "Cost per GPU-hour", "{:.2f} USD"),
+        ("tco_usd", "Total cost of ownership (NPV)", "money"),
+        ("co2_t_per_year", "CO2, market-based", "{:,.0f} t/year"),
+        ("water_m3_per_year", "Water", "{:,.0f} m³/year"),
+        ("time_to_power_months", "Time to power", "{:.0f} months"),
+    ):
+        if key in numbers and not _missing(numbers[key]):
+            key_figures.append((label, money(numbers[key]) if spec == "money" else spec.format(numbers[key])))
+    return numbers, key_figures, sentences
+
+
+def _total(summary: pd.DataFrame, candidates: tuple[str, ...], fallback: pd.Series, default: float | None = None) -> float:
+    for column in candidates:
+        if column in summary and summary[column].notna().all():
+            return float(summary[column].sum())
+    if default is not None and not _missing(default) and candidates[0] == "cost_usd":
+        return float(default)
+    return float(fallback.sum())
+
+
+def _site_page(results: Results, table: pd.DataFrame, site_id: str, chosen: bool, feasible: bool) -> SitePage:
+    row = table.loc[site_id]
+    facts_rows = [[label, fmt(row[c], f)] for c, label, f in COMPARISON_ROWS if c in row.index and c in SITE_FACTS]
+    facts_rows.insert(0, ["Location", f"{row.get('name', site_id)}, {row.get('country', '')} "
+                                      f"({float(row['lat']):.2f}°, {float(row['lon']):.2f}°)"])
+    if "region_code" in row.index:
+        facts_rows.insert(1, ["Region / grid", f"{row['region_code']} / {row.get('grid', '–')}"])
+    risk = Table(headers=["Risk part", "Value (0 best, 1 worst)"],
+                 rows=[[label, fmt(row[c], "{:.2f}")] for c, label in RISK_ROWS if c in row.index],
+                 numeric=[False, True])
+    contrib = Table(headers=["Criterion", "Weighted contribution"],
+                    rows=[[label, fmt(row[c], "{:.3f}")] for c, label, _ in charts.CRITERIA if c in row.index]
+                    + ([["Score", fmt(row["score"], "{:.3f}")]] if "score" in row.index else []),
+                    numeric=[False, True])
+    reasons = [r.strip() for r in str(row.get("reasons", "") or "").split(";") if r.strip()]
+    name = str(row.get("name", site_id))
+    return SitePage(
+        site_id=site_id, name=name,
+        rank=int(row["rank"]) if "rank" in row.index and not _missing(row["rank"]) else None,
+        chosen=chosen, feasible=feasible, reasons=reasons,
+        facts=Table(headers=["Fact", "Value"], rows=facts_rows, numeric=[False, True]),
+        risk=risk, contributions=contrib,
+        cost_chart=charts.cost_breakdown(table, [site_id], title=f"Cost breakdown: {name}"),
+        monthly_chart=charts.monthly_pue_wue(results.evaluation.monthly, site_id,
+                                             title=f"Monthly PUE and WUE: {name}"),
+    )
+
+
+def _flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """``{"a": {"b": 1}, "l": [x, y]}`` -> [("a.b", "1"), ("l[0]", ...)]: the scenario in full."""
+    out: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        for i, value in enumerate(data):
+            out += _flatten(value, f"{prefix}[{i}]")
+    elif isinstance(data, list):
+        out.append((prefix, ", ".join(str(v) for v in data) if data else "(none)"))
+    else:
+        out.append((prefix, str(data)))
+    return out
