@@ -1,14 +1,179 @@
-"""`planner optimize`."""
+"""`planner optimize [SCENARIO...]`: evaluate, rank, allocate and write the results."""
 
 from __future__ import annotations
 
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
 import click
 
-from planner.cli.main import not_built
+from planner.cli.options import emit_json, emit_table, json_option, scenario_path
+
+EXIT_INFEASIBLE = 3
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def optimize(args: tuple[str, ...]) -> None:
-    """Not built yet: says so and exits 2."""
-    not_built("the optimizer")()
+class TerminalBar:
+    """A one-line progress bar on stderr (a progress callback); silent when stderr is no terminal."""
+
+    def __init__(self, enabled: bool = True, width: int = 28) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.width = width
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, label: str, fraction: float) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and fraction < 1.0:
+            return
+        self._last = now
+        filled = int(round(self.width * fraction))
+        bar = "#" * filled + "-" * (self.width - filled)
+        sys.stderr.write(f"\r[{bar}] {fraction:4.0%} {label[:40]:<40}")
+        sys.stderr.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r" + " " * (self.width + 48) + "\r")
+            sys.stderr.flush()
+            self._shown = False
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1)
+@click.option("--sites", "sites_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Site file replacing the scenario's candidate sites.")
+@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("results"), show_default=True,
+              help="Folder that receives one sub-folder of results per scenario.")
+@click.option("--format", "formats", default="csv", show_default=True,
+              help="Comma-separated output formats besides results.json: csv, xlsx, geojson, gpkg, html, pdf.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes for several scenarios (default: one per CPU).")
+@click.option("--overwrite", is_flag=True, help="Replace results that already exist.")
+@json_option
+@click.pass_context
+def optimize(
+    ctx: click.Context,
+    scenarios: tuple[str, ...],
+    sites_file: Path | None,
+    out_root: Path,
+    formats: str,
+    workers: int | None,
+    overwrite: bool,
+    as_json: bool,
+) -> None:
+    """Find the best sites and split of the fleet for each SCENARIO.
+
+    SCENARIO is a scenario file, a folder of them, or a bundled example's name; with none, the
+    bundled example runs. Each scenario's results go to OUT/<scenario file name>/: results.json
+    plus the formats asked for. Several scenarios run in parallel and OUT/summary.csv lists them.
+    Exit code 3 when a scenario has no allocation that meets its rules.
+    """
+    from planner.errors import InputError
+    from planner.optimize.batch import check_writable, plan_jobs, scenario_files
+    from planner.report import parse_formats
+    from planner.scenario import load_scenario
+
+    wanted = [f for f in formats.split(",") if f.strip().lower() != "json"]
+    fmt = parse_formats(wanted) if wanted else []
+    files = scenario_files([scenario_path(s) for s in scenarios] or [scenario_path(None)])
+    for f in files:
+        load_scenario(f)  # fail fast, before any work, on a file that does not validate
+    if sites_file is not None and not sites_file.is_file():
+        raise InputError("no such site file", file=sites_file)
+    jobs = plan_jobs(files, out_root, fmt, sites_file=sites_file)
+    batch = len(jobs) > 1
+    check_writable(out_root, jobs, overwrite=overwrite, summary=batch)
+    if not batch:
+        code = _run_single(jobs[0], as_json)
+    else:
+        code = _run_many(jobs, out_root, workers, as_json)
+    if code:
+        ctx.exit(code)
+
+
+def _run_single(job: Any, as_json: bool) -> int:
+    from planner.errors import InputError
+    from planner.optimize.batch import run_json, write_results
+    from planner.optimize.run import run_scenario
+    from planner.scenario import load_scenario
+
+    bar = TerminalBar(enabled=not as_json)
+    try:
+        scenario = load_scenario(job.scenario_file)
+        results = run_scenario(scenario, sites_file=job.sites_file, progress=bar)
+    finally:
+        bar.close()
+    files = write_results(results, job.out_dir, job.formats)
+    doc = run_json(results, job, [str(f) for f in files])
+    if as_json:
+        emit_json(doc)
+    else:
+        _print_run(results, job.out_dir, files)
+    if results.allocation.status == "error":
+        raise InputError(results.allocation.message)
+    return 0 if results.allocation.feasible else EXIT_INFEASIBLE
+
+
+def _run_many(jobs: list[Any], out_root: Path, workers: int | None, as_json: bool) -> int:
+    from planner.optimize.batch import run_batch, write_summary
+
+    bar = TerminalBar(enabled=not as_json)
+    bar("Running scenarios", 0.0)
+
+    def on_done(done: int, total: int, outcome: dict[str, Any]) -> None:
+        bar(f"{done} of {total} scenarios done", done / total)
+
+    try:
+        outcomes = run_batch(jobs, workers=workers, on_done=on_done)
+    finally:
+        bar.close()
+    summary = write_summary(out_root, outcomes)
+    rows = [o["row"] for o in outcomes]
+    if as_json:
+        emit_json({"summary_file": str(summary), "summary": rows,
+                   "runs": [o["json"] or {"file": o["row"]["file"], "status": "bad input",
+                                           "message": o["error"]} for o in outcomes]})
+    else:
+        emit_table(rows, [("scenario", "Scenario", ""), ("status", "Status", ""),
+                          ("n_sites", "Sites", "d"), ("objective_usd", "Cost (USD)", ",.0f"),
+                          ("sites", "Where", ""), ("out_dir", "Results", "")])
+        for o in outcomes:
+            if o["error"]:
+                click.echo(f"{o['row']['file']}: {o['error']}", err=True)
+        click.echo(f"Summary: {summary}")
+    if any(o["error"] for o in outcomes):
+        return 2
+    if any(r["status"] == "infeasible" for r in rows):
+        return EXIT_INFEASIBLE
+    return 0
+
+
+def _print_run(results: Any, out_dir: Path, files: list[Path]) -> None:
+    alloc = results.allocation
+    click.echo(f"{results.scenario.name}: {alloc.status}.")
+    click.echo(alloc.message)
+    if alloc.summary is not None and len(alloc.summary):
+        rows = alloc.summary.reset_index().to_dict(orient="records")
+        for r in rows:
+            r["cost_musd"] = r["cost_usd"] / 1e6
+        click.echo("")
+        emit_table(rows, [("site_id", "Site", ""), ("name", "Name", ""), ("gpus", "GPUs", ",d"),
+                          ("share", "Share", ".0%"), ("facility_mw", "MW", ",.1f"),
+                          ("cost_musd", "Cost (M USD)", ",.1f"), ("co2_t", "CO2 (t)", ",.0f"),
+                          ("water_m3", "Water (m3)", ",.0f")])
+    if alloc.binding:
+        click.echo("At their limit: " + "; ".join(alloc.binding) + ".")
+    top = results.ranking.head(10).reset_index().to_dict(orient="records")
+    click.echo("\nRanking (top 10):")
+    emit_table(top, [("rank", "Rank", "d"), ("site_id", "Site", ""), ("score", "Score", ".3f"),
+                     ("feasible", "Feasible", ""), ("reasons", "Reasons", "")])
+    n_bad = int((~results.ranking["feasible"].astype(bool)).sum())
+    if n_bad:
+        click.echo(f"{n_bad} site{'s' if n_bad > 1 else ''} fail a hard constraint (see ranking.csv).")
+    click.echo(f"\nWrote {len(files)} file{'s' if len(files) != 1 else ''} to {out_dir}.")

@@ -1,0 +1,30 @@
+"""The optimizer: screening, ranking, allocation, Pareto front, uncertainty, orchestration.
+
+Pure core (numpy, pandas, scipy); works from an :class:`planner.results.Evaluation`, so a
+change of weights, constraints or analysis settings needs no re-evaluation.
+
+- :func:`screen_sites` - hard constraints per site, with reasons in words
+- :func:`rank_sites` - weighted multi-criteria score with per-criterion contributions
+- :func:`allocate` - MILP fleet allocation (scipy.optimize.milp / HiGHS)
+- :func:`pareto_front` - cost / CO2 (or water) epsilon-constraint sweep
+- :func:`monte_carlo`, :func:`sensitivity` - robustness of the ranking, tornado table
+- :func:`run_scenario`, :func:`optimize_evaluation` - everything for one scenario
+"""
+
+from planner.optimize.allocate import allocate
+from planner.optimize.pareto import pareto_front
+from planner.optimize.rank import rank_sites
+from planner.optimize.run import optimize_evaluation, run_scenario
+from planner.optimize.screen import screen_sites
+from planner.optimize.uncertainty import monte_carlo, sensitivity
+
+__all__ = [
+    "allocate",
+    "monte_carlo",
+    "optimize_evaluation",
+    "pareto_front",
+    "rank_sites",
+    "run_scenario",
+    "screen_sites",
+    "sensitivity",
+]

@@ -1,0 +1,688 @@
+"""Fleet allocation as a mixed-integer linear programme (scipy.optimize.milp, HiGHS).
+
+Decision variables
+------------------
+``x[s, p]``  integer blocks of phase ``p`` placed at site ``s`` (a block is
+             ``scenario.fleet.block_gpus`` GPUs; a phase needs ``ceil(count / block_gpus)`` blocks),
+``y[s]``     binary, site ``s`` is opened (pays ``site_fixed_cost_usd``),
+``g[k]``     binary, grid region ``k`` hosts an open site (only with ``min_grid_regions > 1``).
+
+Constraints (each a named *group* so an infeasible problem can be explained by relaxing one)
+---------------------------------------------------------------------------------------------
+demand     ``sum_s x[s, p] = n_p`` for every phase,
+capacity   ``sum_p block_site_mw[s, p] x[s, p] <= capacity_mw[s] y[s]``,
+share      ``sum_p x[s, p] <= floor(max_share_per_site N) y[s]`` (N = blocks of the fleet),
+open       ``sum_p x[s, p] >= y[s]`` (an open site hosts at least one block),
+sites      ``min_sites <= sum_s y[s] <= max_sites``,
+latency    ``sum_{s within max_rtt_ms of center} sum_p x[s, p] >= ceil(min_share N)`` per rule,
+grids      ``g[k] <= sum_{s in k} y[s]``, ``sum_k g[k] >= min_grid_regions``,
+caps       optional ``sum co2 x <= cap`` / ``sum water x <= cap`` (Pareto sweeps).
+
+Objective: ``sum_s site_fixed_cost_usd[s] y[s] + sum_{s,p} phase_block_cost_usd[s, p] x[s, p]``.
+The block cost is the evaluation's net present cost of one block (GPUs, facility, energy, opex,
+idle GPUs while a site waits for power, and the scenario's carbon price), so the objective is
+the fleet's TCO including the carbon price. Data residency, time to power and the other
+single-site rules are applied before, by :mod:`planner.optimize.screen`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from planner.results import Allocation, Evaluation
+from planner.scenario import Scenario
+
+GROUPS = ("capacity", "share", "sites", "latency", "grids", "caps")
+
+
+@dataclass
+class LatencyRuleData:
+    """One latency rule resolved against the candidate sites."""
+
+    center: str
+    max_rtt_ms: float
+    min_share: float
+    within: np.ndarray  # bool per candidate site
+    nearest_ms: float  # smallest RTT of any candidate site (for messages)
+
+
+@dataclass
+class AllocationProblem:
+    """Arrays the MILP is built from; candidate sites only (those that passed screening).
+
+    Shapes: ``S`` candidate sites, ``P`` phases. Costs in USD (net present over the horizon),
+    CO2 in tonnes and water in cubic metres over the horizon, power in MW.
+    """
+
+    site_ids: np.ndarray  # (S,)
+    site_names: np.ndarray  # (S,) for messages
+    phase_names: list[str]
+    blocks_needed: np.ndarray  # (P,) int
+    block_gpus: int
+    phase_gpus: np.ndarray  # (P,) GPUs asked for per phase (last block may be partial)
+    block_cost_usd: np.ndarray  # (S, P)
+    block_co2_t: np.ndarray  # (S, P)
+    block_water_m3: np.ndarray  # (S, P)
+    block_mw: np.ndarray  # (S, P)
+    fixed_cost_usd: np.ndarray  # (S,)
+    capacity_mw: np.ndarray  # (S,) inf = unlimited
+    grid: np.ndarray  # (S,) grid region label
+    allowed: np.ndarray  # (S, P) bool: block of phase p may go to site s
+    min_sites: int = 1
+    max_sites: int = 1_000_000
+    max_share: float = 1.0
+    min_grids: int = 1
+    latency: list[LatencyRuleData] = field(default_factory=list)
+
+    @property
+    def n_sites(self) -> int:
+        return len(self.site_ids)
+
+    @property
+    def n_phases(self) -> int:
+        return len(self.phase_names)
+
+    @property
+    def total_blocks(self) -> int:
+        return int(self.blocks_needed.sum())
+
+    @property
+    def share_blocks(self) -> int:
+        """Most blocks one site may hold under ``max_share_per_site``."""
+        return int(math.floor(self.max_share * self.total_blocks + 1e-9))
+
+    def latency_blocks(self, rule: LatencyRuleData) -> int:
+        """Fewest blocks that must sit within reach of ``rule``'s center."""
+        return int(math.ceil(rule.min_share * self.total_blocks - 1e-9))
+
+    def max_blocks_per_site(self, *, capacity: bool = True, share: bool = True) -> np.ndarray:
+        """Upper bound on the blocks each site can take (capacity at its lightest block, share)."""
+        n = self.total_blocks
+        ub = np.full(self.n_sites, float(n))
+        if capacity:
+            lightest = np.min(np.where(self.allowed, self.block_mw, np.inf), axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fit = np.floor(self.capacity_mw / lightest + 1e-9)
+            ub = np.minimum(ub, np.nan_to_num(fit, nan=0.0, posinf=float(n)))
+        if share:
+            ub = np.minimum(ub, self.share_blocks)
+        ub[~self.allowed.any(axis=1)] = 0
+        return ub.astype(int)
+
+
+@dataclass
+class Solution:
+    """Raw MILP outcome on an :class:`AllocationProblem`."""
+
+    status: str  # optimal / feasible / infeasible / error
+    message: str
+    blocks: np.ndarray | None = None  # (S, P) int
+    gap: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "feasible") and self.blocks is not None
+
+
+# --- building the problem -----------------------------------------------------------------
+
+
+def blocks_needed(scenario: Scenario) -> np.ndarray:
+    """Blocks per phase: ``ceil(count / block_gpus)`` (the last block may be partial)."""
+    size = scenario.fleet.block_gpus
+    return np.array([-(-p.count // size) for p in scenario.fleet.phases], dtype=int)
+
+
+def build_problem(
+    evaluation: Evaluation, scenario: Scenario, feasible: np.ndarray | pd.Series | None = None
+) -> AllocationProblem:
+    """Gather the candidate sites' arrays and the scenario's allocation rules.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+    scenario : Scenario
+    feasible : bool array or Series over ``evaluation.metrics`` rows, optional
+        Screening result; infeasible sites are left out of the problem.
+    """
+    metrics = evaluation.metrics
+    if feasible is None:
+        mask = np.ones(len(metrics), dtype=bool)
+    elif isinstance(feasible, pd.Series):
+        mask = feasible.reindex(metrics.index).fillna(False).to_numpy(dtype=bool)
+    else:
+        mask = np.asarray(feasible, dtype=bool)
+    ids = metrics.index[mask]
+    phases = list(evaluation.phase_block_cost_usd.columns)
+    n_phase = len(scenario.fleet.phases)
+    if len(phases) != n_phase:
+        raise ValueError(
+            f"the evaluation has {len(phases)} phase columns but the scenario {n_phase} phases"
+        )
+
+    def frame(df: pd.DataFrame) -> np.ndarray:
+        return df.reindex(index=ids, columns=phases).to_numpy(dtype=float)
+
+    cost = frame(evaluation.phase_block_cost_usd)
+    co2 = np.nan_to_num(frame(evaluation.phase_block_co2_t), nan=0.0)
+    water = np.nan_to_num(frame(evaluation.phase_block_water_m3), nan=0.0)
+    mw = frame(evaluation.block_site_mw)
+    allowed = np.isfinite(cost) & np.isfinite(mw) & (mw > 0)
+    fixed = np.nan_to_num(
+        evaluation.site_fixed_cost_usd.reindex(ids).to_numpy(dtype=float), nan=0.0
+    )
+    sub = metrics.loc[ids]
+    capacity = (
+        pd.to_numeric(sub["capacity_mw"], errors="coerce").fillna(np.inf).to_numpy(dtype=float)
+        if "capacity_mw" in sub
+        else np.full(len(ids), np.inf)
+    )
+    grid_col = next((c for c in ("grid", "region_code") if c in sub.columns), None)
+    grid = (
+        sub[grid_col].astype(str).fillna("").to_numpy(dtype=object)
+        if grid_col
+        else np.asarray(ids, dtype=object)
+    )
+    # A site with no grid label is its own region (never merged with another unknown one).
+    unknown = (grid == "") | (grid == "nan") | (grid == "None")
+    grid[unknown] = np.asarray(ids, dtype=object)[unknown]
+    names = sub["name"].astype(str).to_numpy(dtype=object) if "name" in sub else np.asarray(ids, dtype=object)
+
+    con = scenario.constraints
+    rules = []
+    for rule in con.latency:
+        if rule.demand_center in evaluation.rtt_ms.columns:
+            rtt = evaluation.rtt_ms[rule.demand_center].reindex(ids).to_numpy(dtype=float)
+        else:
+            rtt = np.full(len(ids), np.inf)
+        within = rtt <= rule.max_rtt_ms
+        nearest = float(np.nanmin(rtt)) if len(rtt) and np.isfinite(rtt).any() else math.inf
+        rules.append(LatencyRuleData(rule.demand_center, rule.max_rtt_ms, rule.min_share, within, nearest))
+
+    return AllocationProblem(
+        site_ids=np.asarray(ids, dtype=object),
+        site_names=names,
+        phase_names=phases,
+        blocks_needed=blocks_needed(scenario),
+        block_gpus=scenario.fleet.block_gpus,
+        phase_gpus=np.array([p.count for p in scenario.fleet.phases], dtype=int),
+        block_cost_usd=np.nan_to_num(cost, nan=0.0),
+        block_co2_t=co2,
+        block_water_m3=water,
+        block_mw=np.nan_to_num(mw, nan=0.0),
+        fixed_cost_usd=fixed,
+        capacity_mw=capacity,
+        grid=grid,
+        allowed=allowed,
+        min_sites=con.min_sites,
+        max_sites=con.max_sites,
+        max_share=con.max_share_per_site,
+        min_grids=con.min_grid_regions,
+        latency=rules,
+    )
+
+
+# --- solving --------------------------------------------------------------------------------
+
+
+def solve(
+    problem: AllocationProblem,
+    *,
+    objective: str = "cost",
+    co2_cap_t: float | None = None,
+    water_cap_m3: float | None = None,
+    cost_cap_usd: float | None = None,
+    drop: frozenset[str] | set[str] = frozenset(),
+    time_limit_s: float = 60.0,
+    mip_rel_gap: float = 1e-3,
+) -> Solution:
+    """Solve the allocation MILP.
+
+    Parameters
+    ----------
+    problem : AllocationProblem
+    objective : {"cost", "co2", "water"}
+        What to minimise: fleet net present cost (USD), or CO2 (t) / water (m3) over the horizon.
+    co2_cap_t, water_cap_m3 : float, optional
+        Upper bounds on the fleet's CO2 and water (epsilon constraints of a Pareto sweep).
+    cost_cap_usd : float, optional
+        Upper bound on the fleet's net present cost (second stage of a lexicographic solve).
+    drop : set of str
+        Constraint groups to leave out (``capacity``, ``share``, ``sites``, ``latency:<i>``,
+        ``grids``), used to find which rule makes a problem infeasible.
+    time_limit_s : float
+        Wall-clock limit of the solver; on hitting it the best allocation found is returned with
+        status ``feasible`` and its gap.
+    mip_rel_gap : float
+        Relative optimality gap at which HiGHS stops (1e-3 = 0.1 %).
+    """
+    S, P = problem.n_sites, problem.n_phases
+    if S == 0:
+        return Solution("infeasible", "no candidate site")
+    n_blocks = problem.blocks_needed
+    N = problem.total_blocks
+    use_grids = "grids" not in drop and problem.min_grids > 1
+    grid_labels, grid_index = np.unique(problem.grid.astype(str), return_inverse=True)
+    G = len(grid_labels) if use_grids else 0
+    nx, ny = S * P, S
+    nvar = nx + ny + G
+    xi = np.arange(nx).reshape(S, P)
+    yi = nx + np.arange(S)
+
+    # Objective, scaled to order one so HiGHS's absolute tolerances mean something.
+    c = np.zeros(nvar)
+    if objective == "cost":
+        c[:nx] = problem.block_cost_usd.ravel()
+        c[yi] = problem.fixed_cost_usd
+    elif objective == "co2":
+        c[:nx] = problem.block_co2_t.ravel()
+    elif objective == "water":
+        c[:nx] = problem.block_water_m3.ravel()
+    else:
+        raise ValueError(f"objective must be cost, co2 or water, got {objective!r}")
+    scale = float(np.max(np.abs(c))) or 1.0
+    c /= scale
+
+    # Bounds: x up to what one site could ever take; disallowed (site, phase) pairs fixed at 0.
+    ub_site = problem.max_blocks_per_site(capacity="capacity" not in drop, share="share" not in drop)
+    ub_x = np.minimum(n_blocks[None, :], ub_site[:, None]).astype(float)
+    ub_x[~problem.allowed] = 0.0
+    if "capacity" not in drop:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fit = np.floor(problem.capacity_mw[:, None] / problem.block_mw + 1e-9)
+        ub_x = np.minimum(ub_x, np.nan_to_num(fit, nan=0.0, posinf=float(N)))
+    lb = np.zeros(nvar)
+    ub = np.concatenate([ub_x.ravel(), (ub_site > 0).astype(float), np.ones(G)])
+    integrality = np.ones(nvar)
+
+    rows: list[sparse.coo_matrix] = []
+    lo: list[np.ndarray] = []
+    hi: list[np.ndarray] = []
+
+    def add(r: np.ndarray, col: np.ndarray, val: np.ndarray, n_rows: int, low: np.ndarray, high: np.ndarray) -> None:
+        rows.append(sparse.coo_matrix((val, (r, col)), shape=(n_rows, nvar)))
+        lo.append(np.asarray(low, dtype=float))
+        hi.append(np.asarray(high, dtype=float))
+
+    site_of_x = np.repeat(np.arange(S), P)
+    phase_of_x = np.tile(np.arange(P), S)
+    ones_x = np.ones(nx)
+    # demand: every block of every phase is placed.
+    add(phase_of_x, np.arange(nx), ones_x, P, n_blocks, n_blocks)
+    # link (share and open): x summed per site <= U_s y_s, and >= y_s.
+    U = ub_site.astype(float)
+    add(np.concatenate([site_of_x, np.arange(S)]), np.concatenate([np.arange(nx), yi]),
+        np.concatenate([ones_x, -U]), S, np.full(S, -np.inf), np.zeros(S))
+    add(np.concatenate([site_of_x, np.arange(S)]), np.concatenate([np.arange(nx), yi]),
+        np.concatenate([ones_x, -np.ones(S)]), S, np.zeros(S), np.full(S, np.inf))
+    # capacity (MW) for sites with a finite limit.
+    if "capacity" not in drop:
+        finite = np.flatnonzero(np.isfinite(problem.capacity_mw))
+        if len(finite):
+            k = len(finite)
+            r = np.repeat(np.arange(k), P)
+            cols = xi[finite].ravel()
+            vals = problem.block_mw[finite].ravel()
+            add(np.concatenate([r, np.arange(k)]), np.concatenate([cols, yi[finite]]),
+                np.concatenate([vals, -problem.capacity_mw[finite]]), k, np.full(k, -np.inf), np.zeros(k))
+    # number of open sites.
+    if "sites" not in drop:
+        add(np.zeros(S, dtype=int), yi, np.ones(S), 1, [problem.min_sites], [problem.max_sites])
+    # latency rules.
+    for i, rule in enumerate(problem.latency):
+        if f"latency:{i}" in drop or "latency" in drop:
+            continue
+        sites = np.flatnonzero(rule.within)
+        cols = xi[sites].ravel()
+        add(np.zeros(len(cols), dtype=int), cols, np.ones(len(cols)), 1,
+            [problem.latency_blocks(rule)], [np.inf])
+    # grid diversity.
+    if use_grids:
+        gcols = nx + ny + np.arange(G)
+        add(np.concatenate([np.arange(G), grid_index]), np.concatenate([gcols, yi]),
+            np.concatenate([np.ones(G), -np.ones(S)]), G, np.full(G, -np.inf), np.zeros(G))
+        add(np.zeros(G, dtype=int), gcols, np.ones(G), 1, [problem.min_grids], [np.inf])
+    # epsilon constraints.
+    if co2_cap_t is not None and "caps" not in drop:
+        add(np.zeros(nx, dtype=int), np.arange(nx), problem.block_co2_t.ravel(), 1, [-np.inf], [co2_cap_t])
+    if water_cap_m3 is not None and "caps" not in drop:
+        add(np.zeros(nx, dtype=int), np.arange(nx), problem.block_water_m3.ravel(), 1, [-np.inf], [water_cap_m3])
+
+    if cost_cap_usd is not None and "caps" not in drop:
+        cols = np.concatenate([np.arange(nx), yi])
+        vals = np.concatenate([problem.block_cost_usd.ravel(), problem.fixed_cost_usd])
+        add(np.zeros(len(cols), dtype=int), cols, vals / 1e6, 1, [-np.inf], [cost_cap_usd / 1e6])
+
+    A = sparse.vstack(rows).tocsr()
+    result = milp(
+        c,
+        integrality=integrality,
+        bounds=Bounds(lb, ub),
+        constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
+        options={"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap), "disp": False},
+    )
+    gap = getattr(result, "mip_gap", None)
+    gap = None if gap is None or not np.isfinite(gap) else float(gap)
+    if result.x is None:
+        if result.status == 2:
+            return Solution("infeasible", "the constraints cannot all be met")
+        if result.status == 1:
+            return Solution("error", f"no allocation found within the {time_limit_s:g} s time limit")
+        return Solution("error", f"the solver stopped: {result.message}")
+    blocks = np.rint(result.x[:nx]).astype(int).reshape(S, P)
+    status = "optimal" if result.status == 0 else "feasible"
+    message = "optimal allocation found" if status == "optimal" else (
+        f"time limit reached; best allocation found (gap {100 * (gap or 0):.2f} %)"
+    )
+    return Solution(status, message, blocks, gap)
+
+
+# --- checking and explaining ------------------------------------------------------------------
+
+
+def violations(
+    problem: AllocationProblem,
+    blocks: np.ndarray,
+    *,
+    co2_cap_t: float | None = None,
+    water_cap_m3: float | None = None,
+) -> list[str]:
+    """Every rule an allocation breaks, in words (empty list = the allocation is valid).
+
+    Independent of the solver: recomputes each constraint from ``blocks`` (S, P) directly.
+    """
+    out: list[str] = []
+    blocks = np.asarray(blocks)
+    per_site = blocks.sum(axis=1)
+    open_ = per_site > 0
+    N = problem.total_blocks
+    if (blocks < 0).any():
+        out.append("negative block count")
+    for p, name in enumerate(problem.phase_names):
+        if blocks[:, p].sum() != problem.blocks_needed[p]:
+            out.append(f"{name}: {blocks[:, p].sum()} blocks placed, {problem.blocks_needed[p]} needed")
+    if (blocks[~problem.allowed] > 0).any():
+        out.append("a block sits at a site where its phase is not allowed")
+    used_mw = (blocks * problem.block_mw).sum(axis=1)
+    over = used_mw > problem.capacity_mw * (1 + 1e-9) + 1e-9
+    for s in np.flatnonzero(over):
+        out.append(f"site {problem.site_ids[s]} uses {used_mw[s]:.1f} MW of {problem.capacity_mw[s]:.1f} MW")
+    for s in np.flatnonzero(per_site > problem.share_blocks):
+        out.append(f"site {problem.site_ids[s]} holds {per_site[s]} of {N} blocks, above the share limit")
+    k = int(open_.sum())
+    if not problem.min_sites <= k <= problem.max_sites:
+        out.append(f"{k} sites open, allowed {problem.min_sites}..{problem.max_sites}")
+    for rule in problem.latency:
+        got = int(per_site[rule.within].sum())
+        if got < problem.latency_blocks(rule):
+            out.append(f"{got} blocks within {rule.max_rtt_ms:g} ms of {rule.center}, "
+                       f"{problem.latency_blocks(rule)} needed")
+    grids = len(set(problem.grid[open_].astype(str)))
+    if grids < problem.min_grids:
+        out.append(f"{grids} grid regions used, {problem.min_grids} needed")
+    if co2_cap_t is not None and (blocks * problem.block_co2_t).sum() > co2_cap_t * (1 + 1e-9) + 1e-6:
+        out.append("CO2 above its cap")
+    if water_cap_m3 is not None and (blocks * problem.block_water_m3).sum() > water_cap_m3 * (1 + 1e-9) + 1e-6:
+        out.append("water above its cap")
+    return out
+
+
+def fleet_cost_usd(problem: AllocationProblem, blocks: np.ndarray) -> float:
+    """Objective value of an allocation: fixed costs of open sites plus block costs (USD)."""
+    open_ = blocks.sum(axis=1) > 0
+    return float(problem.fixed_cost_usd[open_].sum() + (blocks * problem.block_cost_usd).sum())
+
+
+def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0) -> list[str]:
+    """Sentences saying which constraint makes the problem infeasible and by how much.
+
+    First checks simple necessary conditions (each alone proves infeasibility, with numbers);
+    if none fails, re-solves with one constraint group left out at a time and names the groups
+    whose removal alone makes the problem feasible.
+    """
+    S, N = problem.n_sites, problem.total_blocks
+    if S == 0:
+        return ["no candidate site passes the hard constraints"]
+    out: list[str] = []
+    k_max = min(problem.max_sites, S)
+    lightest_mw = np.min(np.where(problem.allowed, problem.block_mw, np.inf), axis=1)
+    fleet_mw = float((problem.blocks_needed * np.min(np.where(problem.allowed, problem.block_mw, np.inf), axis=0)).sum())
+    cap_only = problem.max_blocks_per_site(share=False)
+    both = problem.max_blocks_per_site()
+    gpus = problem.block_gpus
+
+    if problem.min_sites > S:
+        out.append(f"min_sites is {problem.min_sites} but only {S} site{'s' if S > 1 else ''} "
+                   "pass the hard constraints")
+    if problem.min_sites > N:
+        out.append(f"min_sites is {problem.min_sites} but the fleet has only {N} blocks of {gpus:,} GPUs")
+    share_total = problem.share_blocks * k_max
+    if share_total < N:
+        out.append(
+            f"at most {problem.max_share:.0%} of the fleet per site at {k_max} site"
+            f"{'s' if k_max > 1 else ''} covers only {share_total / N:.0%} of the fleet"
+        )
+    top_cap = np.sort(cap_only)[::-1][:k_max].sum()
+    if top_cap < N:
+        caps = np.sort(np.where(np.isfinite(problem.capacity_mw), problem.capacity_mw, 0))[::-1][:k_max]
+        which = (f"the {k_max} largest feasible sites (max_sites = {problem.max_sites}) offer"
+                 if k_max < S else f"the {S} feasible sites offer")
+        out.append(f"the fleet needs {fleet_mw:,.0f} MW but {which} {caps.sum():,.0f} MW")
+    distinct = len(set(problem.grid.astype(str)))
+    if problem.min_grids > distinct:
+        out.append(f"min_grid_regions is {problem.min_grids} but the feasible sites lie in "
+                   f"{distinct} grid region{'s' if distinct > 1 else ''}")
+    if problem.min_grids > problem.max_sites:
+        out.append(f"min_grid_regions ({problem.min_grids}) exceeds max_sites ({problem.max_sites})")
+    for rule in problem.latency:
+        need = problem.latency_blocks(rule)
+        within = np.flatnonzero(rule.within)
+        where = f"within {rule.max_rtt_ms:g} ms of {rule.center}"
+        if need == 0:
+            continue
+        if len(within) == 0:
+            near = "" if not np.isfinite(rule.nearest_ms) else f" (the nearest is {rule.nearest_ms:.0f} ms away)"
+            out.append(f"no feasible site is {where}{near}, but {rule.min_share:.0%} of the fleet must be")
+            continue
+        offer_blocks = np.sort(both[within])[::-1][:k_max].sum()
+        if offer_blocks < need:
+            need_mw = need * float(np.min(lightest_mw[within]))
+            caps = problem.capacity_mw[within]
+            offer_mw = float(np.sort(np.where(np.isfinite(caps), caps, 0))[::-1][:k_max].sum())
+            if np.sort(cap_only[within])[::-1][:k_max].sum() >= need:
+                out.append(
+                    f"{rule.min_share:.0%} of the fleet must be {where} but with at most "
+                    f"{problem.max_share:.0%} per site the {len(within)} site(s) there take "
+                    f"{offer_blocks / N:.0%}"
+                )
+            else:
+                out.append(
+                    f"the fleet needs {need_mw:,.0f} MW {where} ({rule.min_share:.0%} of the fleet) "
+                    f"but the feasible sites {where} offer {offer_mw:,.0f} MW"
+                )
+    if out:
+        return out
+
+    # No single simple condition fails: find which rule, left out alone, restores feasibility.
+    groups = ["capacity", "share", "sites", "grids"] + [f"latency:{i}" for i in range(len(problem.latency))]
+    culprits = []
+    for group in groups:
+        trial = solve(problem, drop={group}, time_limit_s=time_limit_s, mip_rel_gap=0.05)
+        if trial.ok:
+            culprits.append(_group_words(problem, group))
+    if culprits:
+        return [
+            "the rules cannot all be met together; it becomes feasible without "
+            + " or without ".join(culprits)
+        ]
+    return ["the rules cannot all be met together, and relaxing any single one is not enough"]
+
+
+def _group_words(problem: AllocationProblem, group: str) -> str:
+    if group.startswith("latency:"):
+        rule = problem.latency[int(group.split(":")[1])]
+        return f"the latency rule for {rule.center} ({rule.min_share:.0%} within {rule.max_rtt_ms:g} ms)"
+    return {
+        "capacity": "the sites' power capacity limits",
+        "share": f"the {problem.max_share:.0%} maximum share per site",
+        "sites": f"the {problem.min_sites}..{problem.max_sites} sites limit",
+        "grids": f"the minimum of {problem.min_grids} grid regions",
+    }[group]
+
+
+def binding_constraints(problem: AllocationProblem, blocks: np.ndarray) -> list[str]:
+    """Constraints at their limit in an allocation, in words."""
+    out: list[str] = []
+    per_site = blocks.sum(axis=1)
+    open_ = per_site > 0
+    N = problem.total_blocks
+    used_mw = (blocks * problem.block_mw).sum(axis=1)
+    lightest = np.min(np.where(problem.allowed, problem.block_mw, np.inf), axis=1)
+    # Full = not even the lightest further block fits.
+    full = open_ & np.isfinite(problem.capacity_mw) & (used_mw + lightest > problem.capacity_mw + 1e-9)
+    for s in np.flatnonzero(full):
+        out.append(f"site {problem.site_ids[s]} is full: {used_mw[s]:,.1f} of {problem.capacity_mw[s]:,.1f} MW")
+    if problem.max_share < 1.0:
+        for s in np.flatnonzero(open_ & (per_site >= problem.share_blocks)):
+            out.append(f"site {problem.site_ids[s]} holds the maximum share ({problem.max_share:.0%} of the fleet)")
+    k = int(open_.sum())
+    if k == problem.max_sites and problem.max_sites < problem.n_sites:
+        out.append(f"the maximum of {problem.max_sites} site{'s' if k > 1 else ''} is used")
+    if k == problem.min_sites and problem.min_sites > 1:
+        out.append(f"exactly the minimum of {problem.min_sites} sites is open")
+    for rule in problem.latency:
+        got = int(per_site[rule.within].sum())
+        need = problem.latency_blocks(rule)
+        if need > 0 and got == need and got < N:
+            out.append(f"the latency rule for {rule.center} is at its limit: {got / N:.0%} of the fleet "
+                       f"within {rule.max_rtt_ms:g} ms")
+    if problem.min_grids > 1 and len(set(problem.grid[open_].astype(str))) == problem.min_grids:
+        out.append(f"exactly the minimum of {problem.min_grids} grid regions is used")
+    return out
+
+
+# --- the public entry point -----------------------------------------------------------------
+
+
+def allocate(
+    evaluation: Evaluation,
+    scenario: Scenario,
+    screen: pd.DataFrame | pd.Series | None = None,
+    *,
+    time_limit_s: float = 60.0,
+    mip_rel_gap: float = 1e-3,
+) -> Allocation:
+    """Place the fleet's blocks at the lowest net present cost that meets every rule.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+    scenario : Scenario
+    screen : DataFrame or Series, optional
+        :func:`planner.optimize.screen.screen_sites` output; default: screen here.
+    time_limit_s, mip_rel_gap : float
+        Solver limits (see :func:`solve`).
+
+    Returns
+    -------
+    Allocation
+        ``status`` optimal / feasible / infeasible / error; when infeasible ``message`` says
+        which rule fails and by how much.
+    """
+    if screen is None:
+        from planner.optimize.screen import screen_sites
+
+        screen = screen_sites(evaluation, scenario)
+    feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
+    problem = build_problem(evaluation, scenario, feasible)
+    if problem.n_sites == 0:
+        return Allocation("infeasible", _no_site_message(screen))
+    solution = solve(problem, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
+    if not solution.ok:
+        if solution.status == "infeasible":
+            reasons = explain_infeasible(problem)
+            return Allocation("infeasible", _sentences(["No allocation meets every rule"] + reasons))
+        return Allocation(solution.status, _sentences([solution.message]))
+    return allocation_from_blocks(problem, solution, evaluation)
+
+
+def allocation_from_blocks(
+    problem: AllocationProblem, solution: Solution, evaluation: Evaluation | None = None
+) -> Allocation:
+    """Wrap a solved block matrix into an :class:`Allocation` with per-site summary."""
+    assert solution.blocks is not None
+    blocks = solution.blocks
+    open_ = blocks.sum(axis=1) > 0
+    ids = pd.Index(problem.site_ids[open_], name="site_id")
+    block_df = pd.DataFrame(blocks[open_], index=ids, columns=problem.phase_names)
+    gpus = _gpu_counts(problem, blocks)[open_]
+    gpu_df = pd.DataFrame(gpus, index=ids, columns=problem.phase_names)
+    total_gpus = float(problem.phase_gpus.sum())
+    b = blocks[open_]
+    summary = pd.DataFrame(
+        {
+            "name": problem.site_names[open_],
+            "grid": problem.grid[open_],
+            "blocks": b.sum(axis=1),
+            "gpus": gpus.sum(axis=1),
+            "share": gpus.sum(axis=1) / total_gpus,
+            "facility_mw": (b * problem.block_mw[open_]).sum(axis=1),
+            "capacity_mw": problem.capacity_mw[open_],
+            "cost_usd": problem.fixed_cost_usd[open_] + (b * problem.block_cost_usd[open_]).sum(axis=1),
+            "co2_t": (b * problem.block_co2_t[open_]).sum(axis=1),
+            "water_m3": (b * problem.block_water_m3[open_]).sum(axis=1),
+        },
+        index=ids,
+    )
+    if evaluation is not None and "country" in evaluation.metrics:
+        summary.insert(1, "country", evaluation.metrics["country"].reindex(ids).to_numpy())
+    order = np.argsort(-summary["gpus"].to_numpy(), kind="stable")
+    summary, block_df, gpu_df = summary.iloc[order], block_df.iloc[order], gpu_df.iloc[order]
+    cost = fleet_cost_usd(problem, blocks)
+    where = ", ".join(f"{s} {g:,.0f} GPUs" for s, g in zip(summary.index, summary["gpus"]))
+    message = (
+        f"{'Optimal' if solution.status == 'optimal' else 'Best found'} allocation: "
+        f"{len(summary)} site{'s' if len(summary) > 1 else ''} ({where}); net present cost "
+        f"{cost / 1e9:,.3f} billion USD."
+    )
+    return Allocation(
+        status=solution.status,
+        message=message,
+        objective_usd=cost,
+        gap=solution.gap,
+        blocks=block_df,
+        gpus=gpu_df,
+        summary=summary,
+        binding=binding_constraints(problem, blocks),
+    )
+
+
+def _gpu_counts(problem: AllocationProblem, blocks: np.ndarray) -> np.ndarray:
+    """GPUs per site and phase: full blocks, less the partial last block at its biggest site."""
+    gpus = blocks * problem.block_gpus
+    surplus = problem.blocks_needed * problem.block_gpus - problem.phase_gpus
+    for p in np.flatnonzero(surplus > 0):
+        s = int(np.argmax(blocks[:, p]))
+        gpus[s, p] -= surplus[p]
+    return gpus
+
+
+def _no_site_message(screen: pd.DataFrame | pd.Series) -> str:
+    head = f"No allocation is possible: none of the {len(screen)} sites passes the hard constraints"
+    if not isinstance(screen, pd.DataFrame) or "reasons" not in screen:
+        return _sentences([head])
+    from planner.optimize.screen import summarise_reasons
+
+    detail = summarise_reasons(screen["reasons"])
+    return _sentences([head + (f" ({detail})" if detail else "")])
+
+
+def _sentences(parts: list[str]) -> str:
+    parts = [p.strip() for p in parts if p and p.strip()]
+    return " ".join(p[0].upper() + p[1:] + ("" if p.endswith(".") else ".") for p in parts)

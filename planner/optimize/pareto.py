@@ -1,0 +1,197 @@
+"""Cost / carbon (or cost / water) trade-off by the epsilon-constraint method.
+
+The two end points are the single-objective optima, each solved lexicographically so that it
+is not dominated: the cheapest allocation (then the least CO2 at that cost) and the lowest-CO2
+allocation (then the cheapest at that CO2). In between, the fleet cost is minimised with CO2
+capped at evenly spaced levels. Points that another point dominates or duplicates (possible
+with integer blocks, where several caps give the same allocation) are dropped, so the front
+returned is mutually non-dominated and may have fewer points than asked for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.optimize.allocate import (
+    AllocationProblem,
+    Solution,
+    _gpu_counts,
+    build_problem,
+    explain_infeasible,
+    fleet_cost_usd,
+    solve,
+)
+from planner.progress import ProgressCallback, report
+from planner.results import Evaluation
+from planner.scenario import Scenario
+
+METRICS = {"co2": ("block_co2_t", "co2_t", "co2_cap_t"), "water": ("block_water_m3", "water_m3", "water_cap_m3")}
+
+
+class ParetoInfeasible(Exception):
+    """The allocation problem has no solution, so it has no front; ``args[0]`` explains why."""
+
+
+def pareto_front(
+    evaluation: Evaluation,
+    scenario: Scenario,
+    screen: pd.DataFrame | pd.Series | None = None,
+    *,
+    points: int | None = None,
+    metric: str = "co2",
+    time_limit_s: float = 30.0,
+    mip_rel_gap: float = 1e-4,
+    progress: ProgressCallback | None = None,
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Sweep the cost / ``metric`` trade-off.
+
+    Parameters
+    ----------
+    evaluation, scenario :
+        As for :func:`planner.optimize.allocate.allocate`.
+    screen : DataFrame or Series, optional
+        Screening result (default: screened here).
+    points : int, optional
+        Points asked for, end points included (default ``scenario.analysis.pareto_points``,
+        at least 2).
+    metric : {"co2", "water"}
+        Second objective: tonnes CO2 (market-based) or cubic metres of water over the horizon.
+    mip_rel_gap : float
+        Relative gap of each solve; small so that points are close to truly optimal.
+
+    Returns
+    -------
+    (DataFrame, list of DataFrame)
+        One row per point, cheapest first: ``point, cost_usd, co2_t, water_m3, n_sites, sites,
+        cap`` (the epsilon level in the metric's unit, NaN at the end points); and per point the
+        GPUs per open site and phase (index ``site_id``).
+
+    Raises
+    ------
+    ParetoInfeasible
+        When no allocation meets the rules (the message says why).
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {sorted(METRICS)}, got {metric!r}")
+    if screen is None:
+        from planner.optimize.screen import screen_sites
+
+        screen = screen_sites(evaluation, scenario)
+    feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
+    problem = build_problem(evaluation, scenario, feasible)
+    n_points = max(2, int(points if points is not None else scenario.analysis.pareto_points))
+    return sweep(problem, n_points, metric=metric, time_limit_s=time_limit_s,
+                 mip_rel_gap=mip_rel_gap, progress=progress)
+
+
+def sweep(
+    problem: AllocationProblem,
+    n_points: int,
+    *,
+    metric: str = "co2",
+    time_limit_s: float = 30.0,
+    mip_rel_gap: float = 1e-4,
+    progress: ProgressCallback | None = None,
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Epsilon-constraint sweep on an already built problem (see :func:`pareto_front`)."""
+    block_attr, _, cap_kw = METRICS[metric]
+    coef = getattr(problem, block_attr)
+
+    def amount(sol: Solution) -> float:
+        assert sol.blocks is not None
+        return float((sol.blocks * coef).sum())
+
+    opts = {"time_limit_s": time_limit_s, "mip_rel_gap": mip_rel_gap}
+    report(progress, "Pareto front: cheapest allocation", 0.0)
+    cheapest = solve(problem, **opts)
+    if not cheapest.ok:
+        raise ParetoInfeasible(" ".join(explain_infeasible(problem)) if cheapest.status == "infeasible"
+                               else cheapest.message)
+    # Lexicographic: among allocations as cheap as the cheapest, the one with the least metric.
+    cheapest = _refine(problem, cheapest, metric, opts, first="cost")
+    report(progress, f"Pareto front: lowest-{metric} allocation", 1.0 / n_points)
+    greenest = solve(problem, objective=metric, **opts)
+    greenest = _refine(problem, greenest, metric, opts, first=metric) if greenest.ok else cheapest
+    hi, lo = amount(cheapest), amount(greenest)
+
+    found: list[tuple[Solution, float]] = [(cheapest, np.nan)]
+    if hi - lo > 1e-9 * max(abs(hi), 1.0):
+        for k in range(1, n_points - 1):
+            cap = hi - (hi - lo) * k / (n_points - 1)
+            report(progress, f"Pareto front: point {k + 1} of {n_points}", (k + 1) / n_points)
+            sol = solve(problem, **{cap_kw: cap}, **opts)
+            if sol.ok:
+                found.append((sol, cap))
+        found.append((greenest, np.nan))
+    report(progress, "Pareto front", 1.0)
+
+    rows, allocations = [], []
+    for sol, cap in found:
+        assert sol.blocks is not None
+        open_ = sol.blocks.sum(axis=1) > 0
+        rows.append(
+            {
+                "cost_usd": fleet_cost_usd(problem, sol.blocks),
+                "co2_t": float((sol.blocks * problem.block_co2_t).sum()),
+                "water_m3": float((sol.blocks * problem.block_water_m3).sum()),
+                "n_sites": int(open_.sum()),
+                "sites": ", ".join(map(str, problem.site_ids[open_])),
+                "cap": cap,
+            }
+        )
+        allocations.append(
+            pd.DataFrame(
+                _gpu_counts(problem, sol.blocks)[open_],
+                index=pd.Index(problem.site_ids[open_], name="site_id"),
+                columns=problem.phase_names,
+            )
+        )
+    table = pd.DataFrame(rows)
+    keep = non_dominated(table["cost_usd"].to_numpy(), table[METRICS[metric][1]].to_numpy())
+    order = [i for i in np.argsort(table["cost_usd"].to_numpy(), kind="stable") if keep[i]]
+    table = table.iloc[order].reset_index(drop=True)
+    table.insert(0, "point", np.arange(1, len(table) + 1))
+    return table, [allocations[i] for i in order]
+
+
+def _refine(problem: AllocationProblem, sol: Solution, metric: str, opts: dict, *, first: str) -> Solution:
+    """Second stage of a lexicographic solve: keep the first objective, improve the other."""
+    assert sol.blocks is not None
+    cap_kw = METRICS[metric][2]
+    coef = getattr(problem, METRICS[metric][0])
+    if first == "cost":
+        cost = fleet_cost_usd(problem, sol.blocks)
+        # Allow the solver's own tolerance on the first objective, no more.
+        better = solve(problem, objective=metric, cost_cap_usd=cost * (1 + 1e-7) + 1.0, **opts)
+        if better.ok and (float((better.blocks * coef).sum()) <= float((sol.blocks * coef).sum())):
+            return better
+        return sol
+    level = float((sol.blocks * coef).sum())
+    better = solve(problem, **{cap_kw: level * (1 + 1e-7) + 1e-6}, **opts)
+    return better if better.ok else sol
+
+
+def non_dominated(cost: np.ndarray, other: np.ndarray, *, rel_tol: float = 1e-9) -> np.ndarray:
+    """Mask of points no other point dominates (both objectives minimised); duplicates kept once.
+
+    A point dominates another when it is no worse in both objectives and better in one, beyond
+    a relative tolerance that absorbs floating-point noise.
+    """
+    cost = np.asarray(cost, float)
+    other = np.asarray(other, float)
+    n = len(cost)
+    tol_c = rel_tol * max(np.abs(cost).max(initial=0.0), 1.0)
+    tol_o = rel_tol * max(np.abs(other).max(initial=0.0), 1.0)
+    le_c = cost[:, None] <= cost[None, :] + tol_c  # [i, j]: i no worse than j in cost
+    le_o = other[:, None] <= other[None, :] + tol_o
+    lt_c = cost[:, None] < cost[None, :] - tol_c
+    lt_o = other[:, None] < other[None, :] - tol_o
+    dominates = le_c & le_o & (lt_c | lt_o)
+    keep = ~dominates.any(axis=0)
+    # Equal points: keep the first.
+    same = le_c & le_c.T & le_o & le_o.T
+    for j in range(n):
+        if keep[j] and same[:j, j][keep[:j]].any():
+            keep[j] = False
+    return keep
