@@ -1,0 +1,435 @@
+"""Evaluate every candidate site for a scenario at once: one row of metrics per site.
+
+:func:`evaluate_sites` loads the catalog (or a user site file), applies the scenario's site
+filters, builds each site's typical-year climate, runs the cooling model, and hands the arrays
+to :func:`evaluate_arrays`, which computes everything else vectorised over sites (rows) and
+hours or horizon months (columns); there is no Python loop over sites.
+
+Costs are additive so that the allocation MILP can use them directly: the net present cost of
+an allocation is the sum of the opened sites' ``site_fixed_cost_usd`` plus, for every block
+placed, ``phase_block_cost_usd[site, phase]``. Economies of scale enter only through the fixed
+part (see :func:`planner.economics.capex_affine`). The whole-fleet cost columns in ``metrics``
+are exactly ``fixed + sum over phases of (count / block_gpus) x block cost``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner import economics as econ
+from planner.emissions import market_share_emitting
+from planner.errors import InputError
+from planner.latency import site_rtt_ms, weighted_latency_ms
+from planner.params import PROVENANCE_COLUMNS, load_parameter_file
+from planner.paths import data_dir
+from planner.power import HOURS_PER_YEAR, MONTH_START_HOUR, FleetPower, WorkloadParams, fleet_power
+from planner.progress import ProgressCallback, report
+from planner.results import Evaluation
+from planner.risk import RiskParams, risk_components
+from planner.scenario import Scenario, Tier
+
+CAPEX_COMPONENTS = ("shell", "electrical", "mechanical")
+
+SITE_COLUMNS = (
+    "name", "country", "region_code", "grid", "lat", "lon", "capacity_mw", "time_to_power_months",
+    "ttp_is_estimate", "water_stress", "climate_source", "price_usd_per_mwh", "carbon_g_per_kwh",
+    "construction_index", "land_usd_per_m2", "saidi_minutes", "hazard", "moratorium",
+)
+"""Columns :func:`evaluate_arrays` reads from its site table (regional values merged in)."""
+
+
+def load_finance(path: str | Path | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Read the finance parameter file (default: the embedded ``finance.toml``)."""
+    return load_parameter_file(path or data_dir() / "finance.toml")
+
+
+@dataclass
+class SiteArrays:
+    """What :func:`evaluate_arrays` needs about the sites, already aligned row by row.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Index ``site_id``; the columns of :data:`SITE_COLUMNS`.
+    hourly_pue : ndarray, shape (n_sites, 8760)
+    hourly_wue_l_per_kwh : ndarray, shape (n_sites, 8760)
+    cooling_technology : ndarray of str, shape (n_sites,)
+    economizer_hours : ndarray, shape (n_sites,)
+    """
+
+    table: pd.DataFrame
+    hourly_pue: np.ndarray
+    hourly_wue_l_per_kwh: np.ndarray
+    cooling_technology: np.ndarray
+    economizer_hours: np.ndarray
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- hourly files ------------------------------------------------------------------------------
+
+
+def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
+    """Read an hourly CSV of 8,760 rows: one numeric column for all sites, or one per region code.
+
+    A first column named ``hour``, ``time``, ``timestamp`` or ``datetime`` is ignored.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the first bad row (1-based, header excluded) and column.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise InputError(f"no such hourly {what} file", file=path) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the hourly {what} file ({exc})", file=path) from None
+    drop = [c for c in frame.columns if str(c).strip().lower() in {"hour", "time", "timestamp", "datetime", "date"}]
+    frame = frame.drop(columns=drop)
+    if frame.shape[1] == 0:
+        raise InputError(f"expected at least one column of hourly {what} values", file=path)
+    if len(frame) != HOURS_PER_YEAR:
+        raise InputError(f"expected 8760 hourly rows, got {len(frame)}", file=path)
+    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    bad = numeric.isna().to_numpy()
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise InputError(
+            f"expected a number, got {frame.iat[row, col]!r}", file=path, row=int(row) + 1, field=str(frame.columns[col])
+        )
+    if (numeric.to_numpy() < 0).any() and what == "carbon":
+        row, col = np.argwhere(numeric.to_numpy() < 0)[0]
+        raise InputError("expected a carbon intensity of zero or more", file=path, row=int(row) + 1,
+                         field=str(frame.columns[col]))
+    numeric.columns = [str(c).strip() for c in numeric.columns]
+    return numeric
+
+
+def hourly_by_site(
+    frame: pd.DataFrame, region_codes: np.ndarray, flat: np.ndarray, warnings: list[str], what: str
+) -> np.ndarray:
+    """Hourly values per site from a file: shape (1, 8760) for one column, else (n_sites, 8760).
+
+    With several columns, each site takes its region's column; a site whose region has no
+    column keeps its flat regional value (and a warning says how many).
+    """
+    if frame.shape[1] == 1:
+        return frame.to_numpy(dtype=float).T
+    values = frame.to_numpy(dtype=float).T  # (columns, 8760)
+    position = {c: i for i, c in enumerate(frame.columns)}
+    idx = np.array([position.get(str(code), -1) for code in region_codes])
+    out = np.where(idx[:, None] >= 0, values[np.maximum(idx, 0)], np.asarray(flat, float)[:, None])
+    missing = int((idx < 0).sum())
+    if missing:
+        warnings.append(f"{missing} site(s) have no column in the hourly {what} file; their regional average is used")
+    return out
+
+
+# --- the vectorised core -----------------------------------------------------------------------
+
+
+def evaluate_arrays(
+    scenario: Scenario,
+    sites: SiteArrays,
+    gpus: pd.DataFrame,
+    demand_centers: pd.DataFrame,
+    finance: dict[str, Any],
+    *,
+    provenance: pd.DataFrame | None = None,
+    progress: ProgressCallback | None = None,
+) -> Evaluation:
+    """Metrics, per-block costs and hourly series for sites whose climate and cooling are known.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    sites : SiteArrays
+        Site table with regional values, hourly PUE and WUE, per-site cooling technology.
+    gpus : DataFrame
+        GPU catalog (``node_power_w_per_gpu, rack_density_kw, liquid_required, price_usd``).
+    demand_centers : DataFrame
+        Index ``name``: ``lat, lon, population``.
+    finance : dict
+        Values of ``finance.toml`` (see :func:`load_finance`).
+    provenance : DataFrame, optional
+        Provenance rows of every input, returned with the evaluation.
+    """
+    warnings = list(sites.warnings)
+    table = sites.table
+    n = len(table)
+    fin = finance
+    info, energy = scenario.scenario, scenario.energy
+    rate = float(info.discount_rate)
+    months = int(info.horizon_years) * 12
+
+    # Fleet power (site independent).
+    fp: FleetPower = fleet_power(scenario.fleet, gpus, WorkloadParams.from_dict(fin["workload"]))
+    phases = fp.phases
+    names = fp.phase_names
+    it_kw_per_gpu = phases["it_kw_per_gpu"].to_numpy(float)  # (P,)
+    counts = phases["count"].to_numpy(float)
+    phase_start = phases["start_month"].to_numpy(int)
+    gpu_price = gpus.loc[phases["gpu"], "price_usd"].to_numpy(float)
+    block = float(scenario.fleet.block_gpus)
+    lf = fp.load_fraction  # (8760,)
+    design_kw = fp.design_it_mw * 1000.0
+
+    pue = np.asarray(sites.hourly_pue, dtype=float)
+    wue = np.asarray(sites.hourly_wue_l_per_kwh, dtype=float)
+    if pue.shape != (n, HOURS_PER_YEAR) or wue.shape != (n, HOURS_PER_YEAR):
+        raise ValueError(f"hourly PUE/WUE must have shape ({n}, 8760), got {pue.shape} and {wue.shape}")
+    report(progress, "energy and emissions", 0.1)
+
+    # Hourly facility kW per kW of design IT load, and the monthly bill per kW of design IT.
+    facility = lf[None, :] * pue  # (n, 8760)
+    region_codes = table["region_code"].astype(str).to_numpy()
+    flat_price = table["price_usd_per_mwh"].to_numpy(float)
+    if energy.price_file is not None:
+        price = hourly_by_site(read_hourly_file(energy.price_file, "price"), region_codes, flat_price, warnings, "price")
+    elif energy.tariff == "time-of-use":
+        t = fin["tariff"]
+        first_weekday = _dt.date(info.start_year, 1, 1).weekday()
+        shape = econ.time_of_use_shape(t["peak_start_hour"], t["peak_end_hour"], t["peak_multiplier"], first_weekday)
+        price = flat_price[:, None] * shape[None, :]
+    else:
+        price = flat_price[:, None]
+    bill = econ.monthly_energy_bill(
+        facility,
+        price,
+        demand_charge_usd_per_kw_month=energy.demand_charge_usd_per_kw_month,
+        ppa_share=energy.ppa_share,
+        ppa_strike_usd_per_mwh=energy.ppa_strike_usd_per_mwh,
+    )
+    fac_mwh = bill["energy_mwh"]  # (n, 12) MWh per kW design IT
+    it_mwh = np.add.reduceat(lf, MONTH_START_HOUR) / 1000.0  # (12,)
+
+    flat_carbon = table["carbon_g_per_kwh"].to_numpy(float)
+    if energy.carbon_file is not None:
+        carbon = hourly_by_site(read_hourly_file(energy.carbon_file, "carbon"), region_codes, flat_carbon, warnings, "carbon")
+        co2_loc = np.add.reduceat(facility * carbon, MONTH_START_HOUR, axis=1) / 1e6  # t per kW design
+    else:
+        co2_loc = fac_mwh * 1000.0 * flat_carbon[:, None] / 1e6
+    co2_mkt = co2_loc * market_share_emitting(energy.ppa_share, energy.ppa_carbon_free)
+    water_month = np.add.reduceat(lf[None, :] * wue, MONTH_START_HOUR, axis=1) / 1000.0  # m3 per kW design
+
+    # Present values from month s to the horizon end, per kW of design IT: shape (n, months + 1).
+    esc = energy.price_escalation_per_year
+    pv_energy = econ.horizon_pv_from(bill["grid_usd"] + bill["demand_usd"], rate, months, esc) + econ.horizon_pv_from(
+        bill["ppa_usd"], rate, months
+    )
+    carbon_price = scenario.objective.carbon_price_usd_per_t
+    pv_carbon = econ.horizon_pv_from(co2_mkt * carbon_price, rate, months)
+    sum_co2 = econ.horizon_pv_from(co2_mkt, 0.0, months)  # undiscounted totals (discount 0)
+    sum_water = econ.horizon_pv_from(water_month, 0.0, months)
+    annuity = econ.tail_sums(econ.discount_factors(rate, months))  # (months + 1,)
+    gpu_hours_pv = econ.horizon_pv_from(fp.useful_gpu_hours_per_month(), rate, months)  # per GPU
+
+    # When each phase can run at each site: GPUs arrive at the phase start; power at the ready
+    # month = max(time to power, build lead): construction proceeds while the grid connection
+    # is in the queue.
+    ttp = table["time_to_power_months"].to_numpy(float)
+    ready = np.maximum(np.nan_to_num(ttp, nan=0.0), scenario.facility.build_lead_months)
+    ready = np.ceil(ready).astype(int)
+    start = np.minimum(np.maximum(phase_start[None, :], ready[:, None]), months)  # (n, P)
+    first = start.min(axis=1)
+    runs = start < months  # the phase operates inside the horizon at this site
+    rows = np.arange(n)[:, None]
+    report(progress, "costs", 0.4)
+
+    # Capex per MW of design IT by component: reference cost x regional index x tier/cooling
+    # factor, straight-line approximation of the scale curve between one block and the fleet.
+    cap = fin["capex"]
+    index = np.nan_to_num(table["construction_index"].to_numpy(float), nan=1.0)
+    tech = np.asarray(sites.cooling_technology, dtype=object)
+    kinds, kind_of_site = np.unique(tech.astype(str), return_inverse=True)  # loop over kinds, not sites
+    cooling_factor = np.array([float(cap["cooling_factor"].get(k, 1.0)) for k in kinds])[kind_of_site]
+    factors = {
+        "shell": index,
+        "electrical": index * float(cap["tier_factor"][Tier(scenario.facility.tier).value]),
+        "mechanical": index * cooling_factor,
+    }
+    small_mw = float((block * it_kw_per_gpu).min()) / 1000.0
+    fixed_unit, per_mw_unit = econ.capex_affine(1.0, cap["reference_size_mw"], cap["scale_exponent"], small_mw, fp.design_it_mw)
+    life = fin["life_years"]
+    mcrf = {k: float(econ.crf(econ.monthly_rate(rate), 12.0 * float(v))) for k, v in life.items()}
+
+    mw_per_gpu = it_kw_per_gpu / 1000.0  # (P,)
+    pue_peak = pue.max(axis=1)
+    per_gpu: dict[str, np.ndarray] = {}  # component -> (n, P) present cost per GPU
+    fixed: dict[str, np.ndarray] = {}  # component -> (n,) present fixed cost of the site
+    facility_per_mw = np.zeros(n)
+    facility_fixed = np.zeros(n)
+    for comp in CAPEX_COMPONENTS:  # three components, vectorised over sites
+        unit = float(cap[f"{comp}_usd_per_mw"]) * factors[comp]
+        per_gpu[comp] = (unit * per_mw_unit)[:, None] * mw_per_gpu[None, :] * mcrf[comp] * annuity[start]
+        fixed[comp] = unit * fixed_unit * mcrf[comp] * annuity[first]
+        facility_per_mw += unit * per_mw_unit
+        facility_fixed += unit * fixed_unit
+    land_price = table["land_usd_per_m2"].to_numpy(float)
+    land_price = np.where(np.isnan(land_price), float(fin["land"]["default_usd_per_m2"]), land_price)
+    land_per_mw = land_price * float(fin["land"]["m2_per_mw"])
+    per_gpu["land"] = land_per_mw[:, None] * mw_per_gpu[None, :] * mcrf["land"] * annuity[start]
+    fixed["land"] = np.zeros(n)
+    grid_per_mw = float(fin["grid"]["usd_per_mw"]) * pue_peak  # per MW of IT: facility MW = IT x peak PUE
+    per_gpu["grid"] = grid_per_mw[:, None] * mw_per_gpu[None, :] * mcrf["grid"] * annuity[start]
+    fixed["grid"] = float(fin["grid"]["fixed_usd"]) * mcrf["grid"] * annuity[first]
+    opex_rate = float(fin["opex"]["facility_fraction_per_year"]) / 12.0
+    per_gpu["opex"] = (opex_rate * facility_per_mw)[:, None] * mw_per_gpu[None, :] * annuity[start]
+    fixed["opex"] = (opex_rate * facility_fixed + float(fin["opex"]["site_fixed_usd_per_year"]) / 12.0) * annuity[first]
+    per_gpu["energy"] = pv_energy[rows, start] * it_kw_per_gpu[None, :]
+    per_gpu["carbon"] = pv_carbon[rows, start] * it_kw_per_gpu[None, :]
+    gpu_charge = gpu_price * mcrf["gpus"]  # (P,) USD per GPU-month
+    per_gpu["gpus"] = gpu_charge[None, :] * annuity[start]
+    per_gpu["idle"] = gpu_charge[None, :] * (annuity[phase_start][None, :] - annuity[start])
+    for comp in ("energy", "carbon", "gpus", "idle"):
+        fixed[comp] = np.zeros(n)
+
+    def whole(comp: str) -> np.ndarray:
+        return fixed[comp] + per_gpu[comp] @ counts
+
+    block_cost = sum(per_gpu.values()) * block
+    block_cost = np.where(runs, block_cost, np.inf)  # a phase that never gets power cannot go there
+    site_fixed = sum(fixed.values())
+    tco = site_fixed + sum(per_gpu.values()) @ counts
+    delivered = gpu_hours_pv[start] @ counts  # discounted useful GPU-hours
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usd_per_gpu_hour = np.where(delivered > 0, tco / delivered, np.inf)
+    cloud = energy.cloud_gpu_hour_usd
+    report(progress, "latency and risk", 0.8)
+
+    # Latency: every catalog demand center in rtt_ms; the scenario's weights (or population).
+    lat_cfg = fin["latency"]
+    rtt = site_rtt_ms(
+        table["lat"].to_numpy(float),
+        table["lon"].to_numpy(float),
+        demand_centers,
+        route_factor=float(lat_cfg["route_factor"]),
+        fiber_group_index=float(lat_cfg["fiber_group_index"]),
+        fixed_rtt_ms=float(lat_cfg["fixed_rtt_ms"]),
+    )
+    center_names = list(demand_centers.index)
+    if scenario.demand:
+        weights = np.zeros(len(center_names))
+        for i, d in enumerate(scenario.demand):
+            if d.name not in demand_centers.index:
+                raise InputError(f"unknown demand center '{d.name}'", field=f"demand[{i}].name")
+            weights[center_names.index(d.name)] += d.weight
+    else:
+        weights = demand_centers["population"].to_numpy(float)
+    latency = weighted_latency_ms(rtt, weights) if len(center_names) else np.full(n, np.nan)
+
+    risk = risk_components(
+        table["saidi_minutes"].to_numpy(float),
+        table["hazard"].to_numpy(float),
+        table["moratorium"].fillna(False).to_numpy(bool),
+        table["ttp_is_estimate"].fillna(False).to_numpy(bool),
+        RiskParams.from_dict(fin["risk"]),
+    )
+
+    stress = table["water_stress"].to_numpy(float)
+    unknown_stress = np.isnan(stress)
+    if unknown_stress.any():
+        warnings.append(
+            f"{int(unknown_stress.sum())} site(s) have no water stress score; "
+            f"{fin['water']['unknown_stress']} is assumed"
+        )
+    stress_used = np.where(unknown_stress, float(fin["water"]["unknown_stress"]), stress)
+
+    # --- assemble the tables ---------------------------------------------------------------
+    fac_year = fac_mwh.sum(axis=1)  # MWh facility per kW design IT per year
+    it_year = it_mwh.sum()
+    pue_annual = fac_year / it_year
+    water_year = water_month.sum(axis=1) * design_kw
+    metrics = pd.DataFrame(index=table.index.copy())
+    for col in ("name", "country", "region_code", "grid", "lat", "lon", "capacity_mw", "time_to_power_months",
+                "ttp_is_estimate", "water_stress", "climate_source"):
+        metrics[col] = table[col].to_numpy()
+    metrics["ready_month"] = ready
+    metrics["moratorium"] = table["moratorium"].fillna(False).to_numpy(bool)
+    metrics["design_it_mw"] = fp.design_it_mw
+    metrics["rack_density_kw"] = fp.rack_density_kw
+    metrics["liquid_required"] = fp.liquid_required
+    metrics["cooling_technology"] = tech.astype(str)
+    metrics["pue_annual"] = pue_annual
+    metrics["pue_peak"] = pue_peak
+    metrics["wue_l_per_kwh"] = water_month.sum(axis=1) * 1000.0 / (it_year * 1000.0)
+    metrics["economizer_hours"] = np.asarray(sites.economizer_hours, dtype=float)
+    metrics["energy_mwh_per_year"] = fac_year * design_kw
+    with np.errstate(divide="ignore", invalid="ignore"):
+        metrics["price_usd_per_mwh"] = (bill["grid_usd"].sum(1) + bill["ppa_usd"].sum(1)) / fac_year
+    metrics["peak_facility_mw"] = facility.max(axis=1) * fp.design_it_mw
+    for comp in ("shell", "electrical", "mechanical", "land", "grid", "gpus", "energy", "opex", "idle", "carbon"):
+        metrics[f"cost_{comp}_usd"] = whole(comp)
+    metrics["tco_usd"] = tco
+    metrics["capex_usd"] = sum(whole(c) for c in (*CAPEX_COMPONENTS, "land", "grid"))
+    metrics["usd_per_gpu_hour"] = usd_per_gpu_hour
+    metrics["rent_usd_per_gpu_hour"] = cloud
+    metrics["build_minus_rent_usd"] = tco - cloud * delivered
+    metrics["co2_location_t_per_year"] = co2_loc.sum(axis=1) * design_kw
+    metrics["co2_market_t_per_year"] = co2_mkt.sum(axis=1) * design_kw
+    metrics["water_m3_per_year"] = water_year
+    metrics["water_weighted_m3_per_year"] = water_year * stress_used
+    metrics["latency_ms"] = latency
+    for key in ("risk_score", "risk_grid", "risk_hazard", "risk_constraint"):
+        metrics[key] = risk[key]
+
+    def by_phase(values: np.ndarray) -> pd.DataFrame:
+        frame = pd.DataFrame(values, index=table.index.copy(), columns=names)
+        frame.columns.name = "phase"
+        return frame
+
+    block_kw = block * it_kw_per_gpu[None, :]
+    monthly = pd.DataFrame(
+        {
+            "site_id": np.repeat(table.index.to_numpy(), 12),
+            "month": np.tile(np.arange(1, 13), n),
+            "pue": (fac_mwh / it_mwh[None, :]).ravel(),
+            "wue_l_per_kwh": (water_month / it_mwh[None, :]).ravel(),
+            "it_energy_mwh": np.tile(it_mwh * design_kw, n),
+        }
+    )
+    scenario_rows = _scenario_provenance(scenario)
+    prov = pd.concat([p for p in (provenance, scenario_rows) if p is not None and len(p)], ignore_index=True)
+    report(progress, "done", 1.0)
+    return Evaluation(
+        metrics=metrics,
+        phase_block_cost_usd=by_phase(block_cost),
+        phase_block_co2_t=by_phase(sum_co2[rows, start] * block_kw),
+        phase_block_water_m3=by_phase(sum_water[rows, start] * block_kw),
+        site_fixed_cost_usd=pd.Series(site_fixed, index=table.index.copy(), name="site_fixed_cost_usd"),
+        block_site_mw=by_phase(block_kw / 1000.0 * pue_peak[:, None]),
+        rtt_ms=pd.DataFrame(rtt, index=table.index.copy(), columns=center_names),
+        hourly_pue=pue,
+        hourly_wue_l_per_kwh=wue,
+        monthly=monthly,
+        provenance=prov.reindex(columns=PROVENANCE_COLUMNS),
+        warnings=warnings,
+    )
+
+
+def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
+    """The scenario's own assumptions that the evaluation uses, as provenance rows."""
+    rows = [
+        ("fleet", "network_overhead_fraction", scenario.fleet.network_overhead_fraction, "-",
+         "assumption of the scenario (default 7 %: network and storage power over GPU node power)"),
+        ("fleet", "utilization", scenario.fleet.utilization, "-", "scenario"),
+        ("scenario", "discount_rate", scenario.scenario.discount_rate, "1/year", "scenario"),
+        ("energy", "price_escalation_per_year", scenario.energy.price_escalation_per_year, "1/year", "scenario"),
+        ("energy", "cloud_gpu_hour_usd", scenario.energy.cloud_gpu_hour_usd, "USD/GPU-hour", "scenario"),
+        ("facility", "build_lead_months", scenario.facility.build_lead_months, "months", "scenario"),
+    ]
+    return pd.DataFrame(
+        [
+            {"dataset": "scenario", "key": k, "field": f, "value": v, "unit": u, "source": s,
+             "year": scenario.scenario.start_year, "license": "", "note": ""}
+            for k, f, v, u, s in rows
+        ],
+        columns=PROVENANCE_COLUMNS,
+    )

@@ -1,0 +1,184 @@
+"""The vectorised evaluation: a worked example by hand, additivity of block costs, invariants."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.evaluate import SiteArrays, evaluate_arrays, load_finance
+from planner.scenario import scenario_from_dict
+
+# DGX H100: 10.2 kW for 8 GPUs (NVIDIA datasheet) = 1,275 W per GPU. Price is a round test value.
+GPUS = pd.DataFrame(
+    {"node_power_w_per_gpu": [1275.0], "rack_density_kw": [40.8], "liquid_required": [False],
+     "price_usd": [25_000.0]},
+    index=pd.Index(["H100-SXM"], name="gpu_id"),
+)
+CENTERS = pd.DataFrame({"lat": [41.8781, 40.7128], "lon": [-87.6298, -74.0060], "population": [1.0, 3.0]},
+                       index=pd.Index(["Chicago", "New York"], name="name"))
+
+
+def scenario(**energy):
+    data = {
+        "scenario": {"name": "hand", "horizon_years": 1, "discount_rate": 0.0},
+        "fleet": {"workload": "training", "utilization": 1.0, "network_overhead_fraction": 0.0,
+                  "block_gpus": 256, "phases": [{"gpu": "H100-SXM", "count": 1024, "start_month": 0}]},
+        "facility": {"build_lead_months": 0},
+        "energy": {"price_escalation_per_year": 0.0, **energy},
+    }
+    return scenario_from_dict(data)
+
+
+def sites(n=2, ttp=(0, 6), pue=1.2, wue=0.5, price=50.0, carbon=400.0) -> SiteArrays:
+    table = pd.DataFrame(
+        {
+            "name": [f"S{i}" for i in range(n)], "country": "US", "region_code": "US-IL", "grid": "PJM",
+            "lat": 40.7128, "lon": -74.0060, "capacity_mw": np.inf,
+            "time_to_power_months": np.array(ttp, float)[:n], "ttp_is_estimate": False,
+            "water_stress": 2.0, "climate_source": "test", "price_usd_per_mwh": price,
+            "carbon_g_per_kwh": carbon, "construction_index": 1.0, "land_usd_per_m2": 59.0,
+            "saidi_minutes": 120.0, "hazard": 0.1, "moratorium": False,
+        },
+        index=pd.Index([f"s{i}" for i in range(n)], name="site_id"),
+    )
+    return SiteArrays(table, np.full((n, 8760), pue), np.full((n, 8760), wue), np.array(["evaporative"] * n),
+                      np.zeros(n))
+
+
+FINANCE, _ = load_finance()
+
+# Worked example (also in docs/evaluation.md). 1,024 GPUs x 1.275 kW = 1,305.6 kW design IT.
+# Training at utilization 1 draws the busy fraction 0.79 (Latif et al. 2025; Newkirk et al. 2025).
+DESIGN_KW = 1024 * 1.275
+IT_KW = DESIGN_KW * FINANCE["workload"]["training_busy_fraction"]  # 1,031.424 kW
+FACILITY_MWH = IT_KW * 1.2 * 8760 / 1000  # 10,842.33 MWh a year at PUE 1.2
+
+
+def test_worked_example_energy_emissions_water_by_hand():
+    ev = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, FINANCE)
+    m = ev.metrics.loc["s0"]
+    assert FINANCE["workload"]["training_busy_fraction"] == 0.79
+    assert m["design_it_mw"] == pytest.approx(1.3056)
+    assert m["energy_mwh_per_year"] == pytest.approx(FACILITY_MWH)
+    assert FACILITY_MWH == pytest.approx(10_842.33, abs=0.01)
+    # 10,842.329 MWh x 50 USD/MWh = 542,116.45 USD in one undiscounted year.
+    assert m["cost_energy_usd"] == pytest.approx(542_116.45, abs=0.1)
+    # 10,842.33 MWh x 400 g/kWh = 4,336.93 t.
+    assert m["co2_location_t_per_year"] == pytest.approx(4_336.93, abs=0.01)
+    # IT energy 1,031.424 kW x 8,760 h = 9,035,274 kWh x 0.5 L/kWh = 4,517.6 m3; stress 2 -> 9,035.3.
+    assert m["water_m3_per_year"] == pytest.approx(4_517.64, abs=0.01)
+    assert m["water_weighted_m3_per_year"] == pytest.approx(9_035.27, abs=0.01)
+    assert m["pue_annual"] == pytest.approx(1.2)
+    # GPUs: 1,024 x 25,000 USD over a 5-year life at 0 %: 5,120,000 USD a year.
+    assert m["cost_gpus_usd"] == pytest.approx(5_120_000.0)
+    assert m["cost_idle_usd"] == 0.0
+    # Useful GPU-hours: 1,024 x 8,760 = 8,970,240.
+    assert m["usd_per_gpu_hour"] == pytest.approx(m["tco_usd"] / 8_970_240)
+    assert m["build_minus_rent_usd"] == pytest.approx(m["tco_usd"] - 2.5 * 8_970_240)
+
+
+def test_demand_charges_by_hand():
+    ev = evaluate_arrays(scenario(demand_charge_usd_per_kw_month=10.0), sites(), GPUS, CENTERS, FINANCE)
+    # Peak facility load 1,031.424 x 1.2 = 1,237.709 kW x 10 USD x 12 months = 148,525.1 USD.
+    assert ev.metrics.loc["s0", "cost_energy_usd"] == pytest.approx(542_116.45 + 148_525.1, abs=0.2)
+    assert ev.metrics.loc["s0", "peak_facility_mw"] == pytest.approx(1.237709, abs=1e-6)
+
+
+def test_ppa_carbon_free_share_by_hand():
+    ev = evaluate_arrays(scenario(ppa_share=0.5, ppa_strike_usd_per_mwh=40.0), sites(), GPUS, CENTERS, FINANCE)
+    m = ev.metrics.loc["s0"]
+    assert m["co2_market_t_per_year"] == pytest.approx(4_336.93 / 2, abs=0.01)
+    # Half at 50, half at 40: 45 USD/MWh effective.
+    assert m["price_usd_per_mwh"] == pytest.approx(45.0)
+
+
+def test_idle_gpus_while_waiting_for_power_by_hand():
+    ev = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, FINANCE)
+    m = ev.metrics.loc["s1"]  # power after 6 months
+    # Six months of the 426,666.67 USD monthly GPU charge: 2,560,000 USD idle, the same in use.
+    assert m["cost_idle_usd"] == pytest.approx(2_560_000.0)
+    assert m["cost_gpus_usd"] == pytest.approx(2_560_000.0)
+    # Energy only July-December: 184 of 365 days.
+    assert m["cost_energy_usd"] == pytest.approx(542_116.45 * 184 / 365, abs=0.1)
+
+
+def test_block_costs_add_up_to_the_whole_fleet():
+    sc = scenario(demand_charge_usd_per_kw_month=8.0)
+    ev = evaluate_arrays(sc, sites(), GPUS, CENTERS, FINANCE)
+    blocks = 1024 / 256
+    total = ev.site_fixed_cost_usd + ev.phase_block_cost_usd["phase_0"] * blocks
+    assert np.allclose(total, ev.metrics["tco_usd"], rtol=1e-12)
+    assert (ev.site_fixed_cost_usd > 0).all()  # economies of scale and the grid connection
+    # Block facility MW: 256 x 1.275 kW x peak PUE 1.2 = 0.39168 MW.
+    assert ev.block_site_mw.loc["s0", "phase_0"] == pytest.approx(0.39168)
+    assert ev.phase_block_co2_t.loc["s0", "phase_0"] == pytest.approx(4_336.93 / 4, abs=0.01)
+
+
+def test_latency_is_population_weighted_without_demand():
+    ev = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, FINANCE)
+    # The site is in New York: RTT 0 there; Chicago weight 1 of 4.
+    assert ev.rtt_ms.loc["s0", "New York"] == pytest.approx(0.0, abs=1e-6)
+    assert ev.metrics.loc["s0", "latency_ms"] == pytest.approx(ev.rtt_ms.loc["s0", "Chicago"] / 4)
+
+
+def test_time_of_use_keeps_the_average_price_for_flat_load():
+    ev = evaluate_arrays(scenario(tariff="time-of-use"), sites(), GPUS, CENTERS, FINANCE)
+    assert ev.metrics.loc["s0", "cost_energy_usd"] == pytest.approx(542_116.45, abs=0.1)
+
+
+def test_hourly_price_file(tmp_path):
+    path = tmp_path / "price.csv"
+    pd.DataFrame({"hour": range(8760), "price": [80.0] * 8760}).to_csv(path, index=False)
+    ev = evaluate_arrays(scenario(price_file=str(path)), sites(), GPUS, CENTERS, FINANCE)
+    assert ev.metrics.loc["s0", "cost_energy_usd"] == pytest.approx(542_116.45 * 80 / 50, abs=0.2)
+
+
+def test_bad_hourly_price_file_names_row_and_column(tmp_path):
+    from planner.errors import InputError
+
+    path = tmp_path / "price.csv"
+    values = ["50"] * 8760
+    values[41] = "abc"
+    path.write_text("price\n" + "\n".join(values) + "\n")
+    with pytest.raises(InputError, match=r"row 42, field 'price'"):
+        evaluate_arrays(scenario(price_file=str(path)), sites(), GPUS, CENTERS, FINANCE)
+    path.write_text("price\n1\n2\n")
+    with pytest.raises(InputError, match="8760"):
+        evaluate_arrays(scenario(price_file=str(path)), sites(), GPUS, CENTERS, FINANCE)
+
+
+def test_phase_that_never_gets_power_cannot_take_blocks():
+    ev = evaluate_arrays(scenario(), sites(ttp=(0, 12)), GPUS, CENTERS, FINANCE)
+    assert np.isinf(ev.phase_block_cost_usd.loc["s1", "phase_0"])
+    assert np.isinf(ev.metrics.loc["s1", "usd_per_gpu_hour"])
+
+
+def test_economies_of_scale_lower_the_cost_per_mw_of_a_bigger_fleet():
+    fin = copy.deepcopy(FINANCE)
+    small = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, fin).metrics.loc["s0", "cost_shell_usd"]
+    big_sc = scenario()
+    big_sc.fleet.phases[0].count = 8192
+    big = evaluate_arrays(big_sc, sites(), GPUS, CENTERS, fin).metrics.loc["s0", "cost_shell_usd"]
+    assert big / 8 < small
+
+
+@settings(max_examples=25, deadline=None)
+@given(price=st.floats(1.0, 300.0), extra=st.floats(1.0, 100.0), demand=st.floats(0.0, 20.0))
+def test_cost_rises_with_price(price, extra, demand):
+    sc = scenario(demand_charge_usd_per_kw_month=demand)
+    low = evaluate_arrays(sc, sites(price=price), GPUS, CENTERS, FINANCE).metrics["tco_usd"]
+    high = evaluate_arrays(sc, sites(price=price + extra), GPUS, CENTERS, FINANCE).metrics["tco_usd"]
+    assert (high > low).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(intensity=st.floats(0.0, 1000.0), k=st.floats(0.0, 5.0))
+def test_carbon_scales_with_intensity(intensity, k):
+    base = evaluate_arrays(scenario(), sites(carbon=intensity), GPUS, CENTERS, FINANCE).metrics
+    scaled = evaluate_arrays(scenario(), sites(carbon=k * intensity), GPUS, CENTERS, FINANCE).metrics
+    assert np.allclose(scaled["co2_market_t_per_year"], k * base["co2_market_t_per_year"], rtol=1e-9, atol=1e-9)
