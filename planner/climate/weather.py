@@ -1,0 +1,352 @@
+"""Readers for hourly typical-year weather files: EnergyPlus EPW and NREL TMY3.
+
+:func:`read_weather` detects the format from the content (not the extension), checks every
+row, renames the file's columns to the canonical names of docs/nomenclature.md and computes the
+thermodynamic wet-bulb. Files may be gzip-compressed (``.epw.gz``, ``.csv.gz``).
+
+Canonical weather table: 8,760 rows (hour 0 = 1 January 00:00-01:00 local standard time; the
+files' hour-ending stamps 1..24 map to hours 0..23), columns
+
+- ``temp_air_c``: dry-bulb temperature [C]
+- ``temp_dew_c``: dew-point temperature [C], never above the dry-bulb
+- ``relative_humidity_pct``: relative humidity [%]
+- ``pressure_pa``: station barometric pressure [Pa]
+- ``temp_wet_c``: thermodynamic wet-bulb [C], computed by :func:`planner.climate.wet_bulb_c`
+- ``month``: calendar month 1-12 (an addition to the contract, for monthly summaries)
+
+and a metadata dict ``{source, format, name, lat, lon, elevation_m, tz_hours, file}``.
+
+Repairs, all documented and limited: a missing dew point is computed from relative humidity
+(and vice versa); a missing pressure is the standard atmosphere at the station elevation; gaps
+of up to 6 consecutive hours in dry-bulb or dew point are filled by linear interpolation.
+Longer gaps, missing or duplicated hours, rows of the wrong width and values outside physical
+ranges raise :class:`planner.errors.InputError` naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.climate.psychro import (
+    dew_point_from_rh_c,
+    pressure_from_elevation_pa,
+    relative_humidity_pct,
+    wet_bulb_c,
+)
+from planner.errors import InputError
+
+HOURS_PER_YEAR = 8760
+WEATHER_COLUMNS = ["temp_air_c", "temp_dew_c", "relative_humidity_pct", "pressure_pa",
+                   "temp_wet_c", "month"]
+MAX_GAP_HOURS = 6
+"""Longest run of missing hours filled by interpolation; longer gaps are refused."""
+
+# Physical plausibility limits (world records with a margin): outside them a value is an error.
+_LIMITS = {
+    "temp_air_c": (-90.0, 60.0, "C"),
+    "temp_dew_c": (-95.0, 40.0, "C"),
+    "relative_humidity_pct": (0.0, 110.0, "%"),
+    "pressure_pa": (30_000.0, 110_000.0, "Pa"),
+}
+_DAYS_PER_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_MONTH_OF_HOUR = np.repeat(np.arange(1, 13), _DAYS_PER_MONTH * 24)
+_DAY_OF_HOUR = np.concatenate([np.repeat(np.arange(1, n + 1), 24) for n in _DAYS_PER_MONTH])
+_HOUR_ENDING = np.tile(np.arange(1, 25), 365)
+
+# EPW data rows: 35 fields (EnergyPlus Auxiliary Programs, "Weather Converter", EPW format).
+_EPW_FIELDS = 35
+_EPW_COLUMNS = {1: "month", 2: "day", 3: "hour", 6: "temp_air_c", 7: "temp_dew_c",
+                8: "relative_humidity_pct", 9: "pressure_pa"}
+_EPW_MISSING = {"temp_air_c": 99.9, "temp_dew_c": 99.9, "relative_humidity_pct": 999.0,
+                "pressure_pa": 999999.0}
+_EPW_FIELD_NAMES = {"temp_air_c": "Dry Bulb Temperature", "temp_dew_c": "Dew Point Temperature",
+                    "relative_humidity_pct": "Relative Humidity",
+                    "pressure_pa": "Atmospheric Station Pressure"}
+# TMY3 (NREL/TP-581-43156, 2008) column headers we use, and their missing-value code.
+_TMY3_COLUMNS = {"Dry-bulb (C)": "temp_air_c", "Dew-point (C)": "temp_dew_c",
+                 "RHum (%)": "relative_humidity_pct", "Pressure (mbar)": "pressure_pa"}
+_TMY3_MISSING = -9900.0
+
+
+def month_of_hour() -> np.ndarray:
+    """Calendar month (1-12) of each of the 8,760 hours of a typical (non-leap) year."""
+    return _MONTH_OF_HOUR.copy()
+
+
+def read_weather(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read an EPW or TMY3 file into the canonical weather table and its metadata.
+
+    Parameters
+    ----------
+    path : str or Path
+        An EnergyPlus ``.epw`` file or an NREL TMY3 ``.csv`` file, optionally gzip-compressed.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The weather table described in the module docstring and the metadata
+        ``{source, format ("epw" | "tmy3"), name, lat, lon, elevation_m, tz_hours, file}``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, truncated, of another kind, has missing or duplicated
+        hours, rows of the wrong width, or values out of physical range; the message names
+        the file and the line.
+    """
+    path = Path(path)
+    lines = _read_lines(path)
+    first = lines[0].lstrip("\ufeff")
+    if first.upper().startswith("LOCATION,"):
+        return _read_epw(path, lines)
+    if len(lines) > 1 and lines[1].lstrip().startswith("Date (MM/DD/YYYY)"):
+        return _read_tmy3(path, lines)
+    raise InputError(
+        "line 1: not a weather file (expected an EPW file starting with 'LOCATION,' or an NREL "
+        "TMY3 file whose second line starts with 'Date (MM/DD/YYYY)')",
+        file=path,
+    )
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such weather file", file=path) from None
+    except IsADirectoryError:
+        raise InputError("expected a weather file, got a folder", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the weather file ({exc.strerror})", file=path) from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"broken gzip compression ({exc})", file=path) from None
+    if b"\x00" in raw[:4096]:
+        raise InputError("line 1: not a weather file (binary content)", file=path)
+    text = raw.decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise InputError("the weather file is empty", file=path)
+    return lines
+
+
+def _number(text: str, path: Path, line: int, what: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"line {line}: expected a number for {what}, got '{text.strip()}'",
+                         file=path) from None
+
+
+# --------------------------------------------------------------------------------------- EPW
+def _read_epw(path: Path, lines: list[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    loc = [f.strip() for f in lines[0].split(",")]
+    if len(loc) < 10:
+        raise InputError(f"line 1: the LOCATION record has {len(loc)} fields, expected 10",
+                         file=path)
+    meta = {
+        "source": loc[4] or "EPW",
+        "format": "epw",
+        "name": ", ".join(p for p in (loc[1], loc[2], loc[3]) if p and p != "-"),
+        "lat": _number(loc[6], path, 1, "latitude"),
+        "lon": _number(loc[7], path, 1, "longitude"),
+        "tz_hours": _number(loc[8], path, 1, "time zone"),
+        "elevation_m": _number(loc[-1], path, 1, "elevation"),
+        "file": str(path),
+    }
+    if not -90 <= meta["lat"] <= 90 or not -180 <= meta["lon"] <= 180:
+        raise InputError("line 1: latitude or longitude out of range", file=path)
+    header_end = next((i for i, s in enumerate(lines[:20]) if s.upper().startswith("DATA PERIODS")),
+                      None)
+    if header_end is None:
+        raise InputError("no 'DATA PERIODS' header record in the first 20 lines (truncated or "
+                         "not an EPW file)", file=path)
+    records_per_hour = 1
+    period = lines[header_end].split(",")
+    if len(period) > 2 and period[2].strip().isdigit():
+        records_per_hour = int(period[2])
+    first_data = header_end + 1
+    data = lines[first_data:]
+    for k, row in enumerate(data):
+        n = row.count(",") + 1
+        if n != _EPW_FIELDS:
+            raise InputError(f"line {first_data + k + 1}: {n} comma-separated fields, expected "
+                             f"{_EPW_FIELDS} in an EPW data row", file=path)
+    expected = HOURS_PER_YEAR * records_per_hour
+    leap = (HOURS_PER_YEAR + 24) * records_per_hour
+    if len(data) not in (expected, leap):
+        raise InputError(
+            f"line {first_data + len(data)}: the file ends after {len(data)} data rows, expected "
+            f"{expected} hourly rows (truncated or not a full year)", file=path)
+    cols = sorted(_EPW_COLUMNS)
+    raw = pd.read_csv(io.StringIO("\n".join(data)), header=None, usecols=cols, dtype=str,
+                      engine="c", keep_default_na=False)
+    raw.columns = [_EPW_COLUMNS[c] for c in cols]
+    frame = _to_numbers(raw, path, first_data + 1)
+    if len(data) == leap:
+        keep = ~((frame["month"] == 2) & (frame["day"] == 29))
+        frame = frame[keep.to_numpy()]
+    line_of_row = np.flatnonzero(_keep_mask(frame, len(data))) + first_data + 1
+    if records_per_hour > 1:
+        # Sub-hourly files: average the records of each hour.
+        frame = frame.groupby(np.arange(len(frame)) // records_per_hour).mean()
+        line_of_row = line_of_row[::records_per_hour]
+    _check_calendar(frame, path, line_of_row)
+    for name, code in _EPW_MISSING.items():
+        frame.loc[frame[name] >= code, name] = np.nan
+    return _finish(frame, meta, path, line_of_row, _EPW_FIELD_NAMES)
+
+
+def _keep_mask(frame: pd.DataFrame, n: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[frame.index.to_numpy()] = True
+    return mask
+
+
+# -------------------------------------------------------------------------------------- TMY3
+def _read_tmy3(path: Path, lines: list[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    head = next(iter(pd.read_csv(io.StringIO(lines[0]), header=None).itertuples(index=False)))
+    if len(head) < 7:
+        raise InputError(f"line 1: the TMY3 station record has {len(head)} fields, expected 7",
+                         file=path)
+    meta = {
+        "source": "NREL TMY3",
+        "format": "tmy3",
+        "name": f"{str(head[1]).strip()}, {str(head[2]).strip()}",
+        "tz_hours": _number(str(head[3]), path, 1, "time zone"),
+        "lat": _number(str(head[4]), path, 1, "latitude"),
+        "lon": _number(str(head[5]), path, 1, "longitude"),
+        "elevation_m": _number(str(head[6]), path, 1, "elevation"),
+        "file": str(path),
+    }
+    header = [h.strip() for h in lines[1].split(",")]
+    missing = [h for h in _TMY3_COLUMNS if h not in header]
+    if missing:
+        raise InputError(f"line 2: the header has no column '{missing[0]}'", file=path)
+    data = lines[2:]
+    width = len(header)
+    for k, row in enumerate(data):
+        n = row.count(",") + 1
+        if n != width:
+            raise InputError(f"line {k + 3}: {n} comma-separated fields, expected {width} as in "
+                             "the header", file=path)
+    if len(data) > HOURS_PER_YEAR:
+        raise InputError(f"line {HOURS_PER_YEAR + 3}: more than {HOURS_PER_YEAR} hourly rows",
+                         file=path)
+    usecols = [header.index(h) for h in ("Date (MM/DD/YYYY)", "Time (HH:MM)", *_TMY3_COLUMNS)]
+    frame = pd.read_csv(io.StringIO("\n".join(data)), header=None, usecols=usecols,
+                        dtype=str, engine="c", keep_default_na=False)
+    frame.columns = ["date", "time", *_TMY3_COLUMNS.values()]
+    date = frame["date"].str.split("/", expand=True)
+    if date.shape[1] != 3:
+        raise InputError("line 3: expected dates as MM/DD/YYYY", file=path)
+    frame["month"], frame["day"] = date[0], date[1]
+    frame["hour"] = frame["time"].str.split(":").str[0]
+    out = _to_numbers(frame[["month", "day", "hour", *_TMY3_COLUMNS.values()]], path, 3)
+    line_of_row = np.arange(len(out)) + 3
+    _check_calendar(out, path, line_of_row)
+    for name in _TMY3_COLUMNS.values():
+        out.loc[out[name] <= _TMY3_MISSING, name] = np.nan
+    out["pressure_pa"] *= 100.0  # mbar -> Pa
+    names = {v: k for k, v in _TMY3_COLUMNS.items()}
+    return _finish(out, meta, path, line_of_row, names)
+
+
+# ------------------------------------------------------------------------------------ common
+def _to_numbers(raw: pd.DataFrame, path: Path, first_line: int) -> pd.DataFrame:
+    """Columns of text to floats; an empty cell is missing, anything else must be a number."""
+    out = pd.DataFrame(index=raw.index)
+    for name in raw.columns:
+        text = raw[name].astype(str).str.strip()
+        out[name] = pd.to_numeric(text, errors="coerce")
+        bad = out[name].isna().to_numpy() & (text != "").to_numpy()
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise InputError(f"line {first_line + k}: expected a number for {name}, got "
+                             f"'{text.iloc[k]}'", file=path)
+    return out
+
+
+def _check_calendar(frame: pd.DataFrame, path: Path, line_of_row: np.ndarray) -> None:
+    """Every hour of the typical year once, in order; else name the first wrong line."""
+    got = frame[["month", "day", "hour"]].to_numpy()
+    n = min(len(got), HOURS_PER_YEAR)
+    expected = np.column_stack([_MONTH_OF_HOUR, _DAY_OF_HOUR, _HOUR_ENDING])[:n]
+    wrong = np.flatnonzero(np.any(got[:n] != expected, axis=1))
+    if wrong.size:
+        k = int(wrong[0])
+        m, d, h = expected[k]
+        gm, gd, gh = (int(v) if np.isfinite(v) else -1 for v in got[k])
+        raise InputError(
+            f"line {int(line_of_row[k])}: expected month {m} day {d} hour {h}, found month {gm} "
+            f"day {gd} hour {gh} (missing, duplicated or unordered hours)", file=path)
+    if len(got) < HOURS_PER_YEAR:
+        last = int(line_of_row[-1]) if len(line_of_row) else 0
+        raise InputError(f"line {last}: the file ends after {len(got)} hours, expected "
+                         f"{HOURS_PER_YEAR} (missing hours or truncated)", file=path)
+
+
+def _fill_gaps(values: np.ndarray, name: str, path: Path, line_of_row: np.ndarray,
+               label: str) -> np.ndarray:
+    missing = np.isnan(values)
+    if not missing.any():
+        return values
+    if missing.all():
+        raise InputError(f"line {int(line_of_row[0])}: every value of {label} is missing",
+                         file=path)
+    # Length of each run of missing hours (the year wraps: a gap may span New Year).
+    edges = np.diff(np.concatenate([[0], missing.astype(np.int8), [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    long = np.flatnonzero(stops - starts > MAX_GAP_HOURS)
+    if long.size:
+        k = int(starts[long[0]])
+        raise InputError(
+            f"line {int(line_of_row[k])}: {int(stops[long[0]] - k)} consecutive hours of {label} "
+            f"are missing, at most {MAX_GAP_HOURS} can be filled", file=path)
+    hours = np.arange(values.size)
+    good = ~missing
+    return np.interp(hours, hours[good], values[good], period=values.size)
+
+
+def _finish(frame: pd.DataFrame, meta: dict[str, Any], path: Path, line_of_row: np.ndarray,
+            labels: dict[str, str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    cols = {name: frame[name].to_numpy(dtype=float).copy() for name in _LIMITS}
+    for name, (low, high, unit) in _LIMITS.items():
+        v = cols[name]
+        bad = np.flatnonzero((v < low) | (v > high))
+        if bad.size:
+            k = int(bad[0])
+            raise InputError(f"line {int(line_of_row[k])}: {labels[name]} is {v[k]:g} {unit}, "
+                             f"expected {low:g} to {high:g} {unit}", file=path)
+    t, td, rh, p = (cols[n] for n in ("temp_air_c", "temp_dew_c", "relative_humidity_pct",
+                                        "pressure_pa"))
+    t = _fill_gaps(t, "temp_air_c", path, line_of_row, labels["temp_air_c"])
+    # Dew point from RH where only RH is present, before filling the remaining gaps.
+    need = np.isnan(td) & ~np.isnan(rh)
+    if need.any():
+        td[need] = dew_point_from_rh_c(t[need], rh[need])
+    td = _fill_gaps(td, "temp_dew_c", path, line_of_row, labels["temp_dew_c"])
+    # Rounding in the files can put the dew point a tenth above the dry-bulb: saturated air.
+    td = np.minimum(td, t)
+    if np.isnan(p).any():
+        p = np.where(np.isnan(p), pressure_from_elevation_pa(meta["elevation_m"]), p)
+    rh = np.where(np.isnan(rh), relative_humidity_pct(t, td), rh)
+    table = pd.DataFrame({
+        "temp_air_c": t,
+        "temp_dew_c": td,
+        "relative_humidity_pct": np.clip(rh, 0.0, 100.0),
+        "pressure_pa": p,
+        "temp_wet_c": wet_bulb_c(t, td, p),
+        "month": _MONTH_OF_HOUR,
+    })
+    table.index.name = "hour"
+    return table, meta
