@@ -433,3 +433,143 @@ def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
         ],
         columns=PROVENANCE_COLUMNS,
     )
+
+
+# --- orchestration: catalog -> sites -> climate -> cooling -> evaluate_arrays -------------------
+
+
+def evaluate_sites(
+    scenario: Scenario,
+    catalog: Any | None = None,
+    *,
+    sites_file: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> Evaluation:
+    """Evaluate every candidate site of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    catalog : planner.catalog.Catalog, optional
+        Data catalog; by default the embedded one, or the scenario's ``sites.catalog`` file.
+    sites_file : path, optional
+        A user site file replacing the catalog's sites (read with
+        ``planner.catalog.load_catalog(sites_file=...)``). Sites without climate normals take
+        the nearest default site's climate; the distance is in ``climate_source`` and warnings.
+    progress : callable(label, fraction), optional
+
+    Returns
+    -------
+    planner.results.Evaluation
+
+    Raises
+    ------
+    InputError
+        Unknown GPU model or demand center, unreadable files, or no site left after the
+        scenario's filters (``sites.include_countries``, ``exclude_countries``, ``include_regions``).
+    """
+    from planner.catalog import default_catalog, load_catalog
+
+    report(progress, "loading the data catalog", 0.0)
+    if sites_file is None and scenario.sites.catalog != "default":
+        sites_file = scenario.sites.catalog
+    if sites_file is not None:
+        catalog = load_catalog(sites_file=sites_file)
+    elif catalog is None:
+        catalog = default_catalog()
+    warnings: list[str] = list(getattr(catalog, "warnings", []) or [])
+    table = _site_table(scenario, catalog, warnings)
+    report(progress, "climate", 0.1)
+    temp_air, temp_wet, source = _climate_arrays(scenario, catalog, table, warnings)
+    table["climate_source"] = source
+    report(progress, "cooling", 0.35)
+    arrays = _cooling_arrays(scenario, catalog, table, temp_air, temp_wet, warnings)
+    del temp_air, temp_wet
+    finance, finance_prov = load_finance()
+    provenance = pd.concat(
+        [p for p in (getattr(catalog, "provenance", None), finance_prov) if p is not None and len(p)],
+        ignore_index=True,
+    )
+    from planner.progress import scaled
+
+    return evaluate_arrays(
+        scenario, arrays, catalog.gpus, catalog.demand_centers, finance,
+        provenance=provenance, progress=scaled(progress, 0.6, 1.0),
+    )
+
+
+def _site_table(scenario: Scenario, catalog: Any, warnings: list[str]) -> pd.DataFrame:
+    """Candidate sites after the scenario's filters, with their region's values merged in."""
+    sites = pd.DataFrame(catalog.sites.drop(columns="geometry", errors="ignore"))
+    rule = scenario.sites
+    keep = np.ones(len(sites), dtype=bool)
+    country = sites["country"].astype(str).str.upper()
+    if rule.include_countries:
+        keep &= country.isin(rule.include_countries).to_numpy()
+    if rule.exclude_countries:
+        keep &= ~country.isin(rule.exclude_countries).to_numpy()
+    if rule.include_regions:
+        keep &= sites["region_code"].astype(str).isin(rule.include_regions).to_numpy()
+    if not keep.any():
+        raise InputError(
+            f"no candidate site is left after the site filters ({len(sites)} before filtering)", field="sites"
+        )
+    sites = sites.loc[keep].copy()
+    regions = catalog.regions
+    _fill_region_codes(sites, regions, warnings)
+    wanted = ["grid", "price_usd_per_mwh", "carbon_g_per_kwh", "saidi_minutes", "water_stress",
+              "construction_index", "time_to_power_months", "moratorium", "hazard"]
+    reg = regions.reindex(columns=wanted).reindex(sites["region_code"].astype(str).to_numpy())
+    table = pd.DataFrame(index=sites.index.copy())
+    for col in ("name", "country", "region_code", "lat", "lon", "capacity_mw", "land_usd_per_m2"):
+        table[col] = sites[col].to_numpy() if col in sites else np.nan
+    for col in wanted:
+        table[col] = reg[col].to_numpy()
+    # A site's own time to power (if given) overrides its region's.
+    if "time_to_power_months" in sites:
+        own = pd.to_numeric(sites["time_to_power_months"], errors="coerce").to_numpy(float)
+        table["time_to_power_months"] = np.where(np.isnan(own), table["time_to_power_months"].to_numpy(float), own)
+    estimate = sites["ttp_is_estimate"] if "ttp_is_estimate" in sites else pd.Series(False, index=sites.index)
+    table["ttp_is_estimate"] = estimate.fillna(False).astype(bool).to_numpy()
+    table["moratorium"] = table["moratorium"].fillna(False).astype(bool)
+    table["capacity_mw"] = pd.to_numeric(table["capacity_mw"], errors="coerce").fillna(np.inf)
+    missing = table["region_code"].isna() | table["price_usd_per_mwh"].isna()
+    if missing.any():
+        raise InputError(
+            f"{int(missing.sum())} site(s) have no known region (first: '{table.index[missing][0]}'), so no "
+            "electricity price or carbon intensity; give a region_code from the regions table",
+            field="region_code",
+        )
+    return table
+
+
+def _fill_region_codes(sites: pd.DataFrame, regions: pd.DataFrame, warnings: list[str]) -> None:
+    """Give sites without a known region the region whose centre is nearest (same country first).
+
+    The catalog normally joins user sites to region polygons; this is the fallback for points
+    it could not place. Vectorised: one (sites x regions) distance matrix.
+    """
+    code = sites["region_code"] if "region_code" in sites else pd.Series(np.nan, index=sites.index)
+    unknown = ~code.astype(str).isin(regions.index.astype(str)).to_numpy()
+    if not unknown.any() or not {"lat", "lon"} <= set(regions.columns):
+        return
+    from planner.geo import geodesic_distance_km
+
+    sub = sites.loc[unknown]
+    dist = geodesic_distance_km(
+        sub["lat"].to_numpy(float)[:, None], sub["lon"].to_numpy(float)[:, None],
+        regions["lat"].to_numpy(float)[None, :], regions["lon"].to_numpy(float)[None, :],
+    )
+    if "country" in sub and "country" in regions:
+        same = sub["country"].astype(str).str.upper().to_numpy()[:, None] == regions["country"].astype(str).to_numpy()[None, :]
+        has_same = same.any(axis=1)
+        dist = np.where(same | ~has_same[:, None], dist, np.inf)
+    nearest = np.argmin(dist, axis=1)
+    codes = code.astype(object).to_numpy().copy()
+    codes[unknown] = regions.index.to_numpy()[nearest]
+    sites["region_code"] = codes
+    km = dist[np.arange(len(sub)), nearest]
+    warnings.append(
+        f"{int(unknown.sum())} site(s) had no known region code; each takes the region whose centre is "
+        f"nearest (median {np.median(km):,.0f} km, at most {km.max():,.0f} km)"
+    )
