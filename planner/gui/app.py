@@ -1,0 +1,111 @@
+"""Start the window: ``planner gui [SCENARIO] [--screenshot PNG]``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from planner.gui.engine import Engine
+from planner.gui.mainwindow import APPLICATION, ORGANIZATION, TABS, MainWindow
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), with the names QSettings files are kept under."""
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setOrganizationName(ORGANIZATION)
+        QApplication.setApplicationName(APPLICATION)
+        app = QApplication(argv or [sys.argv[0]])
+        app.setApplicationDisplayName("GPU Site Planner")
+    return app  # type: ignore[return-value]
+
+
+def run_gui(
+    scenario: Path,
+    *,
+    screenshot: Path | None = None,
+    tab: str = "map",
+    size: tuple[int, int] = (1600, 1000),
+    engine: Engine | None = None,
+    settings: QSettings | None = None,
+) -> int:
+    """Open the window on ``scenario`` and run the event loop; returns the exit code.
+
+    With ``screenshot``, the scenario is run, the top sites are selected, the window is saved
+    as a PNG (one per tab when ``tab == "all"``: ``NAME-<tab>.png``) and the function returns
+    without waiting for the user; exit code 1 if the run failed.
+    """
+    started = time.perf_counter()
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = application()
+    scratch = None
+    if screenshot is not None and settings is None:
+        # A screenshot must not depend on (or change) the user's remembered layout.
+        scratch = tempfile.TemporaryDirectory()
+        settings = QSettings(str(Path(scratch.name) / "planner.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(engine=engine, settings=settings)
+    if screenshot is not None:
+        window.resize(*size)
+    if not window.open_path(scenario):
+        if screenshot is not None:
+            return 2
+    window.show()
+    shown_s = time.perf_counter() - started
+    if screenshot is None:
+        sys.stderr.write(f"window shown in {shown_s:.2f} s\n")
+        window.on_run()
+        return app.exec()
+    try:
+        return _screenshot(app, window, Path(screenshot), tab, size)
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+
+
+def _screenshot(app: QApplication, window: MainWindow, path: Path, tab: str, size: tuple[int, int]) -> int:
+    outcome: dict[str, Any] = {}
+
+    def finished(results: Any) -> None:
+        outcome["ok"] = True
+        top = list(results.ranking.sort_values("rank").index[:3])
+        window.select_sites(top)
+        app.quit()
+
+    def failed(sentence: str) -> None:
+        outcome["error"] = sentence
+        app.quit()
+
+    window.runFinished.connect(finished)
+    window.runFailed.connect(failed)
+    window.dialogs.error = lambda parent, text, title="Problem": failed(text)  # type: ignore[method-assign]
+    QTimer.singleShot(0, window.on_run)
+    app.exec()
+    if "error" in outcome:
+        sys.stderr.write(f"Error: {outcome['error']}\n")
+        window.close()
+        return 1
+    tabs = TABS if tab == "all" else (tab,)
+    for name in tabs:
+        window.tabs.setCurrentIndex(TABS.index(name))
+        window.resize(*size)
+        for _ in range(3):
+            app.processEvents()
+        if name == "map":
+            window.map.fit_sites()
+            app.processEvents()
+        target = path.with_name(f"{path.stem}-{name}{path.suffix}") if tab == "all" else path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(target)):
+            sys.stderr.write(f"Error: cannot write {target}.\n")
+            return 1
+        sys.stderr.write(f"saved {target}\n")
+    window.close()
+    return 0

@@ -1,0 +1,62 @@
+"""Every modal question the window asks, in one object the window receives.
+
+Tests pass a :class:`Dialogs` subclass that records messages and answers questions without
+showing anything; the window never calls QMessageBox or QFileDialog directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+SCENARIO_FILTER = "Scenario files (*.toml);;All files (*)"
+SITES_FILTER = "Site files (*.csv *.geojson *.json *.gpkg *.shp);;All files (*)"
+WEATHER_FILTER = "Weather files (*.epw *.csv *.tm3);;All files (*)"
+
+
+class Dialogs:
+    """Real dialogs. Each method is one question or one message."""
+
+    def error(self, parent: QWidget | None, text: str, title: str = "Problem") -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+        box.exec()
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def ask_save(self, parent: QWidget | None, name: str) -> str:
+        """'save', 'discard' or 'cancel' for unsaved changes to ``name``."""
+        answer = QMessageBox.question(
+            parent,
+            "Unsaved changes",
+            f"Save the changes to {name} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        return {
+            QMessageBox.StandardButton.Save: "save",
+            QMessageBox.StandardButton.Discard: "discard",
+        }.get(answer, "cancel")
+
+    def open_file(self, parent: QWidget | None, title: str, file_filter: str, folder: str = "") -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, title, folder, file_filter)
+        return Path(name) if name else None
+
+    def save_file(self, parent: QWidget | None, title: str, file_filter: str, suggested: str = "") -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+        return Path(name) if name else None
+
+    def choose_folder(self, parent: QWidget | None, title: str, folder: str = "") -> Path | None:
+        name = QFileDialog.getExistingDirectory(parent, title, folder)
+        return Path(name) if name else None
+
+    def about(self, parent: QWidget | None, title: str, html: str) -> None:
+        QMessageBox.about(parent, title, html)
+
+
+def one_sentence(exc: BaseException, what: str) -> str:
+    """A dialog sentence for an unexpected error: what failed and the error's own words."""
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    text = f"{what}: {detail}"
+    return text if text.endswith(".") else text + "."
+

@@ -1,0 +1,160 @@
+"""The one place where the window reaches the core: run, re-rank, charts, imports, export.
+
+The window receives an :class:`Engine` (tests pass a fake one), calls only these methods, and
+never computes a figure itself. Every method imports its core module lazily so that opening
+the window does not pay for the whole core up front.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planner.errors import InputError
+from planner.results import Results
+from planner.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+#: Chart kinds the window shows (each drawn by :mod:`planner.charts`, the report's plotting code).
+CHART_KINDS = ("cost_breakdown", "monthly_pue_wue", "hourly_pue_heatmap", "pareto", "tornado",
+               "rank_probabilities", "score_contributions")
+
+REPORT_FORMATS = ("pdf", "html")
+DATA_FORMATS = ("csv", "xlsx", "geojson")
+
+
+class Engine:
+    """The core as the window sees it. Methods may be slow; the window calls the slow ones
+    (``run``, ``export``) from a worker thread and the rest on the GUI thread."""
+
+    def __init__(self) -> None:
+        self._catalog: Any = None
+
+    # --- data catalog ----------------------------------------------------------------------
+
+    def catalog(self) -> Any:
+        if self._catalog is None:
+            from planner.catalog import default_catalog
+
+            self._catalog = default_catalog()
+        return self._catalog
+
+    def gpu_models(self) -> list[str]:
+        """GPU ids of the catalog, for the phase editor's combo box."""
+        try:
+            return [str(g) for g in self.catalog().gpus.index]
+        except Exception:  # noqa: BLE001 - an editor without a catalog still edits free text
+            log.warning("GPU catalog unavailable", exc_info=True)
+            return []
+
+    def basemap(self) -> Any:
+        """Country outlines (GeoDataFrame with ``geometry``), or None."""
+        try:
+            return self.catalog().basemap
+        except Exception:  # noqa: BLE001 - the map works without outlines
+            log.warning("basemap unavailable", exc_info=True)
+            return None
+
+    def data_sources(self) -> pd.DataFrame:
+        """Provenance of the embedded data (dataset, source, year) for the About box."""
+        try:
+            prov = self.catalog().provenance
+        except Exception:  # noqa: BLE001
+            return pd.DataFrame(columns=["dataset", "source", "year"])
+        return prov[["dataset", "source", "year"]].drop_duplicates().reset_index(drop=True)
+
+    # --- the pipeline ----------------------------------------------------------------------
+
+    def run(self, scenario: Scenario, progress: Progress | None = None) -> Results:
+        """Evaluate, rank, allocate and analyse one scenario (slow: call from a worker)."""
+        from planner.optimize.run import run_scenario
+
+        return run_scenario(scenario, progress=progress)
+
+    def rerank(self, results: Results, scenario: Scenario) -> pd.DataFrame:
+        """Ranking of the already evaluated sites under the scenario's current weights.
+
+        Feasibility depends on constraints, not weights, so the run's screen (``feasible``,
+        ``reasons``) is reused and nothing is re-evaluated.
+        """
+        from planner.optimize.rank import rank_sites
+
+        return rank_sites(
+            results.evaluation.metrics,
+            results.ranking[["feasible", "reasons"]],
+            scenario.objective.weights,
+            scenario.objective.cost_metric,
+        )
+
+    # --- charts ----------------------------------------------------------------------------
+
+    def figure(self, kind: str, results: Results, site_id: str | None = None) -> Any:
+        """A matplotlib Figure drawn by :mod:`planner.charts` from the results."""
+        import planner.charts as charts
+
+        ev = results.evaluation
+        names = ev.metrics["name"] if "name" in ev.metrics.columns else None
+        if kind == "cost_breakdown":
+            return charts.cost_breakdown(ev.metrics, [site_id], title="Cost breakdown (net present, whole fleet here)")
+        if kind == "monthly_pue_wue":
+            return charts.monthly_pue_wue(ev.monthly, site_id)
+        if kind == "hourly_pue_heatmap":
+            row = ev.metrics.index.get_loc(site_id)
+            return charts.pue_heatmap(ev.hourly_pue[row], start_year=results.scenario.scenario.start_year)
+        if kind == "pareto":
+            chosen: dict[str, float] = {}
+            summary = results.allocation.summary
+            if results.allocation.feasible and summary is not None and {"cost_usd", "co2_t_per_year"} <= set(summary):
+                years = results.scenario.scenario.horizon_years
+                chosen = {"chosen_cost_usd": float(summary["cost_usd"].sum()),
+                          "chosen_co2_t": float(summary["co2_t_per_year"].sum()) * years}
+            return charts.pareto_front(results.pareto, **chosen)
+        if kind == "tornado":
+            return charts.tornado(results.sensitivity)
+        if kind == "rank_probabilities":
+            return charts.rank_probability(results.uncertainty, names,
+                                           top_k=results.scenario.analysis.uncertainty.top_k)
+        if kind == "score_contributions":
+            return charts.score_contributions(results.ranking, names)
+        raise KeyError(f"unknown chart kind {kind!r}")
+
+    # --- files -----------------------------------------------------------------------------
+
+    def read_sites(self, path: Path) -> Any:
+        """Read and validate a site file (CSV, GeoJSON, GeoPackage, Shapefile)."""
+        from planner.catalog import read_sites
+
+        return read_sites(path)
+
+    def read_weather(self, path: Path) -> Any:
+        """Read and validate an EPW or TMY3 weather file."""
+        from planner.climate import read_weather
+
+        return read_weather(path)
+
+    def export(
+        self, results: Results, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None
+    ) -> list[Path]:
+        """Write report or data files (slow: call from a worker)."""
+        from planner.report import write_outputs
+
+        if progress is not None:
+            progress("Writing " + ", ".join(formats), 0.0)
+        written = write_outputs(results, out_dir, formats)
+        if progress is not None:
+            progress("Done", 1.0)
+        return list(written or [])
+
+
+def require_file(path: Path) -> Path:
+    """An InputError naming the file if it does not exist (before handing it to a reader)."""
+    if not Path(path).is_file():
+        raise InputError("no such file", file=path)
+    return Path(path)

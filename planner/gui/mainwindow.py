@@ -1,0 +1,816 @@
+"""The main window: map and ranking, scenario editor dock, detail, compare, Pareto, uncertainty."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner import __version__
+from planner.errors import InputError
+from planner.gui.actions import ACTIONS, shortcut_text
+from planner.gui.columns import MAP_METRICS, TABLE_COLUMNS, format_value
+from planner.gui.dialogs import SCENARIO_FILTER, SITES_FILTER, WEATHER_FILTER, Dialogs, one_sentence
+from planner.gui.document import ScenarioDocument
+from planner.gui.engine import DATA_FORMATS, REPORT_FORMATS, Engine
+from planner.gui.mapview import MapView
+from planner.gui.models import SITE_ID_ROLE, SiteFilterProxy, SiteTableModel
+from planner.gui.panels import ComparePanel, ParetoPanel, SiteDetail, UncertaintyPanel
+from planner.gui.worker import Task
+from planner.results import Results
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "GPU Site Planner"
+APPLICATION = "planner"
+MAX_RECENT = 8
+TABS = ("map", "detail", "compare", "pareto", "uncertainty")
+
+
+def default_settings() -> QSettings:
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+class MainWindow(QMainWindow):
+    """The planner's window.
+
+    Parameters
+    ----------
+    engine : Engine
+        The core as the window reaches it (tests pass a fake).
+    dialogs : Dialogs
+        Message boxes and file choosers (tests pass a recorder).
+    settings : QSettings
+        Where geometry, layout and recent files are kept (tests pass a temporary INI file).
+    """
+
+    runFinished = Signal(object)  # Results
+    runFailed = Signal(str)
+    runCancelled = Signal()
+    reranked = Signal(float)  # milliseconds the re-rank took
+    exportFinished = Signal(object)  # list of paths
+
+    def __init__(self, engine: Engine | None = None, dialogs: Dialogs | None = None,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.engine = engine or Engine()
+        self.dialogs = dialogs or Dialogs()
+        self.settings = settings or default_settings()
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.results: Results | None = None
+        self.ranking: pd.DataFrame | None = None
+        self.stale = False
+        self.task: Task | None = None
+        self.selected: list[str] = []
+        self._syncing = False
+        self.doc: ScenarioDocument | None = None
+        self.actions_by_id: dict[str, QAction] = {}
+
+        self.setObjectName("MainWindow")
+        self.resize(1600, 1000)
+        self._set_icon()
+        self._build_central()
+        self._build_editor()
+        self._build_status()
+        self._build_actions()
+        self._restore_layout()
+
+    # ================================================================== construction
+
+    def _set_icon(self) -> None:
+        try:
+            from planner.paths import resources_dir
+
+            icon = resources_dir() / "icons" / "planner.svg"
+        except FileNotFoundError:
+            return
+        if icon.is_file():
+            self.setWindowIcon(QIcon(str(icon)))
+
+    def _build_central(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        # --- map and ranking
+        page = QWidget()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        map_box = QWidget()
+        map_layout = QVBoxLayout(map_box)
+        map_layout.setContentsMargins(4, 4, 4, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Colour sites by"))
+        self.color_by = QComboBox()
+        for col in MAP_METRICS:
+            self.color_by.addItem(col.header, col.key)
+        self.color_by.currentIndexChanged.connect(lambda _: self._recolor())
+        bar.addWidget(self.color_by)
+        fit = QPushButton("Fit to sites")
+        fit.clicked.connect(lambda: self.map.fit_sites())
+        bar.addWidget(fit)
+        bar.addStretch(1)
+        self.summary_label = QLabel("")
+        self.summary_label.setStyleSheet("color: #333;")
+        bar.addWidget(self.summary_label)
+        map_layout.addLayout(bar)
+        self.map = MapView()
+        self.map.selectionChangedSites.connect(self._on_map_selection)
+        map_layout.addWidget(self.map, 1)
+        splitter.addWidget(map_box)
+
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(4, 0, 4, 4)
+        filter_bar = QHBoxLayout()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by site, name, country or region…")
+        self.filter_edit.setClearButtonEnabled(True)
+        filter_bar.addWidget(self.filter_edit, 1)
+        self.feasible_only = QCheckBox("Feasible only")
+        filter_bar.addWidget(self.feasible_only)
+        table_layout.addLayout(filter_bar)
+        self.model = SiteTableModel(TABLE_COLUMNS, self)
+        self.proxy = SiteFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.filter_edit.textChanged.connect(self.proxy.set_text)
+        self.feasible_only.toggled.connect(self.proxy.set_feasible_only)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        self.table.doubleClicked.connect(lambda _: self.tabs.setCurrentIndex(TABS.index("detail")))
+        table_layout.addWidget(self.table, 1)
+        splitter.addWidget(table_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([560, 360])
+        self.map_splitter = splitter
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(splitter)
+        self.tabs.addTab(page, "Map and ranking")
+        # --- the others
+        self.detail = SiteDetail(self._figure)
+        self.compare = ComparePanel()
+        self.pareto = ParetoPanel(self._figure)
+        self.uncertainty = UncertaintyPanel(self._figure)
+        self.tabs.addTab(self.detail, "Site detail")
+        self.tabs.addTab(self.compare, "Compare")
+        self.tabs.addTab(self.pareto, "Pareto")
+        self.tabs.addTab(self.uncertainty, "Uncertainty")
+        self.setCentralWidget(self.tabs)
+
+    def _build_editor(self) -> None:
+        from planner.gui.editor import ScenarioEditor
+
+        self.editor = ScenarioEditor(self.engine.gpu_models(), self._error)
+        dock = QDockWidget("Scenario", self)
+        dock.setObjectName("ScenarioDock")
+        dock.setWidget(self.editor)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.editor_dock = dock
+
+    def _build_status(self) -> None:
+        status = self.statusBar()
+        self.status_label = QLabel("Ready.")
+        status.addWidget(self.status_label, 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(True)
+        self.progress.setVisible(False)
+        status.addPermanentWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.on_cancel)
+        status.addPermanentWidget(self.cancel_button)
+
+    def _build_actions(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("MainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(toolbar)
+        menus: dict[str, QMenu] = {}
+        for spec in ACTIONS:
+            menu = menus.get(spec.menu) or self.menuBar().addMenu(spec.menu)
+            menus[spec.menu] = menu
+            if spec.separator_before:
+                menu.addSeparator()
+            if spec.id == "open_recent":
+                self.recent_menu = menu.addMenu(spec.text)
+                self.recent_menu.aboutToShow.connect(self._fill_recent)
+                continue
+            action = QAction(spec.text.replace("…", "…"), self)
+            action.setObjectName(f"action_{spec.id}")
+            if spec.shortcut is not None:
+                action.setShortcut(spec.shortcut)
+            action.setStatusTip(spec.tip)
+            action.setToolTip(f"{spec.tip} ({shortcut_text(spec)})" if shortcut_text(spec) else spec.tip)
+            action.triggered.connect(getattr(self, f"on_{spec.id}"))
+            menu.addAction(action)
+            if spec.toolbar:
+                toolbar.addAction(action)
+            self.actions_by_id[spec.id] = action
+        self.actions_by_id["cancel"].setEnabled(False)
+        self.addActions(list(self.actions_by_id.values()))
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.value("window/map_splitter")
+        if splitter is not None:
+            self.map_splitter.restoreState(splitter)
+
+    def _save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/map_splitter", self.map_splitter.saveState())
+        self.settings.sync()
+
+    # ================================================================== document
+
+    def set_document(self, doc: ScenarioDocument) -> None:
+        """Show a scenario; previous results are dropped (they belong to the old scenario)."""
+        if self.doc is not None:
+            self.doc.deleteLater()
+        self.doc = doc
+        doc.setParent(self)
+        doc.changed.connect(self._on_doc_changed)
+        doc.undo_stack.cleanChanged.connect(self._update_title)
+        doc.pathChanged.connect(self._update_title)
+        doc.undo_stack.canUndoChanged.connect(self.actions_by_id["undo"].setEnabled)
+        doc.undo_stack.canRedoChanged.connect(self.actions_by_id["redo"].setEnabled)
+        self.actions_by_id["undo"].setEnabled(False)
+        self.actions_by_id["redo"].setEnabled(False)
+        self.editor.set_document(doc)
+        self.results = None
+        self.ranking = None
+        self.stale = True
+        self._show_results()
+        self._update_title()
+        if doc.path is not None:
+            self._add_recent(doc.path)
+        self._status(f"Opened {doc.display_name()}. Press Run (F5) to evaluate the sites.")
+
+    def open_path(self, path: Path) -> bool:
+        """Open a scenario file; a bad file shows one sentence and leaves the window as it was."""
+        try:
+            doc = ScenarioDocument.open(Path(path))
+        except InputError as exc:
+            self._error(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            self._error(one_sentence(exc, f"Cannot open {path}"))
+            return False
+        self.set_document(doc)
+        return True
+
+    def _update_title(self, *_: Any) -> None:
+        if self.doc is None:
+            self.setWindowTitle("GPU Site Planner")
+            return
+        self.setWindowTitle(f"{self.doc.display_name()}[*] — {self.doc.scenario.name} — GPU Site Planner")
+        self.setWindowModified(self.doc.dirty)
+
+    def _on_doc_changed(self, path: tuple) -> None:
+        if tuple(path[:2]) == ("objective", "weights") or tuple(path[:2]) == ("objective", "cost_metric"):
+            self.rerank()
+            return
+        if self.results is not None and not self.stale:
+            self.stale = True
+            self._status("Inputs changed: press Run (F5) to evaluate again; the results shown are from the last run.")
+
+    def maybe_save(self) -> bool:
+        """True if it is fine to drop the current document (saved, discarded or clean)."""
+        if self.doc is None or not self.doc.dirty:
+            return True
+        answer = self.dialogs.ask_save(self, self.doc.display_name())
+        if answer == "cancel":
+            return False
+        if answer == "save":
+            return self.on_save()
+        return True
+
+    # ================================================================== running
+
+    def start_task(self, fn: Callable[[Callable[[str, float], None]], Any], title: str,
+                   on_done: Callable[[Any], None]) -> Task | None:
+        if self.task is not None:
+            self._status(f"Wait for the current work to finish or cancel it first.")
+            return None
+        task = Task(fn, title)
+        task.signals.progress.connect(self._on_progress)
+        task.signals.finished.connect(on_done)
+        task.signals.failed.connect(self._on_task_failed)
+        task.signals.cancelled.connect(self._on_task_cancelled)
+        task.signals.done.connect(self._on_task_done)
+        self.task = task
+        self.progress.setValue(0)
+        self.progress.setFormat(f"{title}… %p%")
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.actions_by_id["cancel"].setEnabled(True)
+        self.actions_by_id["run"].setEnabled(False)
+        self._status(f"{title} started…")
+        self.pool.start(task)
+        return task
+
+    def _on_progress(self, label: str, fraction: float) -> None:
+        self.progress.setValue(int(round(fraction * 1000)))
+        self._status(label)
+
+    def _on_task_failed(self, sentence: str) -> None:
+        self._status("Stopped: " + sentence)
+        self._error(sentence)
+        self.runFailed.emit(sentence)
+
+    def _on_task_cancelled(self) -> None:
+        self._status("Cancelled; the previous results are unchanged.")
+        self.runCancelled.emit()
+
+    def _on_task_done(self) -> None:
+        self.task = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.actions_by_id["cancel"].setEnabled(False)
+        self.actions_by_id["run"].setEnabled(True)
+
+    def on_run(self) -> Task | None:
+        if self.doc is None:
+            return None
+        scenario = self.doc.scenario.model_copy(deep=True)
+        engine = self.engine
+        self._run_started = time.perf_counter()
+        return self.start_task(lambda progress: engine.run(scenario, progress), "The run", self._on_results)
+
+    def on_cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self._status("Cancelling…")
+
+    def _on_results(self, results: Results) -> None:
+        self.set_results(results)
+        seconds = time.perf_counter() - getattr(self, "_run_started", time.perf_counter())
+        self._status(f"Run finished in {seconds:.1f} s: {len(results.evaluation.metrics):,} sites; "
+                     f"{results.allocation.message}")
+        self.runFinished.emit(results)
+
+    def set_results(self, results: Results) -> None:
+        """Show a run's results (the ranking is recomputed for the current weights)."""
+        self.results = results
+        self.ranking = results.ranking
+        self.stale = False
+        self._show_results()
+        if self.doc is not None and self.doc.scenario.objective.weights != results.scenario.objective.weights:
+            self.rerank()
+
+    def rerank(self) -> None:
+        """Re-rank from the cached metrics under the document's weights (no re-evaluation)."""
+        if self.results is None or self.doc is None:
+            return
+        started = time.perf_counter()
+        try:
+            ranking = self.engine.rerank(self.results, self.doc.scenario)
+        except Exception as exc:  # noqa: BLE001 - a ranking failure leaves the old one shown
+            self._status(one_sentence(exc, "Re-ranking failed"))
+            return
+        self.ranking = ranking
+        self.model.set_ranking(ranking)
+        if self.color_by.currentData() == "score":
+            self._recolor()
+        self._update_summary()
+        if self.tabs.currentWidget() is self.compare:
+            self.compare.show_sites(self.results, self.ranking, self.selected)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self.reranked.emit(elapsed_ms)
+
+    # ================================================================== showing results
+
+    def _show_results(self) -> None:
+        results = self.results
+        basemap_set = getattr(self, "_basemap_set", False)
+        if not basemap_set:
+            self.map.set_basemap(self.engine.basemap())
+            self._basemap_set = True
+        if results is None:
+            self.model.set_frames(pd.DataFrame(columns=["name", "lat", "lon"]), pd.DataFrame())
+            self.map.set_sites(pd.DataFrame(columns=["lat", "lon"]), {})
+            self.map.set_allocation({})
+            self.detail.show_site(None, None)
+            self.compare.show_sites(None, None, [])
+            self.pareto.show_results(None)
+            self.uncertainty.show_results(None)
+            self.summary_label.setText("No results yet: press Run (F5).")
+            return
+        metrics = results.evaluation.metrics
+        shares = self.shares()
+        self.model.set_frames(metrics, self.ranking if self.ranking is not None else results.ranking, shares)
+        self.table.sortByColumn(self.table.horizontalHeader().sortIndicatorSection(),
+                                self.table.horizontalHeader().sortIndicatorOrder())
+        self._size_columns()
+        self.map.set_sites(metrics, self._tooltips(metrics))
+        self.map.set_allocation(shares)
+        self._recolor()
+        self.map.fit_sites()
+        self.pareto.show_results(results)
+        self.uncertainty.show_results(results)
+        self._update_summary()
+        keep = [s for s in self.selected if s in metrics.index]
+        self.select_sites(keep)
+        self._refresh_selection_views()
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        metrics_font = self.table.fontMetrics()
+        for i, col in enumerate(TABLE_COLUMNS):
+            width = metrics_font.horizontalAdvance(col.header) + 28
+            if col.key == "name":
+                width = max(width, 190)
+            header.resizeSection(i, width)
+
+    def shares(self) -> dict[str, float]:
+        if self.results is None:
+            return {}
+        summary = self.results.allocation.summary
+        if not self.results.allocation.feasible or summary is None or "share" not in summary:
+            return {}
+        return {str(k): float(v) for k, v in summary["share"].items()}
+
+    def _tooltips(self, metrics: pd.DataFrame) -> dict[str, str]:
+        keys = ("usd_per_gpu_hour", "pue_annual", "co2_market_t_per_year", "latency_ms", "time_to_power_months")
+        cols = {c.key: c for c in TABLE_COLUMNS}
+        present = [k for k in keys if k in metrics.columns]
+        names = metrics["name"].astype(str) if "name" in metrics else pd.Series(metrics.index, index=metrics.index)
+        out = {}
+        rows = metrics[present].to_numpy(dtype=float) if present else None
+        for i, sid in enumerate(metrics.index):
+            lines = [f"<b>{html.escape(names.iloc[i])}</b> ({html.escape(str(sid))})"]
+            for j, key in enumerate(present):
+                col = cols[key]
+                lines.append(f"{col.label}: {col.text(rows[i, j])} {col.unit}".rstrip())
+            out[str(sid)] = "<br>".join(lines)
+        return out
+
+    def _recolor(self) -> None:
+        if self.results is None:
+            return
+        key = self.color_by.currentData() or "score"
+        column = next(c for c in MAP_METRICS if c.key == key)
+        ranking = self.ranking if self.ranking is not None else self.results.ranking
+        source = ranking if key in ranking.columns else self.results.evaluation.metrics
+        if key not in source.columns:
+            return
+        # viridis: bright = good, so metrics where lower is better are drawn reversed
+        self.map.set_colors(source[key], ranking["feasible"], column, reverse=column.better == "low")
+
+    def _update_summary(self) -> None:
+        if self.results is None or self.ranking is None:
+            return
+        feasible = int(self.ranking["feasible"].sum())
+        top = self.ranking.sort_values("rank").index[0] if len(self.ranking) else None
+        name = self.results.evaluation.metrics.at[top, "name"] if top is not None else "–"
+        shares = self.shares()
+        split = ", ".join(f"{self.results.evaluation.metrics.at[s, 'name']} {v:.0%}" for s, v in shares.items())
+        text = f"{len(self.ranking):,} sites, {feasible:,} feasible · best: {name}"
+        if split:
+            text += f" · allocation: {split}"
+        self.summary_label.setText(text)
+
+    def _figure(self, kind: str, results: Results, site_id: str | None = None) -> Any:
+        return self.engine.figure(kind, results, site_id)
+
+    # ================================================================== selection
+
+    def select_sites(self, site_ids: list[str]) -> None:
+        """Select sites everywhere (table, map, detail, compare)."""
+        self._syncing = True
+        try:
+            self.map.set_selected(site_ids)
+            self._select_in_table(site_ids)
+        finally:
+            self._syncing = False
+        self.selected = list(site_ids)
+        self._refresh_selection_views()
+
+    def _select_in_table(self, site_ids: list[str]) -> None:
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for sid in site_ids:
+            row = self.model.row_of(sid)
+            if row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(last))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().select(selection, flags)
+        if site_ids:
+            row = self.model.row_of(site_ids[0])
+            if row is not None:
+                self.table.scrollTo(self.proxy.mapFromSource(self.model.index(row, 0)))
+
+    def _on_table_selection(self, *_: Any) -> None:
+        if self._syncing:
+            return
+        rows = self.table.selectionModel().selectedRows()
+        rows.sort(key=lambda index: index.row())
+        ids = [index.data(SITE_ID_ROLE) for index in rows]
+        self._syncing = True
+        try:
+            self.map.set_selected(ids)
+        finally:
+            self._syncing = False
+        self.selected = ids
+        self._refresh_selection_views()
+
+    def _on_map_selection(self, ids: list[str]) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            self._select_in_table(ids)
+        finally:
+            self._syncing = False
+        self.selected = list(ids)
+        self._refresh_selection_views()
+
+    def _refresh_selection_views(self) -> None:
+        first = self.selected[0] if self.selected else None
+        self.detail.show_site(self.results, first, self.shares().get(first) if first else None)
+        self.compare.show_sites(self.results, self.ranking, self.selected)
+
+    # ================================================================== file actions
+
+    def on_new(self) -> None:
+        if not self.maybe_save():
+            return
+        from planner.paths import example_scenario
+
+        try:
+            doc = ScenarioDocument.open(example_scenario())
+        except InputError as exc:
+            self._error(str(exc))
+            return
+        doc._path = None  # a new, untitled document that starts from the bundled example
+        self.set_document(doc)
+
+    def on_open(self) -> None:
+        if not self.maybe_save():
+            return
+        folder = str(self.doc.path.parent) if self.doc and self.doc.path else ""
+        path = self.dialogs.open_file(self, "Open scenario", SCENARIO_FILTER, folder)
+        if path is not None:
+            self.open_path(path)
+
+    def on_open_recent(self) -> None:  # the submenu does the work
+        self.recent_menu.popup(self.cursor().pos())
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        if not recent:
+            action = self.recent_menu.addAction("(none yet)")
+            action.setEnabled(False)
+            return
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.maybe_save() and self.open_path(Path(p)))
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: Path) -> None:
+        text = str(Path(path).resolve())
+        recent = [text, *[p for p in self.recent_files() if p != text]][:MAX_RECENT]
+        self.settings.setValue("recent_files", recent)
+
+    def on_save(self) -> bool:
+        if self.doc is None:
+            return False
+        if self.doc.path is None:
+            return self.on_save_as()
+        return self._save_to(self.doc.path)
+
+    def on_save_as(self) -> bool:
+        if self.doc is None:
+            return False
+        suggested = str(self.doc.path) if self.doc.path else "scenario.toml"
+        path = self.dialogs.save_file(self, "Save scenario as", SCENARIO_FILTER, suggested)
+        if path is None:
+            return False
+        if path.suffix.lower() != ".toml":
+            path = path.with_suffix(".toml")
+        return self._save_to(path)
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            saved = self.doc.save(path)
+        except InputError as exc:
+            self._error(str(exc))
+            return False
+        except OSError as exc:
+            self._error(one_sentence(exc, f"Cannot save {path}"))
+            return False
+        self._add_recent(saved)
+        self._status(f"Saved {saved}.")
+        return True
+
+    def on_import_sites(self) -> None:
+        if self.doc is None:
+            return
+        path = self.dialogs.open_file(self, "Import candidate sites", SITES_FILTER)
+        if path is not None:
+            self.import_sites(path)
+
+    def import_sites(self, path: Path) -> bool:
+        """Use a site file as the scenario's candidates; a bad file changes nothing."""
+        try:
+            sites = self.engine.read_sites(Path(path))
+        except InputError as exc:
+            self._error(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - any reader failure is one sentence
+            self._error(one_sentence(exc, f"Cannot read the site file {path}"))
+            return False
+        try:
+            self.doc.edit(("sites", "catalog"), str(Path(path).resolve()), f"Import sites from {Path(path).name}")
+        except InputError as exc:
+            self._error(str(exc))
+            return False
+        self._status(f"Imported {len(sites):,} sites from {Path(path).name}; press Run (F5) to evaluate them.")
+        return True
+
+    def on_import_weather(self) -> None:
+        if self.doc is None:
+            return
+        if not self.selected:
+            self._error("Select the site the weather file belongs to first (in the table or on the map).")
+            return
+        path = self.dialogs.open_file(self, f"Weather file for {self.selected[0]}", WEATHER_FILTER)
+        if path is not None:
+            self.import_weather(self.selected[0], path)
+
+    def import_weather(self, site_id: str, path: Path) -> bool:
+        try:
+            self.engine.read_weather(Path(path))
+        except InputError as exc:
+            self._error(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001
+            self._error(one_sentence(exc, f"Cannot read the weather file {path}"))
+            return False
+        files = dict(self.doc.value(("sites", "weather_files")) or {})
+        files[site_id] = str(Path(path).resolve())
+        self.doc.edit(("sites", "weather_files"), files, f"Weather file for {site_id}")
+        self._status(f"{site_id} now uses {Path(path).name}; press Run (F5) to evaluate again.")
+        return True
+
+    def on_export_report(self) -> None:
+        self._export(REPORT_FORMATS, "Export report")
+
+    def on_export_data(self) -> None:
+        self._export(DATA_FORMATS, "Export data")
+
+    def _export(self, formats: tuple[str, ...], title: str) -> Task | None:
+        if self.results is None:
+            self._error("Run the scenario first; there is nothing to export yet.")
+            return None
+        folder = self.dialogs.choose_folder(self, f"{title}: choose a folder")
+        if folder is None:
+            return None
+        return self.export_to(folder, formats)
+
+    def export_to(self, folder: Path, formats: tuple[str, ...]) -> Task | None:
+        results, engine = self.results, self.engine
+
+        def done(paths: Any) -> None:
+            self._status(f"Wrote {len(paths)} file(s) to {folder}.")
+            self.exportFinished.emit(paths)
+
+        return self.start_task(lambda progress: engine.export(results, Path(folder), formats, progress),
+                               "The export", done)
+
+    def on_quit(self) -> None:
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.maybe_save():
+            event.ignore()
+            return
+        if self.task is not None:
+            self.task.cancel()
+        self.pool.waitForDone(10_000)
+        self._save_layout()
+        event.accept()
+
+    # ================================================================== edit / view / help
+
+    def on_undo(self) -> None:
+        if self.doc is not None:
+            self.doc.undo_stack.undo()
+
+    def on_redo(self) -> None:
+        if self.doc is not None:
+            self.doc.undo_stack.redo()
+
+    def on_find(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def on_fit_map(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.map.fit_sites()
+
+    def on_tab_map(self) -> None:
+        self.tabs.setCurrentIndex(0)
+
+    def on_tab_detail(self) -> None:
+        self.tabs.setCurrentIndex(1)
+
+    def on_tab_compare(self) -> None:
+        self.tabs.setCurrentIndex(2)
+
+    def on_tab_pareto(self) -> None:
+        self.tabs.setCurrentIndex(3)
+
+    def on_tab_uncertainty(self) -> None:
+        self.tabs.setCurrentIndex(4)
+
+    def on_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{html.escape(spec.text.replace('&', '').replace('…', ''))}</td>"
+            f"<td><b>{html.escape(shortcut_text(spec))}</b></td></tr>"
+            for spec in ACTIONS if shortcut_text(spec)
+        )
+        extra = ("<tr><td>Zoom the map</td><td><b>mouse wheel</b></td></tr>"
+                 "<tr><td>Pan the map</td><td><b>drag</b></td></tr>"
+                 "<tr><td>Select several sites</td><td><b>Ctrl+click</b></td></tr>")
+        self.dialogs.about(self, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}{extra}</table>")
+
+    def on_about(self) -> None:
+        sources = self.engine.data_sources()
+        items = "".join(
+            f"<li>{html.escape(str(r.source))} ({html.escape(format_value(r.year, '.0f'))})</li>"
+            for r in sources.drop_duplicates("source").head(12).itertuples()
+        ) or "<li>see <code>planner data sources</code></li>"
+        self.dialogs.about(
+            self,
+            "About GPU Site Planner",
+            f"<h3>GPU Site Planner {html.escape(__version__)}</h3>"
+            "<p>Decides where to build data centres for a GPU fleet: cost, carbon, water, latency, "
+            "risk and time to power per site, and the cheapest split of the fleet.</p>"
+            f"<p>Data sources:</p><ul>{items}</ul>",
+        )
+
+    # ================================================================== helpers
+
+    def _error(self, sentence: str) -> None:
+        self.dialogs.error(self, sentence)
+
+    def _status(self, text: str) -> None:
+        self.status_label.setText(text)

@@ -1,0 +1,241 @@
+"""Qt item models as adapters over the core's DataFrames (no figure is computed here)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from planner.gui.columns import TABLE_COLUMNS, Column
+
+SORT_ROLE = Qt.ItemDataRole.UserRole
+SITE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_Index = QModelIndex | QPersistentModelIndex
+_GREY = QBrush(QColor(140, 140, 140))
+_BOLD = QFont()
+_BOLD.setBold(True)
+
+
+class SiteTableModel(QAbstractTableModel):
+    """One row per site: the metrics table joined with the ranking, in metrics order.
+
+    Rows never move on a re-rank (only the rank, score and feasibility cells change), so the
+    view's selection survives a slider move; the proxy model re-sorts.
+    """
+
+    def __init__(self, columns: tuple[Column, ...] = TABLE_COLUMNS, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._columns = columns
+        self._ids: list[str] = []
+        self._values: list[np.ndarray] = []
+        self._feasible = np.zeros(0, dtype=bool)
+        self._reasons: list[str] = []
+        self._row_of: dict[str, int] = {}
+        self._allocated: dict[str, float] = {}
+
+    # --- data in ---------------------------------------------------------------------------
+
+    def set_frames(self, metrics: pd.DataFrame, ranking: pd.DataFrame, allocated: dict[str, float] | None = None) -> None:
+        self.beginResetModel()
+        self._ids = [str(i) for i in metrics.index]
+        self._row_of = {sid: r for r, sid in enumerate(self._ids)}
+        self._allocated = dict(allocated or {})
+        self._metrics = metrics
+        self._fill(metrics, ranking)
+        self.endResetModel()
+
+    def set_ranking(self, ranking: pd.DataFrame) -> None:
+        """Replace rank, score, feasibility and reasons only; emits dataChanged for the rows."""
+        if not self._ids:
+            return
+        self._fill(self._metrics, ranking)
+        self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1))
+
+    def _fill(self, metrics: pd.DataFrame, ranking: pd.DataFrame) -> None:
+        ranking = ranking.reindex(metrics.index)
+        values = []
+        for col in self._columns:
+            source = ranking if col.key in ranking.columns else metrics
+            if col.key in source.columns:
+                values.append(source[col.key].to_numpy())
+            else:
+                values.append(np.full(len(metrics), np.nan))
+        self._values = values
+        feasible = ranking["feasible"] if "feasible" in ranking.columns else pd.Series(True, index=metrics.index)
+        self._feasible = feasible.fillna(False).to_numpy(dtype=bool)
+        reasons = ranking["reasons"] if "reasons" in ranking.columns else pd.Series("", index=metrics.index)
+        self._reasons = reasons.fillna("").astype(str).tolist()
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def site_id(self, row: int) -> str:
+        return self._ids[row]
+
+    def row_of(self, site_id: str) -> int | None:
+        return self._row_of.get(site_id)
+
+    def column_of(self, key: str) -> int | None:
+        for i, c in enumerate(self._columns):
+            if c.key == key:
+                return i
+        return None
+
+    def raw(self, row: int, key: str) -> Any:
+        i = self.column_of(key)
+        return None if i is None else self._values[i][row]
+
+    # --- QAbstractTableModel -----------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            col = self._columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return col.header
+            if role == Qt.ItemDataRole.ToolTipRole:
+                hint = {"low": "lower is better", "high": "higher is better"}.get(col.better, "")
+                return f"{col.key}" + (f" — {hint}" if hint else "")
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        col = self._columns[column]
+        value = self._values[column][row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col.key == "rank" and not self._feasible[row]:
+                return "–"
+            text = col.text(value)
+            if col.key == "name" and self._ids[row] in self._allocated:
+                text += f"  ◆ {self._allocated[self._ids[row]]:.0%}"
+            return text
+        if role == SORT_ROLE:
+            return _sortable(value)
+        if role == SITE_ID_ROLE:
+            return self._ids[row]
+        if role == Qt.ItemDataRole.ForegroundRole and not self._feasible[row]:
+            return _GREY
+        if role == Qt.ItemDataRole.FontRole and self._ids[row] in self._allocated and col.key == "name":
+            return _BOLD
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if not self._feasible[row]:
+                return "Infeasible: " + (self._reasons[row] or "fails a hard constraint")
+            if self._ids[row] in self._allocated:
+                return f"{self._ids[row]}: allocated {self._allocated[self._ids[row]]:.0%} of the fleet"
+            return self._ids[row]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.fmt:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+
+def _sortable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.lower()
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return math.inf if math.isnan(number) else number
+
+
+class SiteFilterProxy(QSortFilterProxyModel):
+    """Sort by raw values; filter on site id, name, country and region by a text."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+        self._needle = ""
+        self._feasible_only = False
+
+    def set_text(self, text: str) -> None:
+        self._needle = text.strip().lower()
+        self.invalidateRowsFilter()
+
+    def set_feasible_only(self, on: bool) -> None:
+        self._feasible_only = on
+        self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        if not isinstance(model, SiteTableModel):
+            return True
+        if self._feasible_only and not model._feasible[source_row]:
+            return False
+        if not self._needle:
+            return True
+        hay = " ".join(
+            str(x) for x in (model.site_id(source_row), model.raw(source_row, "name"),
+                             model.raw(source_row, "country"), model.raw(source_row, "region_code"))
+        ).lower()
+        return self._needle in hay
+
+
+class FrameModel(QAbstractTableModel):
+    """A read-only view of any small DataFrame (provenance, allocation), with tooltips."""
+
+    def __init__(self, frame: pd.DataFrame | None = None, tooltip_columns: tuple[str, ...] = (), parent: Any = None):
+        super().__init__(parent)
+        self._frame = pd.DataFrame() if frame is None else frame
+        self._tips = tooltip_columns
+
+    def set_frame(self, frame: pd.DataFrame | None) -> None:
+        self.beginResetModel()
+        self._frame = pd.DataFrame() if frame is None else frame.reset_index(drop=True)
+        self.endResetModel()
+
+    def frame(self) -> pd.DataFrame:
+        return self._frame
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._frame)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._frame.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return str(self._frame.columns[section]).replace("_", " ")
+        return str(section + 1)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        value = self._frame.iat[index.row(), index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(value, float):
+                return format_number(value)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and self._tips:
+            row = self._frame.iloc[index.row()]
+            parts = [f"{c}: {row[c]}" for c in self._tips if c in self._frame.columns and str(row[c]) not in ("", "nan")]
+            return "\n".join(parts) or None
+        return None
+
+
+def format_number(value: float) -> str:
+    if math.isnan(value):
+        return "–"
+    if math.isinf(value):
+        return "unlimited" if value > 0 else "–"
+    magnitude = abs(value)
+    if magnitude >= 1e4:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:,.1f}"
+    if magnitude >= 1:
+        return f"{value:.3g}" if magnitude < 10 else f"{value:.2f}"
+    return f"{value:.3g}"

@@ -1,0 +1,383 @@
+"""Tabs that read the results: site detail, comparison, Pareto front, uncertainty."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.gui.chartview import ChartView
+from planner.gui.columns import COMPARE_ROWS, Column, format_value
+from planner.gui.models import FrameModel
+from planner.results import Results
+
+FigureFor = Callable[..., Any]  # engine.figure(kind, results, site_id=None)
+
+_DETAIL_FIGURES: tuple[tuple[str, str], ...] = (
+    ("Total cost", "tco_usd"),
+    ("Cost per GPU-hour", "usd_per_gpu_hour"),
+    ("Capex", "capex_usd"),
+    ("Build minus rent", "build_minus_rent_usd"),
+    ("Cooling", "cooling_technology"),
+    ("PUE annual / peak", "pue_annual"),
+    ("WUE", "wue_l_per_kwh"),
+    ("Energy price", "price_usd_per_mwh"),
+    ("CO₂ location-based", "co2_location_t_per_year"),
+    ("CO₂ market-based", "co2_market_t_per_year"),
+    ("Water", "water_m3_per_year"),
+    ("Stress-weighted water", "water_weighted_m3_per_year"),
+    ("Latency", "latency_ms"),
+    ("Time to power", "time_to_power_months"),
+    ("Risk (grid / hazard / constraint)", "risk_score"),
+    ("Climate data", "climate_source"),
+)
+
+
+def _col(key: str) -> Column:
+    for c in COMPARE_ROWS:
+        if c.key == key:
+            return c
+    return Column(key, key)
+
+
+class SiteDetail(QWidget):
+    """One site: key figures, provenance of its inputs and three charts."""
+
+    def __init__(self, figure_for: FigureFor, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._figure_for = figure_for
+        self.site_id: str | None = None
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        self.title = QLabel("Select a site in the table or on the map.")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.subtitle = QLabel("")
+        self.subtitle.setWordWrap(True)
+        self.subtitle.setStyleSheet("color: #555;")
+        left_layout.addWidget(self.title)
+        left_layout.addWidget(self.subtitle)
+        box = QGroupBox("Key figures")
+        self.form = QFormLayout(box)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self._values: dict[str, QLabel] = {}
+        for label, key in _DETAIL_FIGURES:
+            value = QLabel("–")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.form.addRow(label, value)
+            self._values[key] = value
+        left_layout.addWidget(box)
+        prov_box = QGroupBox("Inputs and their sources (hover for source and year)")
+        prov_layout = QVBoxLayout(prov_box)
+        self.provenance = FrameModel(tooltip_columns=("source", "year", "note"))
+        view = QTableView()
+        view.setModel(self.provenance)
+        view.verticalHeader().setVisible(False)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        prov_layout.addWidget(view)
+        left_layout.addWidget(prov_box, 1)
+        splitter.addWidget(left)
+
+        charts = QWidget()
+        grid = QGridLayout(charts)
+        grid.setContentsMargins(4, 4, 4, 4)
+        self.cost_chart = ChartView("Select a site to see its cost breakdown.")
+        self.monthly_chart = ChartView("Select a site to see its monthly PUE and WUE.")
+        self.heatmap_chart = ChartView("Select a site to see its hourly PUE.")
+        grid.addWidget(self.cost_chart, 0, 0, 1, 2)
+        grid.addWidget(self.monthly_chart, 1, 0)
+        grid.addWidget(self.heatmap_chart, 1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+        splitter.addWidget(charts)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([420, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def show_site(self, results: Results | None, site_id: str | None, share: float | None = None) -> None:
+        self.site_id = site_id
+        if results is None or site_id is None or site_id not in results.evaluation.metrics.index:
+            self.title.setText("Select a site in the table or on the map.")
+            self.subtitle.setText("")
+            for value in self._values.values():
+                value.setText("–")
+            self.provenance.set_frame(None)
+            for chart in (self.cost_chart, self.monthly_chart, self.heatmap_chart):
+                chart.show_message("Select a site to see its charts.")
+            return
+        row = results.evaluation.metrics.loc[site_id]
+        rank = results.ranking.loc[site_id] if site_id in results.ranking.index else None
+        self.title.setText(f"{row.get('name', site_id)}  ·  {row.get('country', '')}")
+        parts = [f"{site_id}", f"region {row.get('region_code', '–')}", f"grid {row.get('grid', '–')}"]
+        if rank is not None:
+            if bool(rank.get("feasible", True)):
+                parts.append(f"rank {format_value(rank.get('rank'), '.0f')}, score {format_value(rank.get('score'), '.3f')}")
+            else:
+                parts.append(f"infeasible: {rank.get('reasons', '')}")
+        if share:
+            parts.append(f"allocated {share:.0%} of the fleet")
+        self.subtitle.setText(" · ".join(parts))
+        for _, key in _DETAIL_FIGURES:
+            self._values[key].setText(self._figure_text(row, key))
+        self.provenance.set_frame(_site_provenance(results.evaluation.provenance, row, site_id))
+        self.cost_chart.set_figure(lambda: self._figure_for("cost_breakdown", results, site_id))
+        self.monthly_chart.set_figure(lambda: self._figure_for("monthly_pue_wue", results, site_id))
+        self.heatmap_chart.set_figure(lambda: self._figure_for("hourly_pue_heatmap", results, site_id))
+
+    @staticmethod
+    def _figure_text(row: pd.Series, key: str) -> str:
+        col = _col(key)
+        text = col.text(row.get(key))
+        if col.unit and text not in ("–", "unlimited"):
+            text = f"{text} {col.unit}"
+        if key == "pue_annual":
+            text += f" / {format_value(row.get('pue_peak'), '.3f')}"
+        elif key == "time_to_power_months" and bool(row.get("ttp_is_estimate", False)):
+            text += " (estimate)"
+        elif key == "risk_score":
+            text += "  (" + " / ".join(format_value(row.get(k), ".2f") for k in ("risk_grid", "risk_hazard", "risk_constraint")) + ")"
+        return text
+
+
+def _site_provenance(prov: pd.DataFrame | None, row: pd.Series, site_id: str) -> pd.DataFrame:
+    if prov is None or len(prov) == 0:
+        return pd.DataFrame(columns=["dataset", "key", "field", "value", "unit", "source", "year"])
+    keys = {site_id, str(row.get("region_code", "")), str(row.get("country", ""))}
+    site_specific = prov["dataset"].isin(["sites", "regions", "climate_normals", "climate", "weather"])
+    mask = ~site_specific | prov["key"].astype(str).isin(keys)
+    cols = [c for c in ("dataset", "key", "field", "value", "unit", "source", "year", "note") if c in prov.columns]
+    return prov.loc[mask, cols]
+
+
+class ComparePanel(QWidget):
+    """Two to four sites side by side; the best value of each criterion is marked."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.hint = QLabel("Select two to four sites (Ctrl+click in the table or on the map) to compare them.")
+        self.hint.setStyleSheet("color: #555; font-size: 11pt;")
+        layout.addWidget(self.hint)
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setAlternatingRowColors(True)
+        layout.addWidget(self.table, 1)
+        self.site_ids: list[str] = []
+
+    def show_sites(self, results: Results | None, ranking: pd.DataFrame | None, site_ids: list[str]) -> None:
+        self.site_ids = list(site_ids[:4])
+        if results is None or len(self.site_ids) < 2:
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            self.hint.setText("Select two to four sites (Ctrl+click in the table or on the map) to compare them.")
+            return
+        metrics = results.evaluation.metrics
+        rank = ranking if ranking is not None else results.ranking
+        frame = metrics.loc[self.site_ids].drop(columns=["rank", "score"], errors="ignore")
+        frame = pd.concat([frame, rank.reindex(self.site_ids)[["rank", "score"]]], axis=1)
+        self.hint.setText("★ marks the best value of each row among the compared sites"
+                          + ("" if len(site_ids) <= 4 else f" (first four of {len(site_ids)} selected)") + ".")
+        self.table.setColumnCount(len(self.site_ids))
+        self.table.setRowCount(len(COMPARE_ROWS))
+        self.table.setHorizontalHeaderLabels([str(metrics.at[s, "name"]) if "name" in metrics else s for s in self.site_ids])
+        self.table.setVerticalHeaderLabels([c.header for c in COMPARE_ROWS])
+        bold = QFont()
+        bold.setBold(True)
+        best_brush = QBrush(QColor(214, 240, 214))
+        for r, col in enumerate(COMPARE_ROWS):
+            values = frame[col.key] if col.key in frame.columns else pd.Series(np.nan, index=frame.index)
+            best = _best(values, col.better)
+            for c, sid in enumerate(self.site_ids):
+                item = QTableWidgetItem(col.text(values.get(sid)))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if sid in best:
+                    item.setText("★ " + item.text())
+                    item.setFont(bold)
+                    item.setBackground(best_brush)
+                self.table.setItem(r, c, item)
+
+
+def _best(values: pd.Series, better: str) -> set[str]:
+    if better not in ("low", "high"):
+        return set()
+    numeric = pd.to_numeric(values, errors="coerce")
+    numeric = numeric[np.isfinite(numeric.to_numpy(dtype=float))] if len(numeric) else numeric
+    if numeric.empty or numeric.nunique() <= 1:
+        return set()
+    target = numeric.min() if better == "low" else numeric.max()
+    return set(numeric.index[numeric == target])
+
+
+class ParetoPanel(QWidget):
+    """The cost/carbon front; clicking a point (or a row) shows that point's allocation."""
+
+    pointSelected = Signal(int)
+
+    def __init__(self, figure_for: FigureFor, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._figure_for = figure_for
+        self._results: Results | None = None
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.chart = ChartView("Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front.")
+        splitter.addWidget(self.chart)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(QLabel("Points of the front (click one here or on the chart)"))
+        self.points = FrameModel()
+        self.points_view = QTableView()
+        self.points_view.setModel(self.points)
+        self.points_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.points_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.points_view.horizontalHeader().setStretchLastSection(True)
+        right_layout.addWidget(self.points_view, 1)
+        self.alloc_label = QLabel("Allocation of the chosen point")
+        right_layout.addWidget(self.alloc_label)
+        self.allocation = FrameModel()
+        alloc_view = QTableView()
+        alloc_view.setModel(self.allocation)
+        alloc_view.horizontalHeader().setStretchLastSection(True)
+        right_layout.addWidget(alloc_view, 1)
+        splitter.addWidget(right)
+        splitter.setSizes([800, 450])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.points_view.selectionModel().selectionChanged.connect(self._on_row)
+        self._cid: int | None = None
+
+    def show_results(self, results: Results | None) -> None:
+        self._results = results
+        front = None if results is None else results.pareto
+        if front is None or len(front) == 0:
+            self.points.set_frame(None)
+            self.allocation.set_frame(None)
+            self.chart.show_message("Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front.")
+            return
+        self.points.set_frame(front)
+        self.points_view.resizeColumnsToContents()
+        self.chart.set_figure(lambda: self._figure_for("pareto", results))
+        if self.chart.canvas is not None:
+            self.chart.canvas.mpl_connect("button_press_event", self._on_click)
+        self.select_point(0)
+
+    def select_point(self, i: int) -> None:
+        if self._results is None or self._results.pareto is None or not 0 <= i < len(self._results.pareto):
+            return
+        self.points_view.selectRow(i)
+
+    def _on_row(self, *_: Any) -> None:
+        rows = self.points_view.selectionModel().selectedRows()
+        if not rows or self._results is None:
+            return
+        i = rows[0].row()
+        allocs = self._results.pareto_allocations
+        if i < len(allocs) and allocs[i] is not None:
+            self.allocation.set_frame(allocs[i].reset_index())
+        else:
+            sites = str(self._results.pareto.iloc[i].get("sites", ""))
+            self.allocation.set_frame(pd.DataFrame({"site_id": [s.strip() for s in sites.split(";") if s.strip()]}))
+        self.alloc_label.setText(f"Allocation of point {i + 1}")
+        self.pointSelected.emit(i)
+
+    def _on_click(self, event: Any) -> None:
+        # Nearest plotted point (in pixels) on any artist with one point per front row.
+        if event.inaxes is None or self._results is None or self._results.pareto is None:
+            return
+        n = len(self._results.pareto)
+        best: tuple[float, int] | None = None
+        for artist in [*event.inaxes.lines, *event.inaxes.collections]:
+            data = artist.get_xydata() if hasattr(artist, "get_xydata") else artist.get_offsets()
+            data = np.asarray(data, dtype=float)
+            if data.ndim != 2 or len(data) != n:
+                continue
+            pixels = event.inaxes.transData.transform(data)
+            dist = np.hypot(pixels[:, 0] - event.x, pixels[:, 1] - event.y)
+            j = int(np.nanargmin(dist))
+            nearest = float(dist[j])
+            if np.all(np.diff(data[:, 0]) >= 0) and "co2_t" in self._results.pareto:
+                # the chart draws the front sorted by carbon: map back to the table's row
+                j = int(np.argsort(self._results.pareto["co2_t"].to_numpy(), kind="stable")[j])
+            if best is None or nearest < best[0]:
+                best = (nearest, j)
+        if best is not None and best[0] < 25:
+            self.select_point(best[1])
+
+
+class UncertaintyPanel(QWidget):
+    """Tornado (one-at-a-time sensitivity) and Monte Carlo rank probabilities."""
+
+    def __init__(self, figure_for: FigureFor, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._figure_for = figure_for
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        self.tornado = ChartView("Run a scenario with analysis.sensitivity = true to see the tornado chart.")
+        self.probabilities = ChartView("Run a scenario with Monte Carlo draws > 0 to see rank probabilities.")
+        charts.addWidget(self.tornado)
+        charts.addWidget(self.probabilities)
+        splitter.addWidget(charts)
+        self.table_model = FrameModel()
+        view = QTableView()
+        view.setModel(self.table_model)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        splitter.addWidget(view)
+        splitter.setSizes([650, 220])
+        layout.addWidget(splitter)
+
+    def show_results(self, results: Results | None) -> None:
+        if results is None:
+            self.tornado.show_message("Run the scenario to see the tornado chart.")
+            self.probabilities.show_message("Run the scenario to see rank probabilities.")
+            self.table_model.set_frame(None)
+            return
+        if results.sensitivity is not None and len(results.sensitivity):
+            self.tornado.set_figure(lambda: self._figure_for("tornado", results))
+        else:
+            self.tornado.show_message("No sensitivity analysis in this run (analysis.sensitivity = false).")
+        if results.uncertainty is not None and len(results.uncertainty):
+            self.probabilities.set_figure(lambda: self._figure_for("rank_probabilities", results))
+            table = results.uncertainty.copy()
+            names = results.evaluation.metrics["name"] if "name" in results.evaluation.metrics else None
+            if names is not None:
+                table.insert(0, "name", names.reindex(table.index))
+            self.table_model.set_frame(table.reset_index().head(50))
+        else:
+            self.probabilities.show_message("No Monte Carlo draws in this run (analysis.uncertainty.draws = 0).")
+            self.table_model.set_frame(None)
+
+
+def is_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False

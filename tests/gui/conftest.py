@@ -1,0 +1,62 @@
+"""GUI test fixtures: a window over a fake engine, dialogs that record, settings in tmp."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from tests.gui.fixtures import FakeEngine, RecordingDialogs, write_scenario  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def dialogs():
+    return RecordingDialogs()
+
+
+@pytest.fixture
+def engine():
+    return FakeEngine()
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    return write_scenario(tmp_path / "synthetic.toml")
+
+
+@pytest.fixture
+def window(qtbot, engine, dialogs, settings, scenario_file):
+    from planner.gui.mainwindow import MainWindow
+
+    win = MainWindow(engine=engine, dialogs=dialogs, settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    assert win.open_path(scenario_file)
+    win.show()
+    yield win
+    if win.task is not None:
+        win.task.cancel()
+    win.pool.waitForDone(10_000)
+
+
+@pytest.fixture
+def ran(qtbot, window):
+    """The window after a finished run."""
+    with qtbot.waitSignal(window.runFinished, timeout=20_000):
+        window.on_run()
+    return window

@@ -1,0 +1,225 @@
+"""The desktop window end to end on the offscreen platform, over the synthetic results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner.scenario import load_scenario
+from tests.report_fixtures import make_results
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")]
+
+
+def _table_order(window) -> list[str]:
+    from planner.gui.models import SITE_ID_ROLE
+
+    proxy = window.proxy
+    return [proxy.index(r, 0).data(SITE_ID_ROLE) for r in range(proxy.rowCount())]
+
+
+def test_run_shows_expected_top_site(ran):
+    # The synthetic ranking puts this site first (tests/report_fixtures.py, rank column).
+    expected = make_results().ranking.sort_values("rank").index[0]
+    assert _table_order(ran)[0] == expected
+    assert ran.proxy.rowCount() == 12
+    # Units are in the headers.
+    headers = [ran.model.headerData(i, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal)
+               for i in range(ran.model.columnCount())]
+    assert "Cost (USD/GPU-h)" in headers and "Latency (ms)" in headers
+
+
+def test_infeasible_sites_are_grey_with_reasons(ran):
+    from PySide6.QtCore import Qt
+
+    row = ran.model.row_of("us-az-phoenix")
+    index = ran.model.index(row, 1)
+    assert "water stress 4.6" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert index.data(Qt.ItemDataRole.ForegroundRole) is not None
+    # Infeasible sites come after every feasible one.
+    assert set(_table_order(ran)[-2:]) == {"us-az-phoenix", "ie-dublin"}
+
+
+def test_weight_sliders_rerank_live(ran, qtbot):
+    before = _table_order(ran)[0]
+    sliders = ran.editor.weight_sliders
+    # Latency only: the lowest latency wins. The synthetic latency is 0.9 ms per degree from
+    # (40 N, 80 W) (tests/report_fixtures.py): Ashburn 0.9 x hypot(0.96, 2.51) = 2.4 ms,
+    # Columbus 0.9 x hypot(0.04, 3.00) = 2.7 ms, every other site farther.
+    for name in ("cost", "carbon", "water", "risk", "time_to_power"):
+        sliders[name].setValue(0)
+    with qtbot.waitSignal(ran.reranked, timeout=5_000):
+        sliders["latency"].setValue(100)
+    assert before != "us-va-ashburn"
+    assert _table_order(ran)[:2] == ["us-va-ashburn", "us-oh-columbus"]
+    assert ran.engine.runs == 1  # re-ranked from cached metrics, not re-run
+    assert ran.isWindowModified()
+
+
+def test_table_selection_is_shown_on_map(ran):
+    from PySide6.QtCore import QItemSelectionModel
+
+    proxy_row = _table_order(ran).index("no-oslo")
+    ran.table.selectionModel().select(
+        ran.proxy.index(proxy_row, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert ran.map.selected_sites() == ["no-oslo"]
+    assert ran.detail.site_id == "no-oslo"
+
+
+def test_map_click_selects_in_table(ran, qtbot):
+    from PySide6.QtCore import Qt
+
+    ran.map.fit_sites()
+    marker = ran.map.marker("se-lulea")
+    point = ran.map.mapFromScene(marker.pos())
+    qtbot.mouseClick(ran.map.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    rows = ran.table.selectionModel().selectedRows()
+    assert [ran.proxy.data(r, Qt.ItemDataRole.UserRole + 1) for r in rows] == ["se-lulea"]
+
+
+def test_compare_marks_best(ran):
+    ran.select_sites(["se-lulea", "us-va-ashburn", "no-oslo"])
+    table = ran.compare.table
+    assert table.columnCount() == 3
+    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    row = labels.index("Latency (ms)")
+    # Ashburn is closest to the synthetic demand point (40 N, 80 W): lowest latency.
+    assert table.item(row, 1).text().startswith("★")
+    assert not table.item(row, 0).text().startswith("★")
+
+
+def test_undo_redo_an_edit(window):
+    doc = window.doc
+    assert not window.isWindowModified()
+    window.editor.weight_sliders["water"].setValue(55)
+    assert doc.scenario.objective.weights.water == pytest.approx(0.55)
+    assert window.isWindowModified()
+    window.actions_by_id["undo"].trigger()
+    assert doc.scenario.objective.weights.water == pytest.approx(0.1)  # scenario_dict default
+    assert window.editor.weight_sliders["water"].value() == 10
+    assert not window.isWindowModified()
+    window.actions_by_id["redo"].trigger()
+    assert doc.scenario.objective.weights.water == pytest.approx(0.55)
+
+
+def test_invalid_edit_is_refused_with_a_sentence(window, dialogs):
+    # max_sites below min_sites: the core's validator refuses; the document does not change.
+    window.doc.edit(("constraints", "min_sites"), 2)
+    spin = window.editor.findChild(__import__("PySide6.QtWidgets").QtWidgets.QSpinBox, "constraints.max_sites")
+    spin.setValue(1)
+    assert dialogs.errors and "min_sites" in dialogs.errors[-1]
+    assert window.doc.scenario.constraints.max_sites == 2
+    assert spin.value() == 2
+
+
+def test_bad_sites_csv_gives_a_dialog_and_changes_nothing(window, dialogs, tmp_path):
+    bad = tmp_path / "sites.csv"
+    bad.write_text("site_id,lat,lon\na,10,20\nb,north,30\n", encoding="utf-8")
+    before = window.doc.scenario.model_copy(deep=True)
+    dialogs.answers.append(bad)
+    window.actions_by_id["import_sites"].trigger()
+    assert len(dialogs.errors) == 1
+    assert "row 2" in dialogs.errors[0] and "lat" in dialogs.errors[0]
+    assert "Traceback" not in dialogs.errors[0]
+    assert window.doc.scenario == before
+    assert not window.doc.dirty
+
+
+def test_good_sites_csv_is_an_undoable_edit(window, tmp_path):
+    good = tmp_path / "sites.csv"
+    good.write_text("site_id,lat,lon\na,10,20\n", encoding="utf-8")
+    assert window.import_sites(good)
+    assert Path(window.doc.scenario.sites.catalog) == good.resolve()
+    window.doc.undo_stack.undo()
+    assert window.doc.scenario.sites.catalog == "default"
+
+
+def test_cancel_a_long_run(qtbot, window):
+    window.engine.steps = 2_000
+    window.engine.step_wait_s = 0.005  # 10 s if never cancelled
+    task = window.on_run()
+    with qtbot.waitSignal(task.signals.progress, timeout=5_000):
+        pass  # the run has started and reports progress
+    assert window.progress.isVisible() and window.cancel_button.isVisible()
+    with qtbot.waitSignals([window.runCancelled, task.signals.done], timeout=10_000):
+        window.cancel_button.click()
+    assert not window.progress.isVisible()
+    assert window.actions_by_id["run"].isEnabled()
+    assert window.results is None
+    assert window.engine.runs == 1
+
+
+def test_failed_run_is_one_sentence(qtbot, window, dialogs):
+    def broken(scenario, progress=None):
+        raise ZeroDivisionError("division by zero")
+
+    window.engine.run = broken
+    with qtbot.waitSignal(window.runFailed, timeout=5_000):
+        window.on_run()
+    assert len(dialogs.errors) == 1
+    assert dialogs.errors[0].startswith("The run failed") and dialogs.errors[0].endswith(".")
+    assert "\n" not in dialogs.errors[0]
+
+
+def test_save_reopen_same_scenario(window, dialogs, tmp_path):
+    window.editor.weight_sliders["risk"].setValue(30)
+    window.doc.edit(("fleet", "phases"), [{"gpu": "B200", "count": 2048, "start_month": 3}])
+    target = tmp_path / "saved.toml"
+    dialogs.answers.append(target)
+    assert window.on_save_as()
+    assert not window.isWindowModified()
+    assert window.doc.path == target
+    assert load_scenario(target) == window.doc.scenario
+    assert window.recent_files()[0] == str(target.resolve())
+    assert window.open_path(target)
+    assert window.doc.scenario.objective.weights.risk == pytest.approx(0.3)
+    assert window.doc.scenario.fleet.phases[0].gpu == "B200"
+
+
+def test_quit_asks_to_save(window, dialogs):
+    window.editor.weight_sliders["risk"].setValue(30)
+    dialogs.answers.append("cancel")
+    assert not window.close()
+    dialogs.answers.append("discard")
+    assert window.close()
+
+
+def test_export_runs_in_a_worker(qtbot, ran, dialogs, tmp_path):
+    dialogs.answers.append(tmp_path)
+    with qtbot.waitSignal(ran.exportFinished, timeout=10_000) as blocker:
+        ran.actions_by_id["export_report"].trigger()
+    assert [p.name for p in blocker.args[0]] == ["report.pdf", "report.html"]
+
+
+def test_layout_and_recent_files_are_remembered(qtbot, engine, dialogs, settings, scenario_file):
+    from planner.gui.mainwindow import MainWindow
+
+    first = MainWindow(engine=engine, dialogs=dialogs, settings=settings)
+    qtbot.addWidget(first)
+    first.open_path(scenario_file)
+    first.resize(800, 650)
+    first.show()
+    first.close()
+    second = MainWindow(engine=engine, dialogs=dialogs, settings=settings)
+    qtbot.addWidget(second)
+    assert second.size().height() == 650
+    assert second.recent_files() == [str(scenario_file.resolve())]
+
+
+def test_pareto_and_uncertainty_tabs_have_charts(ran):
+    assert ran.pareto.chart.figure is not None
+    assert ran.pareto.points.rowCount() == 6
+    ran.pareto.select_point(4)
+    assert ran.pareto.alloc_label.text() == "Allocation of point 5"
+    assert ran.uncertainty.tornado.figure is not None
+    assert ran.uncertainty.probabilities.figure is not None
+
+
+def test_help_lists_shortcuts(window, dialogs):
+    window.actions_by_id["shortcuts"].trigger()
+    window.actions_by_id["about"].trigger()
+    assert "F5" in dialogs.abouts[0][1]
+    assert "0.1.0" in dialogs.abouts[1][1]
