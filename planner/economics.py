@@ -205,7 +205,12 @@ def monthly_energy_bill(
     if not 0.0 <= ppa_share <= 1.0:
         raise InputError(f"expected a PPA share between 0 and 1, got {ppa_share}", field="energy.ppa_share")
     energy_mwh = np.add.reduceat(kw, MONTH_START_HOUR, axis=-1) / 1000.0
-    grid_usd = (1.0 - ppa_share) * np.add.reduceat(kw * price_usd_per_mwh, MONTH_START_HOUR, axis=-1) / 1000.0
+    price = np.asarray(price_usd_per_mwh, dtype=float)
+    if price.ndim == 0 or price.shape[-1] == 1:
+        # One price for the whole year: no need for an hourly product.
+        grid_usd = (1.0 - ppa_share) * energy_mwh * price
+    else:
+        grid_usd = (1.0 - ppa_share) * np.add.reduceat(kw * price, MONTH_START_HOUR, axis=-1) / 1000.0
     peak_kw = np.maximum.reduceat(kw, MONTH_START_HOUR, axis=-1)
     return {
         "energy_mwh": energy_mwh,
