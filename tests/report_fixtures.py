@@ -216,14 +216,21 @@ def make_results(
         blocks = blocks.loc[blocks.sum(axis=1) > 0]
         gpus_df = blocks * GPUS_PER_BLOCK
         share = gpus_df.sum(axis=1) / gpus_df.values.sum()
+        share = gpus_df.sum(axis=1) / gpus_df.values.sum()
+        # Same columns as the optimizer's summary; co2_t and water_m3 are totals over the horizon.
         summary = pd.DataFrame(
             {
+                "name": metrics.loc[blocks.index, "name"],
+                "country": metrics.loc[blocks.index, "country"],
+                "grid": metrics.loc[blocks.index, "grid"],
+                "blocks": blocks.sum(axis=1),
                 "gpus": gpus_df.sum(axis=1),
                 "share": share,
                 "facility_mw": metrics.loc[blocks.index, "peak_facility_mw"] * share,
+                "capacity_mw": metrics.loc[blocks.index, "capacity_mw"],
                 "cost_usd": metrics.loc[blocks.index, "tco_usd"] * share,
-                "co2_t_per_year": metrics.loc[blocks.index, "co2_market_t_per_year"] * share,
-                "water_m3_per_year": metrics.loc[blocks.index, "water_m3_per_year"] * share,
+                "co2_t": metrics.loc[blocks.index, "co2_market_t_per_year"] * share * 10,
+                "water_m3": metrics.loc[blocks.index, "water_m3_per_year"] * share * 10,
             }
         )
         allocation = Allocation(

@@ -1,14 +1,64 @@
-"""`planner report`."""
+"""`planner report RESULTS_OR_SCENARIO --out FILE`: rebuild a PDF or HTML report."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import click
 
-from planner.cli.main import not_built
+from planner.cli.options import emit_json, json_option, scenario_path
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def report(args: tuple[str, ...]) -> None:
-    """Not built yet: says so and exits 2."""
-    not_built("the report writer")()
+@click.command()
+@click.argument("source")
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Report file to write; its suffix (.pdf or .html) decides the type.")
+@click.option("--overwrite", is_flag=True, help="Replace the report file if it exists.")
+@json_option
+def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
+    """Write a PDF or HTML report from SOURCE.
+
+    SOURCE is a results.json written by `planner optimize` (fast: nothing is recomputed), or a
+    scenario file or bundled example name, which is evaluated and optimised first.
+    """
+    from planner.errors import InputError
+    from planner.report import write_report
+    from planner.results import Results
+
+    if out_file.suffix.lower() not in (".pdf", ".html", ".htm"):
+        raise InputError("expected a report file name ending in .pdf or .html", file=out_file, field="--out")
+    if out_file.exists() and not overwrite:
+        raise InputError("the report file already exists; pass --overwrite to replace it", file=out_file)
+    if not out_file.resolve().parent.is_dir():
+        raise InputError("the folder of the report file does not exist", file=out_file)
+
+    started = time.perf_counter()
+    path = Path(source)
+    if path.suffix.lower() == ".json":
+        if not path.is_file():
+            raise InputError("no such results file", file=path)
+        results = Results.load_json(path)
+    else:
+        results = _run(scenario_path(source), quiet=as_json)
+    written = write_report(results, out_file)
+    seconds = time.perf_counter() - started
+    if as_json:
+        emit_json({"report": str(written), "scenario": results.scenario.name,
+                   "status": results.allocation.status, "seconds": round(seconds, 2)})
+    else:
+        click.echo(f"Wrote {written} ({written.stat().st_size / 1024:,.0f} KB) in {seconds:.1f} s.")
+
+
+def _run(scenario_file: Path, *, quiet: bool) -> object:
+    """Evaluate and optimise a scenario file, with a progress bar on stderr."""
+    from planner.cli.cmd_optimize import TerminalBar
+    from planner.optimize.run import run_scenario
+    from planner.scenario import load_scenario
+
+    scenario = load_scenario(scenario_file)
+    bar = TerminalBar(enabled=not quiet)
+    try:
+        return run_scenario(scenario, progress=bar)
+    finally:
+        bar.close()

@@ -107,7 +107,7 @@ def allocation_table(results: Results) -> pd.DataFrame:
     names = results.evaluation.metrics["name"].reindex(gpus.index)
     parts = [names.rename("name"), gpus]
     if alloc.summary is not None:
-        summary = alloc.summary.drop(columns=[c for c in alloc.summary.columns if c in gpus], errors="ignore")
+        summary = alloc.summary.drop(columns=[c for c in alloc.summary.columns if c in gpus or c == "name"])
         parts.append(summary.reindex(gpus.index))
     table = pd.concat(parts, axis=1)
     table.index.name = "site_id"

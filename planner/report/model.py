@@ -251,7 +251,7 @@ def build_report(results: Results, *, basemap: Any | None = None, title: str | N
     if any(c.startswith("contrib_") for c in table.columns) and "rank" in table:
         figures["contributions"] = charts.score_contributions(table, names)
     if results.pareto is not None and len(results.pareto):
-        co2_t = numbers.get("co2_t_per_year", math.nan) * scenario.scenario.horizon_years
+        co2_t = numbers.get("co2_t_horizon", math.nan)
         figures["pareto"] = charts.pareto_front(
             results.pareto,
             chosen_cost_usd=numbers.get("tco_usd") if alloc.feasible else None,
@@ -331,10 +331,14 @@ def _summary(
         # Whole-fleet metrics at each site, weighted by the share of GPUs the site receives.
         numbers["usd_per_gpu_hour"] = float((rows["usd_per_gpu_hour"] * share).sum())
         summary = alloc.summary if alloc.summary is not None else pd.DataFrame(index=chosen)
-        numbers["tco_usd"] = _total(summary, ("cost_usd", "tco_usd"), rows["tco_usd"] * share, alloc.objective_usd)
-        numbers["co2_t_per_year"] = _total(summary, ("co2_t_per_year", "co2_market_t_per_year"),
-                                           rows["co2_market_t_per_year"] * share)
-        numbers["water_m3_per_year"] = _total(summary, ("water_m3_per_year",), rows["water_m3_per_year"] * share)
+        numbers["tco_usd"] = (float(summary["cost_usd"].sum()) if "cost_usd" in summary
+                              else float(alloc.objective_usd) if alloc.objective_usd is not None
+                              else float((rows["tco_usd"] * share).sum()))
+        # Yearly figures at full build-out: each site's whole-fleet figure times its GPU share.
+        numbers["co2_t_per_year"] = float((rows["co2_market_t_per_year"] * share).sum())
+        numbers["water_m3_per_year"] = float((rows["water_m3_per_year"] * share).sum())
+        if "co2_t" in summary:  # the optimizer's total over the horizon, as on the Pareto axis
+            numbers["co2_t_horizon"] = float(summary["co2_t"].sum())
         numbers["time_to_power_months"] = float(rows["time_to_power_months"].max())
         numbers["rent_usd_per_gpu_hour"] = (
             float((rows["rent_usd_per_gpu_hour"] * share).sum()) if "rent_usd_per_gpu_hour" in rows
@@ -350,8 +354,8 @@ def _summary(
             f"{money(numbers['tco_usd'])} (net present, {scenario.scenario.horizon_years} years)."
         )
         sentences.append(
-            f"It emits about {numbers['co2_t_per_year']:,.0f} t of CO2 a year (market-based) and uses about "
-            f"{numbers['water_m3_per_year']:,.0f} m³ of water a year; power is available in "
+            f"At full build-out it emits about {numbers['co2_t_per_year']:,.0f} t of CO2 a year "
+            f"(market-based) and uses about {numbers['water_m3_per_year']:,.0f} m³ of water a year; power is available in "
             f"{numbers['time_to_power_months']:.0f} months at the slowest chosen site."
         )
         if alloc.binding:
@@ -383,15 +387,6 @@ def _summary(
         if key in numbers and not _missing(numbers[key]):
             key_figures.append((label, money(numbers[key]) if spec == "money" else spec.format(numbers[key])))
     return numbers, key_figures, sentences
-
-
-def _total(summary: pd.DataFrame, candidates: tuple[str, ...], fallback: pd.Series, default: float | None = None) -> float:
-    for column in candidates:
-        if column in summary and summary[column].notna().all():
-            return float(summary[column].sum())
-    if default is not None and not _missing(default) and candidates[0] == "cost_usd":
-        return float(default)
-    return float(fallback.sum())
 
 
 def _site_page(results: Results, table: pd.DataFrame, site_id: str, chosen: bool, feasible: bool) -> SitePage:

@@ -1,0 +1,107 @@
+"""Charts: one figure per call, titled, axes labelled with units, legends; no pyplot state."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from planner import charts
+from report_fixtures import make_results
+
+
+@pytest.fixture(scope="module")
+def results():
+    return make_results()
+
+
+def _titles(fig: Figure) -> list[str]:
+    return [ax.get_title(loc="left") or ax.get_title() for ax in fig.axes]
+
+
+def _all_figures(results):
+    ev, m, r = results.evaluation, results.evaluation.metrics, results.ranking
+    sites = m[["name", "lat", "lon"]].join(r[["rank", "score", "feasible"]])
+    return {
+        "map": charts.site_map(sites, None, chosen=["se-lulea"]),
+        "cost": charts.cost_breakdown(m, list(r.index[:3])),
+        "cost_one": charts.cost_breakdown(m, ["se-lulea"]),
+        "monthly": charts.monthly_pue_wue(ev.monthly, "se-lulea"),
+        "heatmap": charts.pue_heatmap(ev.hourly_pue[0]),
+        "contrib": charts.score_contributions(r, m["name"]),
+        "rank_p": charts.rank_probability(results.uncertainty, m["name"]),
+        "pareto": charts.pareto_front(results.pareto),
+        "tornado": charts.tornado(results.sensitivity),
+    }
+
+
+def test_every_chart_has_title_units_and_legend(results):
+    for name, fig in _all_figures(results).items():
+        assert isinstance(fig, Figure), name
+        main = fig.axes[0]
+        assert _titles(fig)[0], f"{name} has no title"
+        label = main.get_xlabel() + main.get_ylabel()
+        # A unit in brackets, or the 0-1 scale of a dimensionless score.
+        assert "[" in label or "0-1" in label, f"{name}: axis label without a unit: {label!r}"
+        has_key = main.get_legend() is not None or fig.legends or len(fig.axes) > 1  # colour bar
+        if name not in ("cost_one",):  # one bar per labelled component: no key needed
+            assert has_key, f"{name} has no legend or colour bar"
+
+
+def test_no_pyplot_figures_left_behind(results):
+    _all_figures(results)
+    # The module never imports pyplot, so no global figure registry can grow.
+    assert "matplotlib.pyplot" not in sys.modules or not __import__("matplotlib.pyplot").pyplot.get_fignums()
+
+
+def test_redraw_into_given_figure(results):
+    fig = Figure()
+    out = charts.monthly_pue_wue(results.evaluation.monthly, "se-lulea", fig=fig)
+    assert out is fig
+    charts.monthly_pue_wue(results.evaluation.monthly, "no-oslo", fig=fig)
+    assert len(fig.axes) == 2  # cleared, not stacked: the line axis and its twin
+
+
+def test_heatmap_cells_are_monthly_hourly_means():
+    # January hours 0..743: a PUE equal to the hour of day / 100 + 1 averages to exactly that.
+    pue = 1.0 + (np.arange(8760) % 24) / 100.0
+    fig = charts.pue_heatmap(pue)
+    grid = fig.axes[0].images[0].get_array()
+    assert grid.shape == (12, 24)
+    np.testing.assert_allclose(grid[0], 1.0 + np.arange(24) / 100.0)
+    np.testing.assert_allclose(grid[11], grid[0])
+
+
+def test_monthly_axis_shows_the_values(results):
+    fig = charts.monthly_pue_wue(results.evaluation.monthly, "se-lulea")
+    line = fig.axes[0].get_lines()[0]
+    monthly = results.evaluation.monthly
+    expected = monthly[monthly.site_id == "se-lulea"].sort_values("month")["pue"].to_numpy()
+    np.testing.assert_allclose(line.get_ydata(), expected)
+
+
+def test_missing_data_gives_a_titled_placeholder(results):
+    assert "not computed" in charts.pareto_front(None).axes[0].texts[0].get_text()
+    assert charts.tornado(None).axes[0].get_title(loc="left")
+    fig = charts.monthly_pue_wue(results.evaluation.monthly, "no-such-site")
+    assert "No monthly data" in fig.axes[0].texts[0].get_text()
+
+
+def test_png_and_svg_output(results):
+    fig = charts.tornado(results.sensitivity)
+    png = charts.figure_png(fig, dpi=50)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = charts.figure_svg(fig)
+    assert svg.startswith("<svg") and "Sensitivity" in svg
+
+
+def test_map_draws_country_outlines(results):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    basemap = gpd.GeoDataFrame({"iso_a2": ["SE"], "name": ["Box"]}, geometry=[box(10, 55, 25, 69)], crs="EPSG:4326")
+    m, r = results.evaluation.metrics, results.ranking
+    fig = charts.site_map(m[["name", "lat", "lon"]].join(r[["rank", "score", "feasible"]]), basemap)
+    assert len(fig.axes[0].collections[0].get_paths()) == 1
