@@ -290,6 +290,7 @@ class ScenarioEditor(QScrollArea):
         low, high, step = spec
         if kind in ("int", "optional-int"):
             spin: QAbstractSpinBox = _spin(low - (1 if kind == "optional-int" else 0), high, step)
+            spin.setGroupSeparatorShown(high >= 10_000)  # 4,096 GPUs but not "2,026" as a year
             if kind == "optional-int":
                 spin.setSpecialValueText("no limit")
 

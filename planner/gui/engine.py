@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
 #: Chart kinds the window shows (each drawn by :mod:`planner.charts`, the report's plotting code).
-CHART_KINDS = ("cost_breakdown", "monthly_pue_wue", "hourly_pue_heatmap", "pareto", "tornado",
-               "rank_probabilities", "score_contributions")
+CHART_KINDS = ("cost_breakdown", "cost_compare", "monthly_pue_wue", "hourly_pue_heatmap", "pareto",
+               "tornado", "rank_probabilities", "score_contributions")
 
 REPORT_FORMATS = ("pdf", "html")
 DATA_FORMATS = ("csv", "xlsx", "geojson")
@@ -95,19 +95,25 @@ class Engine:
 
     # --- charts ----------------------------------------------------------------------------
 
-    def figure(self, kind: str, results: Results, site_id: str | None = None) -> Any:
-        """A matplotlib Figure drawn by :mod:`planner.charts` from the results."""
+    def figure(self, kind: str, results: Results, site_id: Any = None) -> Any:
+        """A matplotlib Figure drawn by :mod:`planner.charts` from the results.
+
+        ``site_id`` is one site id for the per-site charts, a list of ids for ``cost_compare``.
+        """
         import planner.charts as charts
 
         ev = results.evaluation
         names = ev.metrics["name"] if "name" in ev.metrics.columns else None
         if kind == "cost_breakdown":
             return charts.cost_breakdown(ev.metrics, [site_id], title="Cost breakdown (net present, whole fleet here)")
+        if kind == "cost_compare":
+            return charts.cost_breakdown(ev.metrics, list(site_id), title="Cost breakdown of the compared sites")
         if kind == "monthly_pue_wue":
             return charts.monthly_pue_wue(ev.monthly, site_id)
         if kind == "hourly_pue_heatmap":
             row = ev.metrics.index.get_loc(site_id)
-            return charts.pue_heatmap(ev.hourly_pue[row], start_year=results.scenario.scenario.start_year)
+            return charts.pue_heatmap(ev.hourly_pue[row], start_year=results.scenario.scenario.start_year,
+                                     title="Hourly PUE (month × hour of day)")
         if kind == "pareto":
             chosen: dict[str, float] = {}
             summary = results.allocation.summary

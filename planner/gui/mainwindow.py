@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(page, "Map and ranking")
         # --- the others
         self.detail = SiteDetail(self._figure)
-        self.compare = ComparePanel()
+        self.compare = ComparePanel(self._figure)
         self.pareto = ParetoPanel(self._figure)
         self.uncertainty = UncertaintyPanel(self._figure)
         self.tabs.addTab(self.detail, "Site detail")
@@ -517,7 +517,7 @@ class MainWindow(QMainWindow):
             text += f" · allocation: {split}"
         self.summary_label.setText(text)
 
-    def _figure(self, kind: str, results: Results, site_id: str | None = None) -> Any:
+    def _figure(self, kind: str, results: Results, site_id: Any = None) -> Any:
         return self.engine.figure(kind, results, site_id)
 
     # ================================================================== selection

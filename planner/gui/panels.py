@@ -47,7 +47,7 @@ _DETAIL_FIGURES: tuple[tuple[str, str], ...] = (
     ("Stress-weighted water", "water_weighted_m3_per_year"),
     ("Latency", "latency_ms"),
     ("Time to power", "time_to_power_months"),
-    ("Risk (grid / hazard / constraint)", "risk_score"),
+    ("Risk 0–1 (grid / hazard / constraint)", "risk_score"),
     ("Climate data", "climate_source"),
 )
 
@@ -161,7 +161,8 @@ class SiteDetail(QWidget):
         elif key == "time_to_power_months" and bool(row.get("ttp_is_estimate", False)):
             text += " (estimate)"
         elif key == "risk_score":
-            text += "  (" + " / ".join(format_value(row.get(k), ".2f") for k in ("risk_grid", "risk_hazard", "risk_constraint")) + ")"
+            text = col.text(row.get(key)) + "  (" + " / ".join(
+                format_value(row.get(k), ".2f") for k in ("risk_grid", "risk_hazard", "risk_constraint")) + ")"
         return text
 
 
@@ -178,8 +179,9 @@ def _site_provenance(prov: pd.DataFrame | None, row: pd.Series, site_id: str) ->
 class ComparePanel(QWidget):
     """Two to four sites side by side; the best value of each criterion is marked."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, figure_for: FigureFor, parent: Any = None) -> None:
         super().__init__(parent)
+        self._figure_for = figure_for
         layout = QVBoxLayout(self)
         self.hint = QLabel("Select two to four sites (Ctrl+click in the table or on the map) to compare them.")
         self.hint.setStyleSheet("color: #555; font-size: 11pt;")
@@ -189,16 +191,29 @@ class ComparePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAlternatingRowColors(True)
-        layout.addWidget(self.table, 1)
+        self.chart = ChartView("The cost breakdown of the compared sites appears here.")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        splitter.setSizes([560, 330])
+        layout.addWidget(splitter, 1)
         self.site_ids: list[str] = []
 
     def show_sites(self, results: Results | None, ranking: pd.DataFrame | None, site_ids: list[str]) -> None:
+        if results is not None and list(site_ids[:4]) == self.site_ids and self.table.rowCount():
+            self._fill(results, ranking, site_ids)  # same sites: numbers may change, chart does not
+            return
         self.site_ids = list(site_ids[:4])
         if results is None or len(self.site_ids) < 2:
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             self.hint.setText("Select two to four sites (Ctrl+click in the table or on the map) to compare them.")
+            self.chart.show_message("Select two to four sites to compare their costs.")
             return
+        self._fill(results, ranking, site_ids)
+        self.chart.set_figure(lambda: self._figure_for("cost_compare", results, self.site_ids))
+
+    def _fill(self, results: Results, ranking: pd.DataFrame | None, site_ids: list[str]) -> None:
         metrics = results.evaluation.metrics
         rank = ranking if ranking is not None else results.ranking
         frame = metrics.loc[self.site_ids].drop(columns=["rank", "score"], errors="ignore")
@@ -281,7 +296,7 @@ class ParetoPanel(QWidget):
             self.allocation.set_frame(None)
             self.chart.show_message("Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front.")
             return
-        self.points.set_frame(front)
+        self.points.set_frame(_pareto_display(front))
         self.points_view.resizeColumnsToContents()
         self.chart.set_figure(lambda: self._figure_for("pareto", results))
         if self.chart.canvas is not None:
@@ -331,6 +346,33 @@ class ParetoPanel(QWidget):
             self.select_point(best[1])
 
 
+def _pareto_display(front: pd.DataFrame) -> pd.DataFrame:
+    """The front with units in the headers (USD million, kilotonnes) for reading."""
+    out = pd.DataFrame(index=front.index)
+    if "cost_usd" in front:
+        out["Cost (USD M)"] = front["cost_usd"] / 1e6
+    if "co2_t" in front:
+        out["CO₂ (kt)"] = front["co2_t"] / 1e3
+    if "water_m3" in front:
+        out["Water (thousand m³)"] = front["water_m3"] / 1e3
+    if "sites" in front:
+        out["Sites"] = front["sites"]
+    return out
+
+
+def _uncertainty_display(table: pd.DataFrame, names: pd.Series | None, top_k: int) -> pd.DataFrame:
+    """Rank probabilities in percent and cost quantiles with their unit, for reading."""
+    out = pd.DataFrame(index=table.index)
+    out["Site"] = names.reindex(table.index) if names is not None else table.index
+    labels = {"p_first": "P(first) %", "p_top_k": f"P(top {top_k}) %", "p10": "P10 (USD/GPU-h)",
+              "p50": "P50 (USD/GPU-h)", "p90": "P90 (USD/GPU-h)"}
+    for key, label in labels.items():
+        if key in table:
+            out[label] = table[key] * (100.0 if key.startswith("p_") else 1.0)
+    order = [c for c in ("p_first", "p_top_k") if c in table]
+    return out.loc[table.sort_values(order, ascending=False).index] if order else out
+
+
 class UncertaintyPanel(QWidget):
     """Tornado (one-at-a-time sensitivity) and Monte Carlo rank probabilities."""
 
@@ -366,10 +408,8 @@ class UncertaintyPanel(QWidget):
             self.tornado.show_message("No sensitivity analysis in this run (analysis.sensitivity = false).")
         if results.uncertainty is not None and len(results.uncertainty):
             self.probabilities.set_figure(lambda: self._figure_for("rank_probabilities", results))
-            table = results.uncertainty.copy()
             names = results.evaluation.metrics["name"] if "name" in results.evaluation.metrics else None
-            if names is not None:
-                table.insert(0, "name", names.reindex(table.index))
+            table = _uncertainty_display(results.uncertainty, names, results.scenario.analysis.uncertainty.top_k)
             self.table_model.set_frame(table.reset_index().head(50))
         else:
             self.probabilities.show_message("No Monte Carlo draws in this run (analysis.uncertainty.draws = 0).")
