@@ -182,12 +182,20 @@ def _join(names: list[str]) -> str:
 
 
 def default_basemap() -> Any | None:
-    """Country outlines from the data catalog, or None when it is unavailable."""
+    """Country outlines from the data catalog (or its embedded file), None when unavailable."""
     try:
         from planner.catalog import default_catalog
 
         return default_catalog().basemap
     except Exception:  # noqa: BLE001 - a report without outlines beats no report
+        pass
+    try:
+        import geopandas as gpd
+
+        from planner.paths import data_dir
+
+        return gpd.read_file(data_dir() / "basemap_countries.geojson")
+    except Exception:  # noqa: BLE001
         return None
 
 
