@@ -9,6 +9,7 @@ intensity; water is IT energy times a WUE. Everything is seeded.
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,7 @@ def make_evaluation(
     capacity_mw: tuple[float, float] = (10.0, 120.0),
     unlimited_share: float = 0.1,
     n_grids: int = 4,
+    hours: int = 8760,
 ) -> Evaluation:
     """A synthetic :class:`Evaluation` for ``scenario`` with ``n_sites`` random sites."""
     rng = np.random.default_rng(seed)
@@ -127,6 +129,8 @@ def make_evaluation(
         },
         index=ids,
     )
+    # A mild seasonal swing (assumption) so charts of hourly series have something to show.
+    season = 1.0 + 0.03 * np.sin(2 * np.pi * np.arange(hours) / hours)
     frame = lambda a: pd.DataFrame(a, index=ids, columns=phase_cols)  # noqa: E731
     return Evaluation(
         metrics=metrics,
@@ -136,8 +140,90 @@ def make_evaluation(
         site_fixed_cost_usd=pd.Series(fixed, index=ids, name="site_fixed_cost_usd"),
         block_site_mw=frame(block_mw),
         rtt_ms=rtt_df,
-        hourly_pue=np.repeat(pue[:, None], 24, axis=1),
-        hourly_wue_l_per_kwh=np.repeat(wue[:, None], 24, axis=1),
-        monthly=pd.DataFrame({"site_id": [], "month": [], "pue": []}),
+        hourly_pue=pue[:, None] * season[None, :],
+        hourly_wue_l_per_kwh=wue[:, None] * season[None, :],
+        monthly=pd.DataFrame(
+            {
+                "site_id": np.repeat(ids.to_numpy(), 12),
+                "month": np.tile(np.arange(1, 13), n_sites),
+                "pue": np.repeat(pue, 12),
+                "wue_l_per_kwh": np.repeat(wue, 12),
+                "it_energy_mwh": np.repeat(it_mw.sum() * utilisation * HOURS_PER_YEAR / 12.0, 12 * n_sites),
+            }
+        ),
         provenance=pd.DataFrame(columns=["dataset", "key", "field", "value", "unit", "source", "year", "note"]),
     )
+
+
+# --- an independent reference: enumerate every placement and check every rule by hand -------
+
+
+def compositions(n: int, k: int):
+    """All ways to put n identical blocks into k sites."""
+    for cuts in itertools.combinations(range(n + k - 1), k - 1):
+        parts, prev = [], -1
+        for c in (*cuts, n + k - 1):
+            parts.append(c - prev - 1)
+            prev = c
+        yield parts
+
+
+def rule_breaks(ev: Evaluation, scenario, blocks: pd.DataFrame) -> list[str]:
+    """Rules an allocation (site_id x phase block counts, all sites or only open ones) breaks.
+
+    Written from the scenario text, not from the optimizer's model: a fleet share is GPUs over
+    the fleet's GPUs, a latency rule counts GPUs at sites whose RTT is within the limit.
+    """
+    m = ev.metrics
+    con = scenario.constraints
+    b = blocks.reindex(index=m.index, columns=ev.phase_block_cost_usd.columns).fillna(0).to_numpy()
+    gpus_site = b.sum(axis=1) * scenario.fleet.block_gpus
+    fleet = scenario.fleet.total_gpus
+    open_ = gpus_site > 0
+    out = []
+    for p, phase in enumerate(scenario.fleet.phases):
+        if b[:, p].sum() * scenario.fleet.block_gpus != phase.count:
+            out.append(f"phase {p} placed {b[:, p].sum() * scenario.fleet.block_gpus} of {phase.count}")
+    mw = (b * ev.block_site_mw.to_numpy()).sum(axis=1)
+    if (mw > m["capacity_mw"].to_numpy() + 1e-9).any():
+        out.append("capacity")
+    if (gpus_site > con.max_share_per_site * fleet + 1e-9).any():
+        out.append("share")
+    if not con.min_sites <= open_.sum() <= con.max_sites:
+        out.append("site count")
+    for rule in con.latency:
+        near = ev.rtt_ms[rule.demand_center].to_numpy() <= rule.max_rtt_ms
+        if gpus_site[near].sum() < rule.min_share * fleet - 1e-9:
+            out.append(f"latency {rule.demand_center}")
+    if m["grid"][open_].nunique() < con.min_grid_regions:
+        out.append("grids")
+    if con.allowed_countries and not m["country"][open_].isin(con.allowed_countries).all():
+        out.append("residency")
+    return out
+
+
+def feasible_placements(ev: Evaluation, scenario) -> list[tuple[float, float, float]]:
+    """(cost USD, CO2 t, water m3) of every placement that meets every rule."""
+    m = ev.metrics
+    sites = list(m.index)
+    phases = list(ev.phase_block_cost_usd.columns)
+    cost = ev.phase_block_cost_usd.to_numpy()
+    fixed = ev.site_fixed_cost_usd.to_numpy()
+    need = [p.count // scenario.fleet.block_gpus for p in scenario.fleet.phases]
+    co2 = ev.phase_block_co2_t.to_numpy()
+    water = ev.phase_block_water_m3.to_numpy()
+    found = []
+    for combo in itertools.product(*(list(compositions(n, len(sites))) for n in need)):
+        b = np.array(combo).T  # sites x phases
+        frame = pd.DataFrame(b, index=m.index, columns=phases)
+        if rule_breaks(ev, scenario, frame):
+            continue
+        total = fixed[b.sum(axis=1) > 0].sum() + (b * cost).sum()
+        found.append((float(total), float((b * co2).sum()), float((b * water).sum())))
+    return found
+
+
+def brute_force(ev: Evaluation, scenario) -> float | None:
+    """Lowest cost over every placement that meets every rule (None if there is none)."""
+    found = feasible_placements(ev, scenario)
+    return min(c for c, _, _ in found) if found else None

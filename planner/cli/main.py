@@ -90,7 +90,8 @@ def run(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="planner", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(code) / Exit(code) as the value.
+        result = cli.main(args=args, prog_name="planner", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
@@ -122,6 +123,8 @@ def run(argv: list[str] | None = None) -> int:
             err=True,
         )
         return EXIT_BUG
+    if isinstance(result, int) and not isinstance(result, bool):
+        return result
     return EXIT_OK
 
 

@@ -212,10 +212,10 @@ def build_problem(
         blocks_needed=blocks_needed(scenario),
         block_gpus=scenario.fleet.block_gpus,
         phase_gpus=np.array([p.count for p in scenario.fleet.phases], dtype=int),
-        block_cost_usd=np.nan_to_num(cost, nan=0.0),
+        block_cost_usd=np.where(allowed, cost, 0.0),
         block_co2_t=co2,
         block_water_m3=water,
-        block_mw=np.nan_to_num(mw, nan=0.0),
+        block_mw=np.where(allowed, mw, 0.0),
         fixed_cost_usd=fixed,
         capacity_mw=capacity,
         grid=grid,
@@ -465,15 +465,18 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
     share_total = problem.share_blocks * k_max
     if share_total < N:
         out.append(
-            f"at most {problem.max_share:.0%} of the fleet per site at {k_max} site"
+            f"at most {problem.max_share:.0%} of the fleet per site ({problem.share_blocks} of {N} "
+            f"blocks) at {k_max} site"
             f"{'s' if k_max > 1 else ''} covers only {share_total / N:.0%} of the fleet"
         )
     top_cap = np.sort(cap_only)[::-1][:k_max].sum()
     if top_cap < N:
         caps = np.sort(np.where(np.isfinite(problem.capacity_mw), problem.capacity_mw, 0))[::-1][:k_max]
-        which = (f"the {k_max} largest feasible sites (max_sites = {problem.max_sites}) offer"
-                 if k_max < S else f"the {S} feasible sites offer")
-        out.append(f"the fleet needs {fleet_mw:,.0f} MW but {which} {caps.sum():,.0f} MW")
+        if k_max < S:
+            which = f"the {k_max} largest feasible sites (max_sites = {problem.max_sites}) offer"
+        else:
+            which = "the only feasible site offers" if S == 1 else f"the {S} feasible sites offer"
+        out.append(f"the fleet needs {_mw(fleet_mw)} but {which} {_mw(caps.sum())}")
     distinct = len(set(problem.grid.astype(str)))
     if problem.min_grids > distinct:
         out.append(f"min_grid_regions is {problem.min_grids} but the feasible sites lie in "
@@ -503,8 +506,8 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
                 )
             else:
                 out.append(
-                    f"the fleet needs {need_mw:,.0f} MW {where} ({rule.min_share:.0%} of the fleet) "
-                    f"but the feasible sites {where} offer {offer_mw:,.0f} MW"
+                    f"the fleet needs {_mw(need_mw)} {where} ({rule.min_share:.0%} of the fleet) "
+                    f"but the feasible sites {where} offer {_mw(offer_mw)}"
                 )
     if out:
         return out
@@ -522,6 +525,11 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
             + " or without ".join(culprits)
         ]
     return ["the rules cannot all be met together, and relaxing any single one is not enough"]
+
+
+def _mw(value: float) -> str:
+    """Megawatts in words: one decimal below 100 MW, whole numbers above."""
+    return f"{value:,.1f} MW" if value < 100 else f"{value:,.0f} MW"
 
 
 def _group_words(problem: AllocationProblem, group: str) -> str:
@@ -607,7 +615,7 @@ def allocate(
     if not solution.ok:
         if solution.status == "infeasible":
             reasons = explain_infeasible(problem)
-            return Allocation("infeasible", _sentences(["No allocation meets every rule"] + reasons))
+            return Allocation("infeasible", "No allocation meets every rule: " + "; ".join(reasons) + ".")
         return Allocation(solution.status, _sentences([solution.message]))
     return allocation_from_blocks(problem, solution, evaluation)
 

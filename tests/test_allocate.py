@@ -1,0 +1,215 @@
+"""MILP allocation: equals brute-force enumeration, obeys every rule, explains infeasibility."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer_fixtures import brute_force, make_evaluation, make_scenario, rule_breaks
+from planner.optimize.allocate import allocate, build_problem, solve
+from planner.optimize.screen import screen_sites
+from planner.results import Evaluation
+
+BLOCK = 1024
+
+
+def random_instance(seed: int):
+    rng = np.random.default_rng(seed)
+    n_sites = int(rng.integers(3, 6))
+    counts = [int(rng.integers(1, 4)) * BLOCK, int(rng.integers(1, 3)) * BLOCK]
+    max_sites = int(rng.integers(1, n_sites + 1))
+    constraints = {
+        "max_sites": max_sites,
+        "min_sites": int(rng.integers(1, max_sites + 1)),
+        "max_share_per_site": float(rng.choice([1.0, 0.75, 0.5, 0.34])),
+        "min_grid_regions": int(rng.choice([1, 1, 2, 3])),
+    }
+    if rng.random() < 0.5:
+        constraints["latency"] = [{"demand_center": "Frankfurt", "max_rtt_ms": float(rng.uniform(5, 15)),
+                                   "min_share": float(rng.choice([0.25, 0.5, 0.75]))}]
+    sc = make_scenario(
+        fleet={"block_gpus": BLOCK, "phases": [{"gpu": "H100-SXM", "count": counts[0], "start_month": 0},
+                                               {"gpu": "B200", "count": counts[1], "start_month": 6}]},
+        constraints=constraints,
+    )
+    # Capacities of one to five blocks so that capacity binds often.
+    ev = make_evaluation(sc, n_sites, seed, capacity_mw=(1.2, 8.0), unlimited_share=0.2, n_grids=3)
+    return sc, ev
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_milp_equals_brute_force(seed):
+    sc, ev = random_instance(seed)
+    expected = brute_force(ev, sc)
+    got = allocate(ev, sc, mip_rel_gap=1e-9)
+    if expected is None:
+        assert got.status == "infeasible"
+        assert len(got.message) > 20 and got.message.endswith(".")
+    else:
+        assert got.status == "optimal", got.message
+        assert got.objective_usd == pytest.approx(expected, rel=1e-9)
+        assert rule_breaks(ev, sc, got.blocks) == []
+
+
+def test_random_instances_cover_both_outcomes():
+    # The brute-force comparison above means something only if both cases occur.
+    outcomes = {brute_force(ev, sc) is None for sc, ev in map(random_instance, range(60))}
+    assert outcomes == {True, False}
+
+
+def hand_instance(capacity_a: float = 4.0, **constraints):
+    """Two sites, known numbers: A is cheap per block but holds two blocks, B is dear and big."""
+    sc = make_scenario(
+        fleet={"block_gpus": BLOCK, "phases": [{"gpu": "H100-SXM", "count": 3 * BLOCK, "start_month": 0}]},
+        constraints={"max_sites": 2, **constraints},
+    )
+    ids = pd.Index(["A", "B"], name="site_id")
+    cols = ["phase_0"]
+    metrics = pd.DataFrame(
+        {"name": ["A", "B"], "country": ["SE", "DE"], "grid": ["SE1", "DE"], "lat": [60.0, 50.0],
+         "lon": [17.0, 8.0], "capacity_mw": [capacity_a, math.inf], "time_to_power_months": [6, 6],
+         "water_stress": [1.0, 1.0], "usd_per_gpu_hour": [1.0, 1.2]},
+        index=ids,
+    )
+    frame = lambda v: pd.DataFrame(v, index=ids, columns=cols)  # noqa: E731
+    ev = Evaluation(
+        metrics=metrics,
+        phase_block_cost_usd=frame([[100e6], [130e6]]),
+        phase_block_co2_t=frame([[1000.0], [5000.0]]),
+        phase_block_water_m3=frame([[10.0], [20.0]]),
+        site_fixed_cost_usd=pd.Series([50e6, 10e6], index=ids),
+        block_site_mw=frame([[1.5], [1.6]]),
+        rtt_ms=pd.DataFrame({"Frankfurt": [25.0, 2.0]}, index=ids),
+        hourly_pue=np.ones((2, 24)), hourly_wue_l_per_kwh=np.zeros((2, 24)),
+        monthly=pd.DataFrame(), provenance=pd.DataFrame(),
+    )
+    return sc, ev
+
+
+def test_hand_calculated_split():
+    # A holds floor(4.0 / 1.5) = 2 blocks; the third goes to B.
+    # Cost = 50 + 10 (fixed) + 2 x 100 + 1 x 130 = 390 million USD; all at B would be 10 + 390 = 400.
+    sc, ev = hand_instance()
+    got = allocate(ev, sc)
+    assert got.status == "optimal"
+    assert got.objective_usd == pytest.approx(390e6)
+    assert got.blocks.loc["A", "phase_0"] == 2 and got.blocks.loc["B", "phase_0"] == 1
+    assert got.gpus["phase_0"].sum() == 3 * BLOCK
+    assert got.summary.loc["A", "facility_mw"] == pytest.approx(3.0)
+    assert got.summary.loc["A", "co2_t"] == pytest.approx(2000.0)
+    assert got.summary["share"].sum() == pytest.approx(1.0)
+    assert any("site A is full" in b for b in got.binding)
+
+
+def test_max_sites_one_forces_the_big_site():
+    # Only B can hold all three blocks: 10 + 3 x 130 = 400 million USD.
+    sc, ev = hand_instance(max_sites=1)
+    got = allocate(ev, sc)
+    assert got.objective_usd == pytest.approx(400e6)
+    assert list(got.summary.index) == ["B"]
+
+
+def test_latency_rule_moves_blocks_near_the_center():
+    # 60 % within 10 ms of Frankfurt means two blocks at B, and with at most two blocks per site
+    # (67 %) the third goes to A: 50 + 10 + 100 + 2 x 130 = 420 million USD (390 without the rule).
+    sc, ev = hand_instance(max_share_per_site=0.67,
+                           latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.6}])
+    got = allocate(ev, sc)
+    assert got.objective_usd == pytest.approx(420e6)
+    assert got.blocks.loc["B", "phase_0"] == 2
+    assert any("latency rule for Frankfurt" in b for b in got.binding)
+
+
+def test_partial_last_block_counts_exact_gpus():
+    sc, ev = hand_instance()
+    sc.fleet.phases[0].count = 3 * BLOCK - 100  # still three blocks, the last one partial
+    got = allocate(ev, sc)
+    assert got.gpus["phase_0"].sum() == 3 * BLOCK - 100
+
+
+# --- infeasible problems explained in words ---------------------------------------------------
+
+
+def test_capacity_shortfall_is_explained_with_megawatts():
+    # Fleet 3 blocks at 1.5 MW (A's lighter block) = 4.5 MW; with B limited to 1 MW, A and B
+    # offer 2 + 1 = 3 MW and B cannot even take one block (screened out).
+    sc, ev = hand_instance(capacity_a=2.0)
+    ev.metrics.loc["B", "capacity_mw"] = 1.0
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "the fleet needs 4.5 MW but the only feasible site offers 2.0 MW" in got.message
+
+
+def test_no_site_near_a_center_is_explained():
+    sc, ev = hand_instance(latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 1, "min_share": 0.5}])
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "no feasible site is within 1 ms of Frankfurt (the nearest is 2 ms away)" in got.message
+
+
+def test_share_limit_is_explained():
+    # 34 % per site of a 3-block fleet is one block per site; two sites hold two of three blocks.
+    sc, ev = hand_instance(max_share_per_site=0.34)
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "at most 34% of the fleet per site (1 of 3 blocks) at 2 sites covers only 67% of the fleet" in got.message
+
+
+def test_grid_diversity_is_explained():
+    sc, ev = hand_instance(min_grid_regions=2)
+    ev.metrics["grid"] = ["PJM", "PJM"]
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "min_grid_regions is 2 but the feasible sites lie in 1 grid region" in got.message
+
+
+def test_rules_that_conflict_only_together_are_named():
+    # 60 % near Frankfurt (only B) and 60 % far from it (only A, via a made-up center) cannot
+    # both hold; either rule alone can.
+    sc, ev = hand_instance(
+        capacity_a=math.inf,
+        latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.6},
+                 {"demand_center": "Stockholm", "max_rtt_ms": 10, "min_share": 0.6}],
+    )
+    ev.rtt_ms["Stockholm"] = [2.0, 25.0]
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "becomes feasible without the latency rule for Frankfurt" in got.message
+    assert "or without the latency rule for Stockholm" in got.message
+
+
+def test_no_site_left_after_screening_says_why():
+    sc, ev = hand_instance(allowed_countries=["FR"])
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "none of the 2 sites passes the hard constraints" in got.message
+    assert "2 sites: outside the allowed countries" in got.message
+
+
+def test_large_instance_meets_every_rule():
+    sc = make_scenario(
+        fleet={"block_gpus": 1024, "phases": [{"gpu": "H100-SXM", "count": 20 * 1024},
+                                              {"gpu": "B200", "count": 12 * 1024, "start_month": 12}]},
+        constraints={"max_sites": 4, "min_sites": 2, "max_share_per_site": 0.4, "min_grid_regions": 3,
+                     "latency": [{"demand_center": "Paris", "max_rtt_ms": 12, "min_share": 0.3}]},
+    )
+    ev = make_evaluation(sc, 200, 7, capacity_mw=(5.0, 40.0))
+    got = allocate(ev, sc)
+    assert got.feasible, got.message
+    assert rule_breaks(ev, sc, got.blocks) == []
+    # Independent recomputation of the objective from the evaluation's own tables.
+    b = got.blocks.reindex(ev.metrics.index).fillna(0)
+    cost = ev.site_fixed_cost_usd[got.blocks.index].sum() + (b * ev.phase_block_cost_usd).to_numpy().sum()
+    assert got.objective_usd == pytest.approx(cost)
+
+
+def test_disabled_groups_relax_the_problem():
+    sc, ev = hand_instance(max_sites=1)
+    problem = build_problem(ev, sc, screen_sites(ev, sc)["feasible"])
+    with_limit = solve(problem, mip_rel_gap=1e-9)
+    without = solve(problem, drop={"sites"}, mip_rel_gap=1e-9)
+    assert with_limit.blocks.sum(axis=0).tolist() == [3]
+    assert (without.blocks > 0).sum() == 2  # the cheaper split of the hand calculation
