@@ -110,7 +110,15 @@ def _figure(fig: Figure | None, size_in: tuple[float, float]) -> Figure:
 def _empty(fig: Figure, title: str, message: str) -> Figure:
     ax = fig.add_subplot()
     ax.set_title(title)
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=PALETTE["neutral"])
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color=PALETTE["neutral"],
+    )
     ax.set_axis_off()
     return fig
 
@@ -130,7 +138,7 @@ def figure_svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", facecolor="white")
     text = buffer.getvalue()
-    return text[text.find("<svg"):]
+    return text[text.find("<svg") :]
 
 
 def _musd(values: Any) -> np.ndarray:
@@ -143,7 +151,7 @@ def _wrap(label: str, width: int = 18) -> str:
         return label
     cut = label.rfind(" ", 0, width + 1)
     cut = cut if cut > 0 else label.find(" ")
-    return label[:cut] + "\n" + label[cut + 1:]
+    return label[:cut] + "\n" + label[cut + 1 :]
 
 
 # --- map ---------------------------------------------------------------------------------
@@ -184,26 +192,72 @@ def site_map(
     ax.set_facecolor(PALETTE["water"])
     if basemap is not None and len(basemap):
         polygons = _polygons(basemap, (x0, x1, y0, y1))
-        ax.add_collection(PolyCollection(polygons, facecolors=PALETTE["land"], edgecolors=PALETTE["border"],
-                                         linewidths=0.4, zorder=1))
-    feasible = sites["feasible"].astype(bool).to_numpy() if "feasible" in sites else np.ones(len(sites), bool)
-    score = sites["score"].to_numpy(dtype=float) if "score" in sites else np.full(len(sites), np.nan)
+        ax.add_collection(
+            PolyCollection(
+                polygons,
+                facecolors=PALETTE["land"],
+                edgecolors=PALETTE["border"],
+                linewidths=0.4,
+                zorder=1,
+            )
+        )
+    feasible = (
+        sites["feasible"].astype(bool).to_numpy()
+        if "feasible" in sites
+        else np.ones(len(sites), bool)
+    )
+    score = (
+        sites["score"].to_numpy(dtype=float) if "score" in sites else np.full(len(sites), np.nan)
+    )
     cmap = mpl.colormaps["viridis"]
-    points = ax.scatter(lon[feasible], lat[feasible], c=score[feasible], cmap=cmap, vmin=0, vmax=1, s=42,
-                        edgecolors="white", linewidths=0.6, zorder=3)
+    points = ax.scatter(
+        lon[feasible],
+        lat[feasible],
+        c=score[feasible],
+        cmap=cmap,
+        vmin=0,
+        vmax=1,
+        s=42,
+        edgecolors="white",
+        linewidths=0.6,
+        zorder=3,
+    )
     if (~feasible).any():
-        ax.scatter(lon[~feasible], lat[~feasible], marker="x", s=30, color=PALETTE["bad"], linewidths=1.2,
-                   zorder=3)
+        ax.scatter(
+            lon[~feasible],
+            lat[~feasible],
+            marker="x",
+            s=30,
+            color=PALETTE["bad"],
+            linewidths=1.2,
+            zorder=3,
+        )
     is_chosen = sites.index.isin(list(chosen))
     if is_chosen.any():
-        ax.scatter(lon[is_chosen], lat[is_chosen], s=190, facecolors="none", edgecolors=PALETTE["secondary"],
-                   linewidths=2.0, zorder=4)
+        ax.scatter(
+            lon[is_chosen],
+            lat[is_chosen],
+            s=190,
+            facecolors="none",
+            edgecolors=PALETTE["secondary"],
+            linewidths=2.0,
+            zorder=4,
+        )
     if "rank" in sites and label_top:
         names = sites["name"] if "name" in sites else pd.Series(sites.index, index=sites.index)
         top = sites["rank"].to_numpy() <= label_top
-        for x, y, name, rank in zip(lon[top], lat[top], names[top], sites["rank"][top]):
-            ax.annotate(f"{int(rank)}. {name}", (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7,
-                        zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+        for x, y, name, rank in zip(
+            lon[top], lat[top], names[top], sites["rank"][top], strict=True
+        ):
+            ax.annotate(
+                f"{int(rank)}. {name}",
+                (x, y),
+                xytext=(5, 4),
+                textcoords="offset points",
+                fontsize=7,
+                zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+            )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)  # equirectangular, true shape at mid-latitude
@@ -211,12 +265,35 @@ def site_map(
     ax.set_ylabel("Latitude [°]")
     ax.grid(False)
     fig.colorbar(points, ax=ax, label="Score (0-1, higher is better)", shrink=0.8)
-    handles = [Line2D([], [], marker="o", ls="", color=cmap(0.8), markeredgecolor="white", label="Feasible site")]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color=cmap(0.8),
+            markeredgecolor="white",
+            label="Feasible site",
+        )
+    ]
     if (~feasible).any():
-        handles.append(Line2D([], [], marker="x", ls="", color=PALETTE["bad"], label="Fails a constraint"))
+        handles.append(
+            Line2D([], [], marker="x", ls="", color=PALETTE["bad"], label="Fails a constraint")
+        )
     if is_chosen.any():
-        handles.append(Line2D([], [], marker="o", ls="", markersize=10, markerfacecolor="none",
-                              markeredgecolor=PALETTE["secondary"], markeredgewidth=2, label="Chosen in allocation"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markersize=10,
+                markerfacecolor="none",
+                markeredgecolor=PALETTE["secondary"],
+                markeredgewidth=2,
+                label="Chosen in allocation",
+            )
+        )
     ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85)
     return fig
 
@@ -277,7 +354,16 @@ def cost_breakdown(
         values = _musd(rows[column].fillna(0.0))
         if not np.any(values > 0):
             continue
-        ax.barh(y, values, left=left, color=colour, label=label, height=0.62, edgecolor="white", linewidth=0.4)
+        ax.barh(
+            y,
+            values,
+            left=left,
+            color=colour,
+            label=label,
+            height=0.62,
+            edgecolor="white",
+            linewidth=0.4,
+        )
         left += values
     ax.set_yticks(y, labels)
     ax.set_xlabel("Net present cost over the horizon [USD million]")
@@ -288,16 +374,25 @@ def cost_breakdown(
 
 def _cost_components(fig: Figure, ax: Any, row: pd.Series) -> Figure:
     """One site: one labelled bar per cost component, largest first, with its share of TCO."""
-    parts = [(label, float(row[c]) / 1e6, colour) for c, label, colour in COST_PARTS
-             if c in row and np.isfinite(row[c]) and row[c] > 0]
+    parts = [
+        (label, float(row[c]) / 1e6, colour)
+        for c, label, colour in COST_PARTS
+        if c in row and np.isfinite(row[c]) and row[c] > 0
+    ]
     parts.sort(key=lambda p: p[1])
     total = sum(p[1] for p in parts) or 1.0
     fig.set_size_inches(7.2, 0.9 + 0.24 * len(parts))
     y = np.arange(len(parts))
     ax.barh(y, [p[1] for p in parts], color=[p[2] for p in parts], height=0.65)
-    for yi, (_, value, _) in zip(y, parts):
-        ax.annotate(f"{value:,.0f}  ({value / total:.0%})", (value, yi), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=7)
+    for yi, (_, value, _) in zip(y, parts, strict=False):
+        ax.annotate(
+            f"{value:,.0f}  ({value / total:.0%})",
+            (value, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
     ax.set_yticks(y, [p[0] for p in parts])
     ax.set_xlim(0, max(p[1] for p in parts) * 1.22 if parts else 1)
     ax.set_xlabel(f"Net present cost over the horizon [USD million]; total {total:,.0f}")
@@ -328,12 +423,20 @@ def monthly_pue_wue(
     months = rows["month"].to_numpy(dtype=int)
     wue_ax = ax.twinx()
     wue_ax.spines["right"].set_visible(True)
-    bars = wue_ax.bar(months, rows["wue_l_per_kwh"], color=PALETTE["primary"], alpha=0.28, width=0.7,
-                      label="WUE [L/kWh IT] (right axis)")
+    bars = wue_ax.bar(
+        months,
+        rows["wue_l_per_kwh"],
+        color=PALETTE["primary"],
+        alpha=0.28,
+        width=0.7,
+        label="WUE [L/kWh IT] (right axis)",
+    )
     wue_ax.set_ylabel("WUE [L per kWh of IT energy]")
     wue_ax.grid(False)
     wue_ax.set_ylim(0, max(float(rows["wue_l_per_kwh"].max()) * 1.25, 0.1))
-    (line,) = ax.plot(months, rows["pue"], color=PALETTE["secondary"], marker="o", lw=2, label="PUE (left axis)")
+    (line,) = ax.plot(
+        months, rows["pue"], color=PALETTE["secondary"], marker="o", lw=2, label="PUE (left axis)"
+    )
     ax.set_zorder(wue_ax.get_zorder() + 1)
     ax.patch.set_visible(False)  # the line axis on top, the bars visible through it
     lo, hi = float(rows["pue"].min()), float(rows["pue"].max())
@@ -365,7 +468,9 @@ def pue_heatmap(
     total = np.bincount(cell, weights=pue, minlength=288)
     count = np.bincount(cell, minlength=288)
     grid = (total / np.maximum(count, 1)).reshape(12, 24)
-    image = ax.imshow(grid, aspect="auto", cmap="magma_r", origin="upper", extent=(-0.5, 23.5, 12.5, 0.5))
+    image = ax.imshow(
+        grid, aspect="auto", cmap="magma_r", origin="upper", extent=(-0.5, 23.5, 12.5, 0.5)
+    )
     ax.set_yticks(range(1, 13), MONTHS)
     ax.set_xticks(range(0, 24, 3))
     ax.set_xlabel("Hour of day [local standard time]")
@@ -406,7 +511,16 @@ def score_contributions(
     for column, label, colour in CRITERIA:
         if column in ranked:
             values = ranked[column].fillna(0.0).to_numpy(dtype=float)
-            ax.barh(y, values, left=left, color=colour, label=label, height=0.65, edgecolor="white", linewidth=0.4)
+            ax.barh(
+                y,
+                values,
+                left=left,
+                color=colour,
+                label=label,
+                height=0.65,
+                edgecolor="white",
+                linewidth=0.4,
+            )
             left += values
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1)
@@ -435,8 +549,14 @@ def rank_probability(
     ax.set_title(title)
     labels = [str(names.get(s, s)) if names is not None else str(s) for s in rows.index]
     y = np.arange(len(rows))[::-1]
-    ax.barh(y + 0.18, rows["p_top_k"] * 100, height=0.36, color=PALETTE["primary"], alpha=0.45,
-            label=f"In top {top_k}")
+    ax.barh(
+        y + 0.18,
+        rows["p_top_k"] * 100,
+        height=0.36,
+        color=PALETTE["primary"],
+        alpha=0.45,
+        label=f"In top {top_k}",
+    )
     ax.barh(y - 0.18, rows["p_first"] * 100, height=0.36, color=PALETTE["primary"], label="First")
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
@@ -466,11 +586,24 @@ def pareto_front(
     ax = fig.add_subplot()
     ax.set_title(title)
     rows = pareto.sort_values("co2_t")
-    ax.plot(rows["co2_t"] / 1e3, _musd(rows["cost_usd"]), color=PALETTE["primary"], marker="o", lw=1.6,
-            label="Lowest cost for each carbon limit")
+    ax.plot(
+        rows["co2_t"] / 1e3,
+        _musd(rows["cost_usd"]),
+        color=PALETTE["primary"],
+        marker="o",
+        lw=1.6,
+        label="Lowest cost for each carbon limit",
+    )
     if chosen_cost_usd is not None and chosen_co2_t is not None:
-        ax.scatter([chosen_co2_t / 1e3], [chosen_cost_usd / 1e6], s=110, marker="*", color=PALETTE["secondary"],
-                   zorder=4, label="Recommended allocation")
+        ax.scatter(
+            [chosen_co2_t / 1e3],
+            [chosen_cost_usd / 1e6],
+            s=110,
+            marker="*",
+            color=PALETTE["secondary"],
+            zorder=4,
+            label="Recommended allocation",
+        )
     ax.set_xlabel("CO2, market-based [kt over the horizon]")
     ax.set_ylabel("Total cost [USD million]")
     ax.legend(loc="upper right")
@@ -501,8 +634,12 @@ def tornado(
     y = np.arange(len(rows))
     low = rows["low"].to_numpy(dtype=float) - base
     high = rows["high"].to_numpy(dtype=float) - base
-    ax.barh(y, low, left=base, color=PALETTE["good"], height=0.6, label="Parameter at its low value")
-    ax.barh(y, high, left=base, color=PALETTE["bad"], height=0.6, label="Parameter at its high value")
+    ax.barh(
+        y, low, left=base, color=PALETTE["good"], height=0.6, label="Parameter at its low value"
+    )
+    ax.barh(
+        y, high, left=base, color=PALETTE["bad"], height=0.6, label="Parameter at its high value"
+    )
     ax.axvline(base, color="black", lw=0.8)
     ax.set_yticks(y, [_wrap(str(p), 26) for p in rows["parameter"]])
     ax.set_xlabel(f"Result [{unit}] (base case {base:.3g})")
@@ -529,14 +666,17 @@ def comparison_bars(
     rows = metrics.loc[list(site_ids)]
     colours = [mpl.colormaps["tab10"](i % 10) for i in range(len(site_ids))]
     axes = fig.subplots((len(columns) + 2) // 3, 3, squeeze=False).ravel()
-    for ax, (column, label) in zip(axes, columns):
+    for ax, (column, label) in zip(axes, columns, strict=False):
         ax.bar(range(len(site_ids)), rows[column].to_numpy(dtype=float), color=colours)
         ax.set_title(label, fontsize=8, fontweight="normal")
         ax.set_xticks([])
         ax.grid(axis="x", visible=False)
-    for ax in axes[len(columns):]:
+    for ax in axes[len(columns) :]:
         ax.set_axis_off()
     names = rows["name"] if "name" in rows else pd.Series(site_ids, index=site_ids)
-    fig.legend(handles=[Patch(color=c, label=str(n)) for c, n in zip(colours, names)], loc="outside lower center",
-               ncol=min(len(site_ids), 5))
+    fig.legend(
+        handles=[Patch(color=c, label=str(n)) for c, n in zip(colours, names, strict=False)],
+        loc="outside lower center",
+        ncol=min(len(site_ids), 5),
+    )
     return fig

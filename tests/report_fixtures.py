@@ -21,17 +21,115 @@ GPUS_PER_BLOCK = 1024
 # site_id, name, country, region_code, grid, lat, lon, mean temp C, seasonal swing C,
 # price USD/MWh, carbon g/kWh, water stress 0-5, time to power months
 _SITES = [
-    ("us-va-ashburn", "Ashburn, VA", "US", "US-VA", "PJM", 39.04, -77.49, 13.0, 11.0, 78, 370, 2.1, 36),
-    ("us-oh-columbus", "Columbus, OH", "US", "US-OH", "PJM", 39.96, -83.00, 11.5, 12.0, 70, 480, 1.2, 24),
-    ("us-tx-abilene", "Abilene, TX", "US", "US-TX", "ERCOT", 32.45, -99.73, 18.5, 9.5, 52, 390, 3.8, 18),
-    ("us-az-phoenix", "Phoenix, AZ", "US", "US-AZ", "WECC", 33.45, -112.07, 24.0, 9.0, 64, 360, 4.6, 30),
-    ("us-wa-quincy", "Quincy, WA", "US", "US-WA", "BPA", 47.23, -119.85, 10.5, 11.5, 38, 90, 2.6, 30),
-    ("us-ia-desmoines", "Des Moines, IA", "US", "US-IA", "MISO", 41.59, -93.62, 10.0, 14.0, 58, 420, 1.0, 20),
+    (
+        "us-va-ashburn",
+        "Ashburn, VA",
+        "US",
+        "US-VA",
+        "PJM",
+        39.04,
+        -77.49,
+        13.0,
+        11.0,
+        78,
+        370,
+        2.1,
+        36,
+    ),
+    (
+        "us-oh-columbus",
+        "Columbus, OH",
+        "US",
+        "US-OH",
+        "PJM",
+        39.96,
+        -83.00,
+        11.5,
+        12.0,
+        70,
+        480,
+        1.2,
+        24,
+    ),
+    (
+        "us-tx-abilene",
+        "Abilene, TX",
+        "US",
+        "US-TX",
+        "ERCOT",
+        32.45,
+        -99.73,
+        18.5,
+        9.5,
+        52,
+        390,
+        3.8,
+        18,
+    ),
+    (
+        "us-az-phoenix",
+        "Phoenix, AZ",
+        "US",
+        "US-AZ",
+        "WECC",
+        33.45,
+        -112.07,
+        24.0,
+        9.0,
+        64,
+        360,
+        4.6,
+        30,
+    ),
+    (
+        "us-wa-quincy",
+        "Quincy, WA",
+        "US",
+        "US-WA",
+        "BPA",
+        47.23,
+        -119.85,
+        10.5,
+        11.5,
+        38,
+        90,
+        2.6,
+        30,
+    ),
+    (
+        "us-ia-desmoines",
+        "Des Moines, IA",
+        "US",
+        "US-IA",
+        "MISO",
+        41.59,
+        -93.62,
+        10.0,
+        14.0,
+        58,
+        420,
+        1.0,
+        20,
+    ),
     ("se-lulea", "Luleå", "SE", "SE-SE1", "SE1", 65.58, 22.15, 2.0, 11.0, 35, 20, 0.3, 24),
     ("no-oslo", "Oslo", "NO", "NO-NO1", "NO1", 59.91, 10.75, 6.0, 9.5, 48, 30, 0.2, 30),
     ("ie-dublin", "Dublin", "IE", "IE", "SEM", 53.35, -6.26, 10.0, 4.5, 150, 330, 0.8, 60),
     ("de-frankfurt", "Frankfurt", "DE", "DE", "DE-LU", 50.11, 8.68, 10.5, 9.0, 140, 380, 1.5, 42),
-    ("ca-qc-montreal", "Montréal, QC", "CA", "CA-QC", "HQ", 45.50, -73.57, 7.0, 14.5, 40, 30, 0.5, 28),
+    (
+        "ca-qc-montreal",
+        "Montréal, QC",
+        "CA",
+        "CA-QC",
+        "HQ",
+        45.50,
+        -73.57,
+        7.0,
+        14.5,
+        40,
+        30,
+        0.5,
+        28,
+    ),
     ("sg-singapore", "Singapore", "SG", "SG", "SG", 1.35, 103.82, 27.5, 1.0, 160, 470, 2.4, 48),
 ]
 
@@ -41,8 +139,13 @@ SCENARIO_NAME = "Synthetic training fleet 12k"
 def scenario_dict(name: str = SCENARIO_NAME) -> dict:
     """The scenario the synthetic results pretend to answer (valid for the schema)."""
     return {
-        "scenario": {"name": name, "description": "Illustrative data for report tests.",
-                     "horizon_years": 10, "discount_rate": 0.08, "start_year": 2026},
+        "scenario": {
+            "name": name,
+            "description": "Illustrative data for report tests.",
+            "horizon_years": 10,
+            "discount_rate": 0.08,
+            "start_year": 2026,
+        },
         "fleet": {
             "workload": "training",
             "block_gpus": GPUS_PER_BLOCK,
@@ -81,9 +184,26 @@ def make_results(
     """Build the synthetic results; ``feasible=False`` gives an infeasible allocation."""
     ids = [s[0] for s in _SITES]
     n = len(ids)
-    col = {k: np.array([s[i] for s in _SITES]) for i, k in enumerate(
-        ["site_id", "name", "country", "region_code", "grid", "lat", "lon", "mean_c", "swing_c",
-         "price", "carbon", "stress", "ttp"])}
+    col = {
+        k: np.array([s[i] for s in _SITES])
+        for i, k in enumerate(
+            [
+                "site_id",
+                "name",
+                "country",
+                "region_code",
+                "grid",
+                "lat",
+                "lon",
+                "mean_c",
+                "swing_c",
+                "price",
+                "carbon",
+                "stress",
+                "ttp",
+            ]
+        )
+    }
     pue, wue = _hourly_pue(col["mean_c"].astype(float), col["swing_c"].astype(float))
     gpus = 12288
     # 12,288 GPUs at about 1.36 kW each (node power with network overhead) = 16.7 MW IT.
@@ -92,7 +212,7 @@ def make_results(
     pue_annual = pue.mean(axis=1)
     energy_mwh = it_mwh * pue_annual
     price = col["price"].astype(float)
-    annuity = (1 - 1.08 ** -10) / 0.08  # present value of 1 USD a year for 10 years at 8 %
+    annuity = (1 - 1.08**-10) / 0.08  # present value of 1 USD a year for 10 years at 8 %
     cost_energy = energy_mwh * price * annuity
     construction = np.where(np.isin(col["country"], ["US"]), 1.0, 1.15)
     facility_mw = design_it_mw * pue.max(axis=1)
@@ -115,27 +235,51 @@ def make_results(
     stress = col["stress"].astype(float)
     metrics = pd.DataFrame(
         {
-            "name": col["name"], "country": col["country"], "region_code": col["region_code"],
-            "grid": col["grid"], "lat": col["lat"].astype(float), "lon": col["lon"].astype(float),
+            "name": col["name"],
+            "country": col["country"],
+            "region_code": col["region_code"],
+            "grid": col["grid"],
+            "lat": col["lat"].astype(float),
+            "lon": col["lon"].astype(float),
             "capacity_mw": np.where(np.arange(n) % 4 == 0, np.inf, 60.0),
-            "time_to_power_months": ttp, "ttp_is_estimate": np.arange(n) % 3 == 0,
-            "water_stress": stress, "climate_source": "normals",
-            "design_it_mw": design_it_mw, "rack_density_kw": 41.0, "liquid_required": False,
+            "time_to_power_months": ttp,
+            "ttp_is_estimate": np.arange(n) % 3 == 0,
+            "water_stress": stress,
+            "climate_source": "normals",
+            "design_it_mw": design_it_mw,
+            "rack_density_kw": 41.0,
+            "liquid_required": False,
             "cooling_technology": np.where(stress > 3.5, "air-economizer", "evaporative"),
-            "pue_annual": pue_annual, "pue_peak": pue.max(axis=1),
-            "wue_l_per_kwh": wue.mean(axis=1), "economizer_hours": (pue < 1.12).sum(axis=1),
-            "energy_mwh_per_year": energy_mwh, "price_usd_per_mwh": price,
+            "pue_annual": pue_annual,
+            "pue_peak": pue.max(axis=1),
+            "wue_l_per_kwh": wue.mean(axis=1),
+            "economizer_hours": (pue < 1.12).sum(axis=1),
+            "energy_mwh_per_year": energy_mwh,
+            "price_usd_per_mwh": price,
             "peak_facility_mw": facility_mw,
-            "cost_shell_usd": cost_shell, "cost_electrical_usd": cost_electrical,
-            "cost_mechanical_usd": cost_mechanical, "cost_land_usd": cost_land,
-            "cost_grid_usd": cost_grid, "cost_gpus_usd": cost_gpus, "cost_energy_usd": cost_energy,
-            "cost_opex_usd": cost_opex, "cost_idle_usd": cost_idle, "cost_carbon_usd": cost_carbon,
-            "tco_usd": tco, "capex_usd": capex, "usd_per_gpu_hour": tco / gpu_hours,
-            "rent_usd_per_gpu_hour": 2.2, "build_minus_rent_usd": tco - 2.2 * gpu_hours,
-            "co2_location_t_per_year": co2_loc, "co2_market_t_per_year": co2_mkt,
-            "water_m3_per_year": water_m3, "water_weighted_m3_per_year": water_m3 * (1 + stress),
-            "latency_ms": np.hypot(col["lat"].astype(float) - 40, col["lon"].astype(float) + 80) * 0.9,
-            "risk_grid": np.linspace(0.1, 0.5, n), "risk_hazard": np.linspace(0.3, 0.05, n),
+            "cost_shell_usd": cost_shell,
+            "cost_electrical_usd": cost_electrical,
+            "cost_mechanical_usd": cost_mechanical,
+            "cost_land_usd": cost_land,
+            "cost_grid_usd": cost_grid,
+            "cost_gpus_usd": cost_gpus,
+            "cost_energy_usd": cost_energy,
+            "cost_opex_usd": cost_opex,
+            "cost_idle_usd": cost_idle,
+            "cost_carbon_usd": cost_carbon,
+            "tco_usd": tco,
+            "capex_usd": capex,
+            "usd_per_gpu_hour": tco / gpu_hours,
+            "rent_usd_per_gpu_hour": 2.2,
+            "build_minus_rent_usd": tco - 2.2 * gpu_hours,
+            "co2_location_t_per_year": co2_loc,
+            "co2_market_t_per_year": co2_mkt,
+            "water_m3_per_year": water_m3,
+            "water_weighted_m3_per_year": water_m3 * (1 + stress),
+            "latency_ms": np.hypot(col["lat"].astype(float) - 40, col["lon"].astype(float) + 80)
+            * 0.9,
+            "risk_grid": np.linspace(0.1, 0.5, n),
+            "risk_hazard": np.linspace(0.3, 0.05, n),
             "risk_constraint": np.where(ttp > 40, 0.6, 0.1),
         },
         index=pd.Index(ids, name="site_id"),
@@ -151,8 +295,14 @@ def make_results(
     def norm_good_low(v: pd.Series) -> pd.Series:
         return 1 - (v - v.min()) / (v.max() - v.min())
 
-    weights = {"cost": 0.4, "carbon": 0.2, "water": 0.1, "latency": 0.1, "risk": 0.1,
-               "time_to_power": 0.1}
+    weights = {
+        "cost": 0.4,
+        "carbon": 0.2,
+        "water": 0.1,
+        "latency": 0.1,
+        "risk": 0.1,
+        "time_to_power": 0.1,
+    }
     parts = {
         "cost": norm_good_low(metrics["usd_per_gpu_hour"]),
         "carbon": norm_good_low(metrics["co2_market_t_per_year"]),
@@ -165,18 +315,25 @@ def make_results(
     ranking.insert(0, "score", ranking.sum(axis=1))
     ranking.insert(1, "feasible", feasible_mask)
     ranking.insert(2, "reasons", reasons)
-    order = ranking.assign(_f=~ranking["feasible"]).sort_values(["_f", "score"], ascending=[True, False]).index
+    order = (
+        ranking.assign(_f=~ranking["feasible"])
+        .sort_values(["_f", "score"], ascending=[True, False])
+        .index
+    )
     ranking.insert(0, "rank", pd.Series(np.arange(1, n + 1), index=order).reindex(ranking.index))
     ranking = ranking.sort_values("rank")
     top = list(ranking.index[:2])
 
     phases = ["phase_0", "phase_1", "phase_2"]
     block_cost = pd.DataFrame(
-        {p: (metrics["tco_usd"] / 12) * f for p, f in zip(phases, [1.0, 0.96, 0.88])})
+        {p: (metrics["tco_usd"] / 12) * f for p, f in zip(phases, [1.0, 0.96, 0.88], strict=False)}
+    )
     block_co2 = pd.DataFrame({p: metrics["co2_market_t_per_year"] * 10 / 12 for p in phases})
     block_water = pd.DataFrame({p: metrics["water_m3_per_year"] * 10 / 12 for p in phases})
     block_mw = pd.DataFrame({p: metrics["peak_facility_mw"] / 12 for p in phases})
-    rtt = pd.DataFrame({"New York": metrics["latency_ms"], "London": metrics["latency_ms"][::-1].values})
+    rtt = pd.DataFrame(
+        {"New York": metrics["latency_ms"], "London": metrics["latency_ms"][::-1].values}
+    )
 
     months = np.repeat(np.arange(1, 13), 1)
     month_of_hour = pd.date_range("2026-01-01", periods=HOURS, freq="h").month.to_numpy()
@@ -184,28 +341,74 @@ def make_results(
     for i, sid in enumerate(ids):  # fixture only; 12 sites x 12 months
         for m in months:
             sel = month_of_hour == m
-            monthly_rows.append({"site_id": sid, "month": int(m), "pue": float(pue[i, sel].mean()),
-                                 "wue_l_per_kwh": float(wue[i, sel].mean()),
-                                 "it_energy_mwh": float(design_it_mw * 0.85 * sel.sum())})
+            monthly_rows.append(
+                {
+                    "site_id": sid,
+                    "month": int(m),
+                    "pue": float(pue[i, sel].mean()),
+                    "wue_l_per_kwh": float(wue[i, sel].mean()),
+                    "it_energy_mwh": float(design_it_mw * 0.85 * sel.sum()),
+                }
+            )
     provenance = pd.DataFrame(
         [
-            ("gpus", "H100-SXM", "node_power_w_per_gpu", 1275.0, "W",
-             "NVIDIA DGX H100 datasheet (10.2 kW per 8-GPU system)", 2023, ""),
-            ("regions", "US-VA", "price_usd_per_mwh", 78.0, "USD/MWh",
-             "EIA Electric Power Monthly, industrial average", 2024, "synthetic test value"),
-            ("regions", "SE-SE1", "carbon_g_per_kwh", 20.0, "gCO2/kWh",
-             "Electricity Maps annual average", 2023, "synthetic test value"),
-            ("finance", "capex", "electrical_usd_per_mw", 4.5e6, "USD/MW",
-             "Turner & Townsend Data Centre Cost Index", 2024, "synthetic test value"),
+            (
+                "gpus",
+                "H100-SXM",
+                "node_power_w_per_gpu",
+                1275.0,
+                "W",
+                "NVIDIA DGX H100 datasheet (10.2 kW per 8-GPU system)",
+                2023,
+                "",
+            ),
+            (
+                "regions",
+                "US-VA",
+                "price_usd_per_mwh",
+                78.0,
+                "USD/MWh",
+                "EIA Electric Power Monthly, industrial average",
+                2024,
+                "synthetic test value",
+            ),
+            (
+                "regions",
+                "SE-SE1",
+                "carbon_g_per_kwh",
+                20.0,
+                "gCO2/kWh",
+                "Electricity Maps annual average",
+                2023,
+                "synthetic test value",
+            ),
+            (
+                "finance",
+                "capex",
+                "electrical_usd_per_mw",
+                4.5e6,
+                "USD/MW",
+                "Turner & Townsend Data Centre Cost Index",
+                2024,
+                "synthetic test value",
+            ),
         ],
         columns=["dataset", "key", "field", "value", "unit", "source", "year", "note"],
     )
     evaluation = Evaluation(
-        metrics=metrics, phase_block_cost_usd=block_cost, phase_block_co2_t=block_co2,
+        metrics=metrics,
+        phase_block_cost_usd=block_cost,
+        phase_block_co2_t=block_co2,
         phase_block_water_m3=block_water,
-        site_fixed_cost_usd=pd.Series(cost_grid + cost_land, index=metrics.index, name="site_fixed_cost_usd"),
-        block_site_mw=block_mw, rtt_ms=rtt, hourly_pue=pue, hourly_wue_l_per_kwh=wue,
-        monthly=pd.DataFrame(monthly_rows), provenance=provenance,
+        site_fixed_cost_usd=pd.Series(
+            cost_grid + cost_land, index=metrics.index, name="site_fixed_cost_usd"
+        ),
+        block_site_mw=block_mw,
+        rtt_ms=rtt,
+        hourly_pue=pue,
+        hourly_wue_l_per_kwh=wue,
+        monthly=pd.DataFrame(monthly_rows),
+        provenance=provenance,
         warnings=["site us-ia-desmoines: climate from normals of the nearest station at 12 km"],
     )
 
@@ -234,14 +437,21 @@ def make_results(
             }
         )
         allocation = Allocation(
-            status="optimal", message="Optimal split across 2 sites.",
-            objective_usd=float(summary["cost_usd"].sum()), gap=0.0, blocks=blocks, gpus=gpus_df,
-            summary=summary, binding=["max_sites = 2 is binding"],
+            status="optimal",
+            message="Optimal split across 2 sites.",
+            objective_usd=float(summary["cost_usd"].sum()),
+            gap=0.0,
+            blocks=blocks,
+            gpus=gpus_df,
+            summary=summary,
+            binding=["max_sites = 2 is binding"],
         )
     else:
         allocation = Allocation(
             status="infeasible",
-            message="No split meets the rules: the feasible sites hold 40 MW but the fleet needs 52 MW.",
+            message=(
+                "No split meets the rules: the feasible sites hold 40 MW but the fleet needs 52 MW."
+            ),
         )
 
     pareto = None
@@ -250,25 +460,47 @@ def make_results(
         # From the cheapest split (about 2.5e5 t over 10 years) to the cleanest (about 1.4e4 t).
         co2 = np.linspace(2.5e5, 1.4e4, 6)
         cost = 7.0e8 + 6.0e7 * (1.0 - co2 / co2.max()) ** 2
-        pareto = pd.DataFrame({"cost_usd": cost, "co2_t": co2, "water_m3": np.linspace(4e5, 2e5, 6),
-                               "sites": [f"{top[0]}; {top[1]}"] * 3 + ["se-lulea; no-oslo"] * 3})
+        pareto = pd.DataFrame(
+            {
+                "cost_usd": cost,
+                "co2_t": co2,
+                "water_m3": np.linspace(4e5, 2e5, 6),
+                "sites": [f"{top[0]}; {top[1]}"] * 3 + ["se-lulea; no-oslo"] * 3,
+            }
+        )
     uncertainty = pd.DataFrame(
-        {"p_first": np.r_[0.62, 0.25, 0.08, 0.05, np.zeros(n - 4)],
-         "p_top_k": np.r_[0.98, 0.90, 0.55, 0.35, 0.12, 0.10, np.zeros(n - 6)]},
+        {
+            "p_first": np.r_[0.62, 0.25, 0.08, 0.05, np.zeros(n - 4)],
+            "p_top_k": np.r_[0.98, 0.90, 0.55, 0.35, 0.12, 0.10, np.zeros(n - 6)],
+        },
         index=ranking.index,
     )
     u50 = metrics.loc[ranking.index, "usd_per_gpu_hour"].to_numpy()
     uncertainty["p10"], uncertainty["p50"], uncertainty["p90"] = u50 * 0.93, u50, u50 * 1.09
     base = float(metrics.loc[top[0], "usd_per_gpu_hour"])
     sensitivity = pd.DataFrame(
-        {"parameter": ["energy price ±30 %", "GPU price ±20 %", "discount rate 6-10 %",
-                       "PUE ±0.05", "carbon price 0-100 USD/t"],
-         "low": base + np.array([-0.06, -0.21, -0.08, -0.01, -0.02]),
-         "high": base + np.array([0.06, 0.21, 0.09, 0.01, 0.02]),
-         "base": base})
+        {
+            "parameter": [
+                "energy price ±30 %",
+                "GPU price ±20 %",
+                "discount rate 6-10 %",
+                "PUE ±0.05",
+                "carbon price 0-100 USD/t",
+            ],
+            "low": base + np.array([-0.06, -0.21, -0.08, -0.01, -0.02]),
+            "high": base + np.array([0.06, 0.21, 0.09, 0.01, 0.02]),
+            "base": base,
+        }
+    )
     return Results(
-        scenario=scenario_from_dict(scenario_dict(name)), evaluation=evaluation, ranking=ranking,
-        allocation=allocation, pareto=pareto, pareto_allocations=pareto_allocs,
-        uncertainty=uncertainty, sensitivity=sensitivity, created="2026-03-01T09:30:00",
+        scenario=scenario_from_dict(scenario_dict(name)),
+        evaluation=evaluation,
+        ranking=ranking,
+        allocation=allocation,
+        pareto=pareto,
+        pareto_allocations=pareto_allocs,
+        uncertainty=uncertainty,
+        sensitivity=sensitivity,
+        created="2026-03-01T09:30:00",
         version="0.1.0",
     )

@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from report_fixtures import make_results
 
 from planner import charts
-from report_fixtures import make_results
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,10 @@ def test_every_chart_has_title_units_and_legend(results):
 def test_no_pyplot_figures_left_behind(results):
     _all_figures(results)
     # The module never imports pyplot, so no global figure registry can grow.
-    assert "matplotlib.pyplot" not in sys.modules or not __import__("matplotlib.pyplot").pyplot.get_fignums()
+    assert (
+        "matplotlib.pyplot" not in sys.modules
+        or not __import__("matplotlib.pyplot").pyplot.get_fignums()
+    )
 
 
 def test_redraw_into_given_figure(results):
@@ -101,7 +104,9 @@ def test_map_draws_country_outlines(results):
     import geopandas as gpd
     from shapely.geometry import box
 
-    basemap = gpd.GeoDataFrame({"iso_a2": ["SE"], "name": ["Box"]}, geometry=[box(10, 55, 25, 69)], crs="EPSG:4326")
+    basemap = gpd.GeoDataFrame(
+        {"iso_a2": ["SE"], "name": ["Box"]}, geometry=[box(10, 55, 25, 69)], crs="EPSG:4326"
+    )
     m, r = results.evaluation.metrics, results.ranking
     fig = charts.site_map(m[["name", "lat", "lon"]].join(r[["rank", "score", "feasible"]]), basemap)
     assert len(fig.axes[0].collections[0].get_paths()) == 1

@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from report_fixtures import make_results
 
 from planner.errors import InputError
 from planner.report import parse_formats, write_outputs
 from planner.report.exports import hourly_table, safe_filename
-from report_fixtures import make_results
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +30,17 @@ def test_csv_files_written(csv_dir, results):
     names = sorted(p.name for p in csv_dir.iterdir())
     # The synthetic allocation puts GPUs at the two top-ranked sites.
     chosen = list(results.allocation.gpus.index)
-    assert names == sorted(["ranking.csv", "metrics.csv", "allocation.csv"]
-                           + [f"hourly_{s}.csv" for s in chosen])
+    assert names == sorted(
+        ["ranking.csv", "metrics.csv", "allocation.csv"] + [f"hourly_{s}.csv" for s in chosen]
+    )
 
 
 def test_ranking_csv_rereads(csv_dir, results):
     table = pd.read_csv(csv_dir / "ranking.csv", index_col="site_id")
     assert list(table.index) == list(results.ranking.sort_values("rank").index)
-    np.testing.assert_allclose(table["score"], results.ranking["score"].reindex(table.index), rtol=1e-12)
+    np.testing.assert_allclose(
+        table["score"], results.ranking["score"].reindex(table.index), rtol=1e-12
+    )
     assert table.loc["ie-dublin", "reasons"].startswith("time to power 60 months")
     assert table.loc["se-lulea", "name"] == "Luleå"  # UTF-8 round trip
 
@@ -46,7 +49,9 @@ def test_metrics_csv_units_in_headers(csv_dir, results):
     table = pd.read_csv(csv_dir / "metrics.csv", index_col="site_id")
     for column in ("usd_per_gpu_hour", "tco_usd", "water_m3_per_year", "co2_market_t_per_year"):
         assert column in table
-        np.testing.assert_allclose(table[column], results.evaluation.metrics[column].reindex(table.index))
+        np.testing.assert_allclose(
+            table[column], results.evaluation.metrics[column].reindex(table.index)
+        )
     # Unlimited capacity is written as inf and reads back as inf.
     assert np.isinf(table.loc["us-va-ashburn", "capacity_mw"])
 
@@ -68,9 +73,15 @@ def test_hourly_csv(csv_dir, results):
     # Montreal holds 2,048 of 12,288 GPUs; the January IT energy of the whole fleet there is
     # spread over January's 744 hours.
     monthly = results.evaluation.monthly
-    jan_mwh = monthly[(monthly.site_id == "ca-qc-montreal") & (monthly.month == 1)]["it_energy_mwh"].item()
-    assert table["it_power_kw"].iloc[0] == pytest.approx(jan_mwh / 744 * 1000 * 2048 / 12288, rel=1e-5)
-    np.testing.assert_allclose(table["facility_power_kw"], table["it_power_kw"] * table["pue"], rtol=1e-5)
+    jan_mwh = monthly[(monthly.site_id == "ca-qc-montreal") & (monthly.month == 1)][
+        "it_energy_mwh"
+    ].item()
+    assert table["it_power_kw"].iloc[0] == pytest.approx(
+        jan_mwh / 744 * 1000 * 2048 / 12288, rel=1e-5
+    )
+    np.testing.assert_allclose(
+        table["facility_power_kw"], table["it_power_kw"] * table["pue"], rtol=1e-5
+    )
 
 
 def test_hourly_is_8760_in_a_leap_start_year(results):
@@ -88,7 +99,9 @@ def test_xlsx_rereads(results, tmp_path):
     ranking = sheets["ranking"].set_index("site_id")
     np.testing.assert_allclose(ranking["score"], results.ranking["score"].reindex(ranking.index))
     metrics = sheets["metrics"].set_index("site_id")
-    np.testing.assert_allclose(metrics["tco_usd"], results.evaluation.metrics["tco_usd"].reindex(metrics.index))
+    np.testing.assert_allclose(
+        metrics["tco_usd"], results.evaluation.metrics["tco_usd"].reindex(metrics.index)
+    )
     np.testing.assert_allclose(sheets["pareto"]["co2_t"], results.pareto["co2_t"])
 
 
@@ -104,8 +117,10 @@ def test_geojson_and_gpkg_reread(results, tmp_path):
     assert lulea["properties"]["rank"] == 1 and lulea["properties"]["allocated_gpus"] == 10240
     assert lulea["properties"]["score"] == pytest.approx(results.ranking.loc["se-lulea", "score"])
     sites = gpd.read_file(tmp_path / "sites.gpkg", layer="sites").set_index("site_id")
-    np.testing.assert_allclose(sites["usd_per_gpu_hour"],
-                               results.evaluation.metrics["usd_per_gpu_hour"].reindex(sites.index))
+    np.testing.assert_allclose(
+        sites["usd_per_gpu_hour"],
+        results.evaluation.metrics["usd_per_gpu_hour"].reindex(sites.index),
+    )
     assert sites.crs.to_epsg() == 4326
     alloc = gpd.read_file(tmp_path / "sites.gpkg", layer="allocation")
     assert sorted(alloc["gpus"]) == [2048, 10240]

@@ -6,13 +6,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from report_fixtures import SCENARIO_NAME, make_results
 
 from planner.cli.main import run
 from planner.errors import InputError
 from planner.report import write_outputs, write_report
 from planner.report.html import render_html
 from planner.report.model import build_report
-from report_fixtures import SCENARIO_NAME, make_results
 
 HOSTILE = 'Fleet <script>alert("x")</script> & co'
 
@@ -43,7 +43,10 @@ def _flat(text: str) -> str:
 def test_summary_numbers_from_hand_calculation(results, model):
     m = results.evaluation.metrics
     # Allocation: Luleå 10,240 GPUs and Montréal 2,048 of 12,288, i.e. shares 5/6 and 1/6.
-    expected = 5 / 6 * m.loc["se-lulea", "usd_per_gpu_hour"] + 1 / 6 * m.loc["ca-qc-montreal", "usd_per_gpu_hour"]
+    expected = (
+        5 / 6 * m.loc["se-lulea", "usd_per_gpu_hour"]
+        + 1 / 6 * m.loc["ca-qc-montreal", "usd_per_gpu_hour"]
+    )
     assert model.numbers["usd_per_gpu_hour"] == pytest.approx(expected)
     assert model.numbers["tco_usd"] == pytest.approx(results.allocation.summary["cost_usd"].sum())
     assert model.numbers["time_to_power_months"] == 28  # Montréal 28 months, Luleå 24
@@ -99,7 +102,16 @@ def test_infeasible_and_no_pareto(tmp_path):
 
 def test_html_has_every_section(model):
     html = render_html(model)
-    for anchor in ("summary", "map", "ranking", "comparison", "site-1", "analysis", "assumptions", "sources"):
+    for anchor in (
+        "summary",
+        "map",
+        "ranking",
+        "comparison",
+        "site-1",
+        "analysis",
+        "assumptions",
+        "sources",
+    ):
         assert f'id="{anchor}"' in html
     assert html.count("<svg") >= 6  # map, contributions, per-site charts, analysis charts
 

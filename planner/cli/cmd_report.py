@@ -12,8 +12,13 @@ from planner.cli.options import emit_json, json_option, scenario_path
 
 @click.command()
 @click.argument("source")
-@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Report file to write; its suffix (.pdf or .html) decides the type.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Report file to write; its suffix (.pdf or .html) decides the type.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace the report file if it exists.")
 @json_option
 def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
@@ -27,9 +32,13 @@ def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
     from planner.results import Results
 
     if out_file.suffix.lower() not in (".pdf", ".html", ".htm"):
-        raise InputError("expected a report file name ending in .pdf or .html", file=out_file, field="--out")
+        raise InputError(
+            "expected a report file name ending in .pdf or .html", file=out_file, field="--out"
+        )
     if out_file.exists() and not overwrite:
-        raise InputError("the report file already exists; pass --overwrite to replace it", file=out_file)
+        raise InputError(
+            "the report file already exists; pass --overwrite to replace it", file=out_file
+        )
     if not out_file.resolve().parent.is_dir():
         raise InputError("the folder of the report file does not exist", file=out_file)
 
@@ -44,8 +53,14 @@ def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
     written = write_report(results, out_file)
     seconds = time.perf_counter() - started
     if as_json:
-        emit_json({"report": str(written), "scenario": results.scenario.name,
-                   "status": results.allocation.status, "seconds": round(seconds, 2)})
+        emit_json(
+            {
+                "report": str(written),
+                "scenario": results.scenario.name,
+                "status": results.allocation.status,
+                "seconds": round(seconds, 2),
+            }
+        )
     else:
         click.echo(f"Wrote {written} ({written.stat().st_size / 1024:,.0f} KB) in {seconds:.1f} s.")
 

@@ -43,7 +43,9 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
     return [f for f in FORMATS if f in wanted]
 
 
-def write_outputs(results: Results, out_dir: Path | str, formats: str | Iterable[str]) -> list[Path]:
+def write_outputs(
+    results: Results, out_dir: Path | str, formats: str | Iterable[str]
+) -> list[Path]:
     """Write the requested formats into ``out_dir`` (created if missing); return the paths.
 
     Existing files of the same names are replaced.
@@ -52,7 +54,9 @@ def write_outputs(results: Results, out_dir: Path | str, formats: str | Iterable
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the output folder ({exc.strerror})", file=out_dir) from None
+        raise InputError(
+            f"cannot create the output folder ({exc.strerror})", file=out_dir
+        ) from None
     wanted = parse_formats(formats)
     written: list[Path] = []
     if "csv" in wanted:

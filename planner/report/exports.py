@@ -49,8 +49,14 @@ def safe_filename(text: str, *, default: str = "site", max_length: int = 80) -> 
     return stem
 
 
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                     *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 
 
 def _unique_names(site_ids: Iterable[str]) -> dict[str, str]:
@@ -107,7 +113,9 @@ def allocation_table(results: Results) -> pd.DataFrame:
     names = results.evaluation.metrics["name"].reindex(gpus.index)
     parts = [names.rename("name"), gpus]
     if alloc.summary is not None:
-        summary = alloc.summary.drop(columns=[c for c in alloc.summary.columns if c in gpus or c == "name"])
+        summary = alloc.summary.drop(
+            columns=[c for c in alloc.summary.columns if c in gpus or c == "name"]
+        )
         parts.append(summary.reindex(gpus.index))
     table = pd.concat(parts, axis=1)
     table.index.name = "site_id"
@@ -143,12 +151,15 @@ def hourly_table(results: Results, site_id: str) -> pd.DataFrame:
         row = ev.site_ids.index(site_id)
     except ValueError:
         raise KeyError(f"unknown site '{site_id}'") from None
-    stamps = pd.date_range(f"{results.scenario.scenario.start_year}-01-01", periods=HOURS_PER_YEAR,
-                           freq="h")
+    stamps = pd.date_range(
+        f"{results.scenario.scenario.start_year}-01-01", periods=HOURS_PER_YEAR, freq="h"
+    )
     # A leap year has 8,784 hours; the typical year has 8,760, so drop 29 February if present.
     stamps = stamps[~((stamps.month == 2) & (stamps.day == 29))]
     if len(stamps) < HOURS_PER_YEAR:
-        extra = pd.date_range(stamps[-1] + pd.Timedelta(hours=1), periods=HOURS_PER_YEAR - len(stamps), freq="h")
+        extra = pd.date_range(
+            stamps[-1] + pd.Timedelta(hours=1), periods=HOURS_PER_YEAR - len(stamps), freq="h"
+        )
         stamps = stamps.append(extra)
     stamps = stamps[:HOURS_PER_YEAR]
     month = stamps.month.to_numpy()
@@ -191,7 +202,9 @@ def scored_sites(results: Results):  # -> geopandas.GeoDataFrame
     ranking = results.ranking.reindex(metrics.index)
     frame = pd.concat([metrics, ranking.drop(columns=[c for c in ranking if c in metrics])], axis=1)
     alloc = allocation_table(results)
-    frame["allocated_gpus"] = alloc["gpus"].reindex(frame.index).fillna(0).astype(int) if len(alloc) else 0
+    frame["allocated_gpus"] = (
+        alloc["gpus"].reindex(frame.index).fillna(0).astype(int) if len(alloc) else 0
+    )
     frame["chosen"] = frame["allocated_gpus"] > 0
     frame = _finite(frame)
     geometry = gpd.points_from_xy(metrics["lon"], metrics["lat"], crs="EPSG:4326")
@@ -277,9 +290,13 @@ def write_xlsx(results: Results, path: Path) -> Path:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, (table, keep_index) in sheets.items():
             table = _finite(table)
-            table.to_excel(writer, sheet_name=name, index=keep_index, freeze_panes=(1, 1 if keep_index else 0))
+            table.to_excel(
+                writer, sheet_name=name, index=keep_index, freeze_panes=(1, 1 if keep_index else 0)
+            )
             sheet = writer.sheets[name]
-            headers = ([table.index.name or "index"] if keep_index else []) + [str(c) for c in table.columns]
+            headers = ([table.index.name or "index"] if keep_index else []) + [
+                str(c) for c in table.columns
+            ]
             for i, header in enumerate(headers):
                 letter = sheet.cell(row=1, column=i + 1).column_letter
                 sheet.column_dimensions[letter].width = min(max(len(header) + 2, 10), 48)

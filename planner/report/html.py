@@ -40,17 +40,20 @@ def render_table(table: Table, css_class: str = "") -> Markup:
     cls = f' class="{escape(css_class)}"' if css_class else ""
     head = "".join(
         f'<th class="num">{escape(h)}</th>' if n else f"<th>{escape(h)}</th>"
-        for h, n in zip(table.headers, table.numeric)
+        for h, n in zip(table.headers, table.numeric, strict=False)
     )
     body = []
     for i, row in enumerate(table.rows):
         chosen = bool(table.highlight and table.highlight[i])
         cells = "".join(
             f'<td class="num">{escape(c)}</td>' if n else f"<td>{escape(c)}</td>"
-            for c, n in zip(row, table.numeric)
+            for c, n in zip(row, table.numeric, strict=False)
         )
         body.append(f'<tr class="chosen">{cells}</tr>' if chosen else f"<tr>{cells}</tr>")
-    return Markup(f'<table{cls} repeat="1"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return Markup(
+        f'<table{cls} repeat="1"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _png_img(fig: Figure, width_cm: float) -> Markup:
@@ -82,7 +85,9 @@ def render_html(model: ReportModel, *, pdf: bool = False) -> str:
             return Markup("")
         if pdf or HTML_CHART_FORMAT == "png":
             return _png_img(fig, width_cm)
-        return Markup(f'<figure aria-label="{escape(_figure_title(fig))}">{charts.figure_svg(fig)}</figure>')
+        return Markup(
+            f'<figure aria-label="{escape(_figure_title(fig))}">{charts.figure_svg(fig)}</figure>'
+        )
 
     template = _environment().get_template(TEMPLATE)
     return template.render(m=model, pdf=pdf, chart=chart, table=render_table)

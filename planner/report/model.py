@@ -68,10 +68,24 @@ RANKING_COLUMNS: list[tuple[str, str, str]] = [
 
 # Rows of the facts table on each site page (a subset of COMPARISON_ROWS, same order).
 SITE_FACTS = {
-    "usd_per_gpu_hour", "tco_usd", "capex_usd", "cost_energy_usd", "build_minus_rent_usd",
-    "price_usd_per_mwh", "cooling_technology", "pue_annual", "pue_peak", "wue_l_per_kwh",
-    "design_it_mw", "peak_facility_mw", "co2_market_t_per_year", "water_m3_per_year", "water_stress",
-    "latency_ms", "time_to_power_months", "capacity_mw",
+    "usd_per_gpu_hour",
+    "tco_usd",
+    "capex_usd",
+    "cost_energy_usd",
+    "build_minus_rent_usd",
+    "price_usd_per_mwh",
+    "cooling_technology",
+    "pue_annual",
+    "pue_peak",
+    "wue_l_per_kwh",
+    "design_it_mw",
+    "peak_facility_mw",
+    "co2_market_t_per_year",
+    "water_m3_per_year",
+    "water_stress",
+    "latency_ms",
+    "time_to_power_months",
+    "capacity_mw",
 }
 
 RISK_ROWS = [
@@ -140,7 +154,11 @@ class ReportModel:
 
 def _missing(value: Any) -> bool:
     try:
-        return value is None or (isinstance(value, float | np.floating) and math.isnan(value)) or pd.isna(value)
+        return (
+            value is None
+            or (isinstance(value, float | np.floating) and math.isnan(value))
+            or pd.isna(value)
+        )
     except (TypeError, ValueError):
         return False
 
@@ -199,7 +217,9 @@ def default_basemap() -> Any | None:
         return None
 
 
-def build_report(results: Results, *, basemap: Any | None = None, title: str | None = None) -> ReportModel:
+def build_report(
+    results: Results, *, basemap: Any | None = None, title: str | None = None
+) -> ReportModel:
     """Gather the report's text, tables and charts from ``results``.
 
     Parameters
@@ -212,30 +232,54 @@ def build_report(results: Results, *, basemap: Any | None = None, title: str | N
     metrics = ev.metrics
     ranking = results.ranking.reindex(metrics.index)
     table = metrics.join(ranking.drop(columns=[c for c in ranking if c in metrics]))
-    names = metrics["name"].astype(str) if "name" in metrics else pd.Series(metrics.index, index=metrics.index)
+    names = (
+        metrics["name"].astype(str)
+        if "name" in metrics
+        else pd.Series(metrics.index, index=metrics.index)
+    )
     alloc = results.allocation
     chosen = chosen_sites(results) if alloc.feasible else []
-    order = list(table.sort_values("rank", kind="stable").index) if "rank" in table else list(table.index)
-    feasible_col = table["feasible"].astype(bool) if "feasible" in table else pd.Series(True, index=table.index)
+    order = (
+        list(table.sort_values("rank", kind="stable").index)
+        if "rank" in table
+        else list(table.index)
+    )
+    feasible_col = (
+        table["feasible"].astype(bool)
+        if "feasible" in table
+        else pd.Series(True, index=table.index)
+    )
 
     numbers, key_figures, summary = _summary(results, table, names, chosen, order, feasible_col)
 
     # Ranking table, every site, chosen ones highlighted.
-    ranking_rows = [[fmt(table.at[s, c], f) if c in table else "–" for c, _, f in RANKING_COLUMNS] for s in order]
-    for row, s in zip(ranking_rows, order):
+    ranking_rows = [
+        [fmt(table.at[s, c], f) if c in table else "–" for c, _, f in RANKING_COLUMNS]
+        for s in order
+    ]
+    for row, s in zip(ranking_rows, order, strict=False):
         if not feasible_col[s]:
             row[0] = "–"  # infeasible sites have no rank among feasible ones
     ranking_table = Table(
-        headers=[h for _, h, _ in RANKING_COLUMNS], rows=ranking_rows,
-        numeric=[f != "{}" for _, _, f in RANKING_COLUMNS], highlight=[s in chosen for s in order],
+        headers=[h for _, h, _ in RANKING_COLUMNS],
+        rows=ranking_rows,
+        numeric=[f != "{}" for _, _, f in RANKING_COLUMNS],
+        highlight=[s in chosen for s in order],
     )
-    failed = [(names[s], str(table.at[s, "reasons"])) for s in order
-              if not feasible_col[s] and "reasons" in table]
+    failed = [
+        (names[s], str(table.at[s, "reasons"]))
+        for s in order
+        if not feasible_col[s] and "reasons" in table
+    ]
 
     top = list(dict.fromkeys(chosen + [s for s in order if feasible_col[s]]))[:COMPARE_SITES]
     comparison = Table(
         headers=["Criterion"] + [names[s] for s in top],
-        rows=[[label] + [fmt(table.at[s, c], f) for s in top] for c, label, f in COMPARISON_ROWS if c in table],
+        rows=[
+            [label] + [fmt(table.at[s, c], f) for s in top]
+            for c, label, f in COMPARISON_ROWS
+            if c in table
+        ],
         numeric=[False] + [True] * len(top),
     )
 
@@ -243,19 +287,36 @@ def build_report(results: Results, *, basemap: Any | None = None, title: str | N
     if alloc.feasible:
         at = allocation_table(results)
         phase_cols = [c for c in at.columns if c.startswith("gpus_")]
-        headers = ["Site"] + [f"GPUs {c.removeprefix('gpus_').replace('_', ' ')}" for c in phase_cols] + [
-            "GPUs", "Share"]
-        rows = [[names.get(s, s)] + [fmt(at.at[s, c], "{:,.0f}") for c in phase_cols]
-                + [fmt(at.at[s, "gpus"], "{:,.0f}"), fmt(at.at[s, "share"], "{:.0%}") if "share" in at else "–"]
-                for s in at.index]
-        allocation = Table(headers=headers, rows=rows, numeric=[False] + [True] * (len(headers) - 1))
+        headers = (
+            ["Site"]
+            + [f"GPUs {c.removeprefix('gpus_').replace('_', ' ')}" for c in phase_cols]
+            + ["GPUs", "Share"]
+        )
+        rows = [
+            [names.get(s, s)]
+            + [fmt(at.at[s, c], "{:,.0f}") for c in phase_cols]
+            + [
+                fmt(at.at[s, "gpus"], "{:,.0f}"),
+                fmt(at.at[s, "share"], "{:.0%}") if "share" in at else "–",
+            ]
+            for s in at.index
+        ]
+        allocation = Table(
+            headers=headers, rows=rows, numeric=[False] + [True] * (len(headers) - 1)
+        )
 
-    page_ids = list(dict.fromkeys(chosen + [s for s in order if feasible_col[s]][:3]))[:MAX_SITE_PAGES]
+    page_ids = list(dict.fromkeys(chosen + [s for s in order if feasible_col[s]][:3]))[
+        :MAX_SITE_PAGES
+    ]
     sites = [_site_page(results, table, s, s in chosen, bool(feasible_col[s])) for s in page_ids]
 
     figures: dict[str, Figure] = {}
-    map_sites = table[[c for c in ("name", "lat", "lon", "score", "feasible", "rank") if c in table]]
-    figures["map"] = charts.site_map(map_sites, default_basemap() if basemap is None else basemap, chosen=chosen)
+    map_sites = table[
+        [c for c in ("name", "lat", "lon", "score", "feasible", "rank") if c in table]
+    ]
+    figures["map"] = charts.site_map(
+        map_sites, default_basemap() if basemap is None else basemap, chosen=chosen
+    )
     if any(c.startswith("contrib_") for c in table.columns) and "rank" in table:
         figures["contributions"] = charts.score_contributions(table, names)
     if results.pareto is not None and len(results.pareto):
@@ -267,15 +328,25 @@ def build_report(results: Results, *, basemap: Any | None = None, title: str | N
         )
     if results.sensitivity is not None and len(results.sensitivity):
         figures["tornado"] = charts.tornado(results.sensitivity)
-    if results.uncertainty is not None and len(results.uncertainty) and "p_first" in results.uncertainty:
+    if (
+        results.uncertainty is not None
+        and len(results.uncertainty)
+        and "p_first" in results.uncertainty
+    ):
         figures["rank_probability"] = charts.rank_probability(
-            results.uncertainty, names, top_k=scenario.analysis.uncertainty.top_k)
+            results.uncertainty, names, top_k=scenario.analysis.uncertainty.top_k
+        )
 
     provenance = ev.provenance if ev.provenance is not None else pd.DataFrame()
-    source_cols = [c for c in ("dataset", "key", "field", "value", "unit", "source", "year") if c in provenance]
+    source_cols = [
+        c for c in ("dataset", "key", "field", "value", "unit", "source", "year") if c in provenance
+    ]
     sources = Table(
         headers=[c.capitalize() for c in source_cols],
-        rows=[[_source_cell(v, c) for c, v in zip(source_cols, r)] for r in provenance[source_cols].itertuples(index=False)],
+        rows=[
+            [_source_cell(v, c) for c, v in zip(source_cols, r, strict=False)]
+            for r in provenance[source_cols].itertuples(index=False)
+        ],
         numeric=[c in ("value", "year") for c in source_cols],
     )
     date = (results.created or _dt.datetime.now().isoformat())[:10]
@@ -308,7 +379,11 @@ def build_report(results: Results, *, basemap: Any | None = None, title: str | N
 def _source_cell(value: Any, column: str) -> str:
     if column == "year":
         return fmt(value, "{:.0f}") if not isinstance(value, str) else value
-    if column == "value" and isinstance(value, float | int | np.number) and not isinstance(value, bool):
+    if (
+        column == "value"
+        and isinstance(value, float | int | np.number)
+        and not isinstance(value, bool)
+    ):
         return f"{value:,.6g}"
     return fmt(value, "{}")
 
@@ -331,17 +406,28 @@ def _summary(
         f"{len(scenario.fleet.phases)} phase{'s' if len(scenario.fleet.phases) != 1 else ''} over "
         f"{scenario.scenario.horizon_years} years; {n_feasible} meet every constraint."
     ]
-    numbers: dict[str, float] = {"sites_evaluated": float(len(table)), "sites_feasible": float(n_feasible)}
+    numbers: dict[str, float] = {
+        "sites_evaluated": float(len(table)),
+        "sites_feasible": float(n_feasible),
+    }
     if alloc.feasible and chosen:
         at = allocation_table(results)
-        share = (at["share"] if "share" in at else at["gpus"] / at["gpus"].sum()).reindex(chosen).astype(float)
+        share = (
+            (at["share"] if "share" in at else at["gpus"] / at["gpus"].sum())
+            .reindex(chosen)
+            .astype(float)
+        )
         rows = table.loc[chosen]
         # Whole-fleet metrics at each site, weighted by the share of GPUs the site receives.
         numbers["usd_per_gpu_hour"] = float((rows["usd_per_gpu_hour"] * share).sum())
         summary = alloc.summary if alloc.summary is not None else pd.DataFrame(index=chosen)
-        numbers["tco_usd"] = (float(summary["cost_usd"].sum()) if "cost_usd" in summary
-                              else float(alloc.objective_usd) if alloc.objective_usd is not None
-                              else float((rows["tco_usd"] * share).sum()))
+        numbers["tco_usd"] = (
+            float(summary["cost_usd"].sum())
+            if "cost_usd" in summary
+            else float(alloc.objective_usd)
+            if alloc.objective_usd is not None
+            else float((rows["tco_usd"] * share).sum())
+        )
         # Yearly figures at full build-out: each site's whole-fleet figure times its GPU share.
         numbers["co2_t_per_year"] = float((rows["co2_market_t_per_year"] * share).sum())
         numbers["water_m3_per_year"] = float((rows["water_m3_per_year"] * share).sum())
@@ -349,21 +435,26 @@ def _summary(
             numbers["co2_t_horizon"] = float(summary["co2_t"].sum())
         numbers["time_to_power_months"] = float(rows["time_to_power_months"].max())
         numbers["rent_usd_per_gpu_hour"] = (
-            float((rows["rent_usd_per_gpu_hour"] * share).sum()) if "rent_usd_per_gpu_hour" in rows
-            else float(scenario.energy.cloud_gpu_hour_usd))
+            float((rows["rent_usd_per_gpu_hour"] * share).sum())
+            if "rent_usd_per_gpu_hour" in rows
+            else float(scenario.energy.cloud_gpu_hour_usd)
+        )
         parts = [f"{names[s]} ({share[s]:.0%}, {int(at.at[s, 'gpus']):,} GPUs)" for s in chosen]
         sentences.append(
             f"The recommended allocation places the fleet at {_join(parts)}."
-            if len(chosen) > 1 else f"The recommended site is {names[chosen[0]]}, which takes the whole fleet."
+            if len(chosen) > 1
+            else f"The recommended site is {names[chosen[0]]}, which takes the whole fleet."
         )
         sentences.append(
             f"It costs {numbers['usd_per_gpu_hour']:.2f} USD per GPU-hour, against "
-            f"{numbers['rent_usd_per_gpu_hour']:.2f} USD to rent, with a total cost of ownership of "
+            f"{numbers['rent_usd_per_gpu_hour']:.2f} USD to rent, with a total cost of "
+            "ownership of "
             f"{money(numbers['tco_usd'])} (net present, {scenario.scenario.horizon_years} years)."
         )
         sentences.append(
             f"At full build-out it emits about {numbers['co2_t_per_year']:,.0f} t of CO2 a year "
-            f"(market-based) and uses about {numbers['water_m3_per_year']:,.0f} m³ of water a year; power is available in "
+            f"(market-based) and uses about {numbers['water_m3_per_year']:,.0f} m³ of water "
+            "a year; power is available in "
             f"{numbers['time_to_power_months']:.0f} months at the slowest chosen site."
         )
         if alloc.binding:
@@ -379,7 +470,8 @@ def _summary(
             numbers["water_m3_per_year"] = float(row["water_m3_per_year"])
             numbers["time_to_power_months"] = float(row["time_to_power_months"])
             sentences.append(
-                f"The best-ranked feasible site is {names[best[0]]}: {row['usd_per_gpu_hour']:.2f} USD per "
+                f"The best-ranked feasible site is {names[best[0]]}: "
+                f"{row['usd_per_gpu_hour']:.2f} USD per "
                 f"GPU-hour and {money(row['tco_usd'])} total cost for the whole fleet there."
             )
     if "rank" in table and order and feasible[order[0]] and (not chosen or order[0] not in chosen):
@@ -393,35 +485,58 @@ def _summary(
         ("time_to_power_months", "Time to power", "{:.0f} months"),
     ):
         if key in numbers and not _missing(numbers[key]):
-            key_figures.append((label, money(numbers[key]) if spec == "money" else spec.format(numbers[key])))
+            key_figures.append(
+                (label, money(numbers[key]) if spec == "money" else spec.format(numbers[key]))
+            )
     return numbers, key_figures, sentences
 
 
-def _site_page(results: Results, table: pd.DataFrame, site_id: str, chosen: bool, feasible: bool) -> SitePage:
+def _site_page(
+    results: Results, table: pd.DataFrame, site_id: str, chosen: bool, feasible: bool
+) -> SitePage:
     row = table.loc[site_id]
-    facts_rows = [[label, fmt(row[c], f)] for c, label, f in COMPARISON_ROWS if c in row.index and c in SITE_FACTS]
-    facts_rows.insert(0, ["Location", f"{row.get('name', site_id)}, {row.get('country', '')} "
-                                      f"({float(row['lat']):.2f}°, {float(row['lon']):.2f}°)"])
+    facts_rows = [
+        [label, fmt(row[c], f)]
+        for c, label, f in COMPARISON_ROWS
+        if c in row.index and c in SITE_FACTS
+    ]
+    facts_rows.insert(
+        0,
+        [
+            "Location",
+            f"{row.get('name', site_id)}, {row.get('country', '')} "
+            f"({float(row['lat']):.2f}°, {float(row['lon']):.2f}°)",
+        ],
+    )
     if "region_code" in row.index:
         facts_rows.insert(1, ["Region / grid", f"{row['region_code']} / {row.get('grid', '–')}"])
-    risk = Table(headers=["Risk part", "Value (0 best, 1 worst)"],
-                 rows=[[label, fmt(row[c], "{:.2f}")] for c, label in RISK_ROWS if c in row.index],
-                 numeric=[False, True])
-    contrib = Table(headers=["Criterion", "Weighted contribution"],
-                    rows=[[label, fmt(row[c], "{:.3f}")] for c, label, _ in charts.CRITERIA if c in row.index]
-                    + ([["Score", fmt(row["score"], "{:.3f}")]] if "score" in row.index else []),
-                    numeric=[False, True])
+    risk = Table(
+        headers=["Risk part", "Value (0 best, 1 worst)"],
+        rows=[[label, fmt(row[c], "{:.2f}")] for c, label in RISK_ROWS if c in row.index],
+        numeric=[False, True],
+    )
+    contrib = Table(
+        headers=["Criterion", "Weighted contribution"],
+        rows=[[label, fmt(row[c], "{:.3f}")] for c, label, _ in charts.CRITERIA if c in row.index]
+        + ([["Score", fmt(row["score"], "{:.3f}")]] if "score" in row.index else []),
+        numeric=[False, True],
+    )
     reasons = [r.strip() for r in str(row.get("reasons", "") or "").split(";") if r.strip()]
     name = str(row.get("name", site_id))
     return SitePage(
-        site_id=site_id, name=name,
+        site_id=site_id,
+        name=name,
         rank=int(row["rank"]) if "rank" in row.index and not _missing(row["rank"]) else None,
-        chosen=chosen, feasible=feasible, reasons=reasons,
+        chosen=chosen,
+        feasible=feasible,
+        reasons=reasons,
         facts=Table(headers=["Fact", "Value"], rows=facts_rows, numeric=[False, True]),
-        risk=risk, contributions=contrib,
+        risk=risk,
+        contributions=contrib,
         cost_chart=charts.cost_breakdown(table, [site_id], title=f"Cost breakdown: {name}"),
-        monthly_chart=charts.monthly_pue_wue(results.evaluation.monthly, site_id,
-                                             title=f"Monthly PUE and WUE: {name}"),
+        monthly_chart=charts.monthly_pue_wue(
+            results.evaluation.monthly, site_id, title=f"Monthly PUE and WUE: {name}"
+        ),
     )
 
 

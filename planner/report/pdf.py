@@ -41,7 +41,9 @@ def write_pdf(model: ReportModel, path: Path | str) -> Path:
     path = Path(path)
     data = pdf_bytes(model)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent
+        )
     except OSError as exc:
         raise InputError(f"cannot write here ({exc.strerror})", file=path) from None
     try:
