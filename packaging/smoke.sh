@@ -110,7 +110,7 @@ fi
 # 5. The window, rendered offscreen to a picture.
 if gate gui "planner gui --screenshot" gui; then
     shot="$work/window.png"
-    if timeout 600 "$planner" gui --screenshot "$shot" >/dev/null 2>"$work/err" \
+    if timeout 600 "$planner" gui --screenshot "$shot" >/dev/null 2>"$work/err" && [ -s "$shot" ] \
         && [ "$(head -c 4 "$shot" | od -An -tx1 | tr -d ' ')" = "89504e47" ]; then
         pass "planner gui --screenshot ($(du -k "$shot" | cut -f1) kB PNG)"
     else
