@@ -440,20 +440,24 @@ def read_sites_file(
     if need.any():
         iso = join_countries(out["lat"].to_numpy()[need], out["lon"].to_numpy()[need], cat.basemap)
         found, how, km = _regions_for_points(
-            out["lat"].to_numpy()[need], out["lon"].to_numpy()[need], iso, regions
+            out["lat"].to_numpy()[need], out["lon"].to_numpy()[need], iso, regions,
+            mapped=set(cat.basemap["iso_a2"]),
         )
         codes[need] = found
         idx = np.flatnonzero(need)
         for j, i in enumerate(idx):
             defaults[i].append("region_code")
-        nearest = how != "country"
-        if nearest.any():
-            far = [f"{out.index[idx[j]]} -> {found[j]} ({km[j]:,.0f} km)" for j in np.flatnonzero(nearest)[:5]]
-            warnings.append(
-                f"{path.name}: {int(nearest.sum())} site(s) could not be placed in a single-region "
-                f"country and take the nearest known region by its centre: {', '.join(far)}"
-                + (" ..." if nearest.sum() > 5 else "")
-            )
+        for kind, text in (
+            ("nearest-in-country", "lie in a country with several regions and take the region "
+                                   "of that country whose centre is nearest"),
+            ("nearest", "lie outside every country of the basemap (or in one with no region) "
+                        "and take the nearest known region by its centre"),
+        ):
+            hit = np.flatnonzero(how == kind)
+            if len(hit):
+                shown = [f"{out.index[idx[j]]} -> {found[j]} ({km[j]:,.0f} km)" for j in hit[:5]]
+                warnings.append(f"{path.name}: {len(hit)} site(s) {text}: {', '.join(shown)}"
+                                + (" ..." if len(hit) > 5 else ""))
     out["region_code"] = codes
     reg = regions.reindex(out["region_code"].to_numpy())
     user_country = raw["country"].astype(str).str.strip().str.upper() if "country" in raw else None
@@ -560,8 +564,14 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
 # --- region assignment -----------------------------------------------------------------------
 
 
+#: A point this close to the centre of a region whose country has no basemap outline (a city
+#: state such as Singapore, absent at 1:110m) belongs to that region.
+SMALL_COUNTRY_RADIUS_KM = 30.0
+
+
 def _regions_for_points(
-    lat: np.ndarray, lon: np.ndarray, iso: np.ndarray, regions: pd.DataFrame
+    lat: np.ndarray, lon: np.ndarray, iso: np.ndarray, regions: pd.DataFrame,
+    mapped: set[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Region per point from its country code; nearest region centre where that is ambiguous.
 
@@ -574,6 +584,13 @@ def _regions_for_points(
     rc = regions["country"].astype(str).to_numpy()
     dist = geodesic_distance_km(lat[:, None], lon[:, None],
                                 regions["lat"].to_numpy(float)[None, :], regions["lon"].to_numpy(float)[None, :])
+    iso = iso.astype(object).copy()
+    if mapped is not None:
+        unmapped = ~np.isin(rc, list(mapped))
+        if unmapped.any():
+            sub = np.where(unmapped[None, :], dist, np.inf)
+            close = sub.min(axis=1) <= SMALL_COUNTRY_RADIUS_KM
+            iso[close] = rc[np.argmin(sub, axis=1)[close]]
     same = iso[:, None] == rc[None, :]
     count = same.sum(axis=1)
     masked = np.where(same | (count == 0)[:, None], dist, np.inf)

@@ -47,9 +47,13 @@ def load_basemap(path: str | Path) -> gpd.GeoDataFrame:
     return frame
 
 
-def join_countries(lat: ArrayLike, lon: ArrayLike, basemap: gpd.GeoDataFrame) -> np.ndarray:
+def join_countries(
+    lat: ArrayLike, lon: ArrayLike, basemap: gpd.GeoDataFrame, *, coast_tolerance_deg: float = 0.75
+) -> np.ndarray:
     """ISO 3166-1 alpha-2 code of the country polygon containing each point ('' if none).
 
+    Points outside every polygon but within ``coast_tolerance_deg`` degrees of one take the
+    nearest country: the 1:110m outlines cut off many coastal towns (Lulea, Singapore).
     Vectorised through the basemap's spatial index (about 10 ms for 1,000 points).
     """
     import shapely
@@ -62,6 +66,12 @@ def join_countries(lat: ArrayLike, lon: ArrayLike, basemap: gpd.GeoDataFrame) ->
     # A point on a shared border belongs to the first polygon found; either answer is fair.
     first = np.unique(point_idx, return_index=True)[1]
     codes[point_idx[first]] = basemap["iso_a2"].to_numpy()[poly_idx[first]]
+    outside = np.flatnonzero(codes == "")
+    if len(outside) and coast_tolerance_deg > 0:
+        near_pt, near_poly = basemap.sindex.nearest(
+            points[outside], max_distance=coast_tolerance_deg, return_all=False
+        )
+        codes[outside[near_pt]] = basemap["iso_a2"].to_numpy()[near_poly]
     return codes
 
 
