@@ -213,3 +213,33 @@ def test_disabled_groups_relax_the_problem():
     without = solve(problem, drop={"sites"}, mip_rel_gap=1e-9)
     assert with_limit.blocks.sum(axis=0).tolist() == [3]
     assert (without.blocks > 0).sum() == 2  # the cheaper split of the hand calculation
+
+
+def test_phase_without_power_in_time_is_explained():
+    # The evaluation marks a phase that never gets power at a site with an infinite block cost.
+    sc, ev = hand_instance()
+    ev.phase_block_cost_usd.loc[:, "phase_0"] = math.inf
+    ev.phase_block_cost_usd["phase_0"] = ev.phase_block_cost_usd["phase_0"].astype(float)
+    ev.metrics["usd_per_gpu_hour"] = [1.0, 1.0]
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "none of the 2 sites passes" in got.message  # no phase can go anywhere: screened
+
+
+def test_phase_limited_to_small_sites_is_explained():
+    sc = make_scenario(
+        fleet={"block_gpus": BLOCK, "phases": [{"gpu": "H100-SXM", "count": BLOCK},
+                                               {"gpu": "B200", "count": 3 * BLOCK, "start_month": 6}]},
+        constraints={"max_sites": 2},
+    )
+    _, ev2 = hand_instance()
+    ev = ev2
+    ev.phase_block_cost_usd = pd.DataFrame({"phase_0": [1e8, 1.3e8], "phase_1": [1e8, math.inf]},
+                                           index=ev.metrics.index)
+    ev.phase_block_co2_t = pd.DataFrame({"phase_0": [1.0, 1.0], "phase_1": [1.0, 1.0]}, index=ev.metrics.index)
+    ev.phase_block_water_m3 = ev.phase_block_co2_t.copy()
+    ev.block_site_mw = pd.DataFrame({"phase_0": [1.5, 1.6], "phase_1": [1.5, 1.6]}, index=ev.metrics.index)
+    # Phase 1 only fits at A (B gets power too late): 3 blocks x 1.5 MW = 4.5 MW > A's 4.0 MW.
+    got = allocate(ev, sc)
+    assert got.status == "infeasible"
+    assert "phase 2 (B200, month 6) needs 4.5 MW but the sites that get power in time for it offer 4.0 MW" in got.message

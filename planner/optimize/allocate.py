@@ -79,6 +79,10 @@ class AllocationProblem:
     max_share: float = 1.0
     min_grids: int = 1
     latency: list[LatencyRuleData] = field(default_factory=list)
+    phase_labels: list[str] = field(default_factory=list)  # for messages: "phase 2 (B200, month 12)"
+
+    def phase_label(self, p: int) -> str:
+        return self.phase_labels[p] if p < len(self.phase_labels) else self.phase_names[p]
 
     @property
     def n_sites(self) -> int:
@@ -225,6 +229,9 @@ def build_problem(
         max_share=con.max_share_per_site,
         min_grids=con.min_grid_regions,
         latency=rules,
+        phase_labels=[
+            f"phase {i + 1} ({ph.gpu}, month {ph.start_month})" for i, ph in enumerate(scenario.fleet.phases)
+        ],
     )
 
 
@@ -477,6 +484,22 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
         else:
             which = "the only feasible site offers" if S == 1 else f"the {S} feasible sites offer"
         out.append(f"the fleet needs {_mw(fleet_mw)} but {which} {_mw(caps.sum())}")
+    for p in range(problem.n_phases):
+        # A phase can only go where it gets power inside the horizon.
+        allowed = problem.allowed[:, p]
+        if not allowed.any():
+            out.append(f"{problem.phase_label(p)}, {problem.phase_gpus[p]:,} GPUs, cannot get power inside the horizon "
+                       "at any feasible site")
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fit = np.floor(problem.capacity_mw[allowed] / problem.block_mw[allowed, p] + 1e-9)
+        fit = np.minimum(np.nan_to_num(fit, nan=0.0, posinf=N), both[allowed])
+        if np.sort(fit)[::-1][:k_max].sum() < problem.blocks_needed[p]:
+            need_mw = problem.blocks_needed[p] * float(problem.block_mw[allowed, p].min())
+            caps = problem.capacity_mw[allowed]
+            offer = float(np.sort(np.where(np.isfinite(caps), caps, 0))[::-1][:k_max].sum())
+            out.append(f"{problem.phase_label(p)} needs {_mw(need_mw)} but the sites that get power in time for it "
+                       f"offer {_mw(offer)}")
     distinct = len(set(problem.grid.astype(str)))
     if problem.min_grids > distinct:
         out.append(f"min_grid_regions is {problem.min_grids} but the feasible sites lie in "
