@@ -43,31 +43,28 @@ def _qcolors(values: np.ndarray, low: float, high: float, reverse: bool) -> list
 
 
 class SiteMarker(QGraphicsEllipseItem):
+    """A site's dot. Painting stays in C++ (no Python paint override: fast with 1,000s)."""
+
     def __init__(self, site_id: str, x: float, y: float) -> None:
         r = MARKER_PX / 2
         super().__init__(-r, -r, 2 * r, 2 * r)
         self.site_id = site_id
         self.setPos(x, y)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setAcceptHoverEvents(True)
         self.setZValue(10)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
-        selected = self.isSelected()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = self.rect()
-        if selected:
-            painter.setPen(QPen(QColor(220, 40, 40), 3))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(rect.adjusted(-4, -4, 4, 4))
-        painter.setPen(self.pen())
-        painter.setBrush(self.brush())
-        painter.drawEllipse(rect)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return self.rect().adjusted(-6, -6, 6, 6)
+def _halo(marker: SiteMarker) -> QGraphicsEllipseItem:
+    r = MARKER_PX / 2 + 4
+    halo = QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r)
+    halo.setPen(QPen(QColor(220, 40, 40), 3))
+    halo.setBrush(Qt.BrushStyle.NoBrush)
+    halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+    halo.setPos(marker.pos())
+    halo.setZValue(15)
+    halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+    return halo
 
 
 class MapView(QGraphicsView):
@@ -90,8 +87,9 @@ class MapView(QGraphicsView):
         self._labels: list[QGraphicsSimpleTextItem] = []
         self._legend: tuple[Column, float, float, bool] | None = None
         self._basemap_items: list[QGraphicsPathItem] = []
-        self._syncing = False
-        self.scene().selectionChanged.connect(self._on_scene_selection)
+        self._selected: list[str] = []
+        self._halos: dict[str, QGraphicsEllipseItem] = {}
+        self._press: QPointF | None = None
         # A wide scene rect so panning past the sites still works.
         self.scene().setSceneRect(QRectF(-200, -100, 400, 200))
 
@@ -128,17 +126,17 @@ class MapView(QGraphicsView):
     def set_sites(self, metrics: pd.DataFrame, tooltips: dict[str, str]) -> None:
         """One marker per site at (lon, lat); replaces previous markers."""
         scene = self.scene()
-        with _Blocked(self):
-            for marker in self._markers.values():
-                scene.removeItem(marker)
-            self._markers = {}
-            lon = metrics["lon"].to_numpy(dtype=float)
-            lat = metrics["lat"].to_numpy(dtype=float)
-            for sid, x, y in zip(metrics.index, lon, lat):
-                marker = SiteMarker(str(sid), float(x), -float(y))
-                marker.setToolTip(tooltips.get(str(sid), str(sid)))
-                scene.addItem(marker)
-                self._markers[str(sid)] = marker
+        self.set_selected([])
+        for marker in self._markers.values():
+            scene.removeItem(marker)
+        self._markers = {}
+        lon = metrics["lon"].to_numpy(dtype=float)
+        lat = metrics["lat"].to_numpy(dtype=float)
+        for sid, x, y in zip(metrics.index, lon, lat):
+            marker = SiteMarker(str(sid), float(x), -float(y))
+            marker.setToolTip(tooltips.get(str(sid), str(sid)))
+            scene.addItem(marker)
+            self._markers[str(sid)] = marker
 
     def set_colors(
         self, values: pd.Series, feasible: pd.Series, column: Column, *, reverse: bool = False
@@ -186,20 +184,51 @@ class MapView(QGraphicsView):
     # --- selection -------------------------------------------------------------------------
 
     def selected_sites(self) -> list[str]:
-        return [m.site_id for m in self._markers.values() if m.isSelected()]
+        return list(self._selected)
 
     def set_selected(self, site_ids: list[str]) -> None:
-        wanted = set(site_ids)
-        with _Blocked(self):
-            for sid, marker in self._markers.items():
-                marker.setSelected(sid in wanted)
+        """Show ``site_ids`` as selected (a red ring); does not emit a signal."""
+        wanted = [s for s in site_ids if s in self._markers]
+        for sid in [s for s in self._halos if s not in wanted]:
+            self.scene().removeItem(self._halos.pop(sid))
+        for sid in wanted:
+            if sid not in self._halos:
+                self._halos[sid] = _halo(self._markers[sid])
+                self.scene().addItem(self._halos[sid])
+        self._selected = wanted
 
     def marker(self, site_id: str) -> SiteMarker | None:
         return self._markers.get(site_id)
 
-    def _on_scene_selection(self) -> None:
-        if not self._syncing:
+    def _marker_at(self, pos: Any) -> SiteMarker | None:
+        for item in self.items(pos):
+            if isinstance(item, SiteMarker):
+                return item
+        return None
+
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802
+        marker = self._marker_at(event.position().toPoint())
+        if marker is not None and event.button() == Qt.MouseButton.LeftButton:
+            additive = bool(event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+            if additive:
+                ids = [s for s in self._selected if s != marker.site_id]
+                if marker.site_id not in self._selected:
+                    ids.append(marker.site_id)
+            else:
+                ids = [marker.site_id]
+            self.set_selected(ids)
             self.selectionChangedSites.emit(self.selected_sites())
+            event.accept()
+            return
+        self._press = event.position()
+        super().mousePressEvent(event)  # drag on the background pans
+
+    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802
+        press, self._press = self._press, None
+        super().mouseReleaseEvent(event)
+        if press is not None and (event.position() - press).manhattanLength() < 3 and self._selected:
+            self.set_selected([])  # a click on empty map clears the selection
+            self.selectionChangedSites.emit([])
 
     # --- navigation ------------------------------------------------------------------------
 
@@ -265,16 +294,3 @@ class MapView(QGraphicsView):
         painter.drawText(QRectF(box.left() + 24, box.bottom() - 21, 200, 16), Qt.AlignmentFlag.AlignLeft,
                          "infeasible     ◆ allocated share")
         painter.restore()
-
-
-class _Blocked:
-    """Suppress the view's own selection signal while the program sets the selection."""
-
-    def __init__(self, view: MapView) -> None:
-        self.view = view
-
-    def __enter__(self) -> None:
-        self.view._syncing = True
-
-    def __exit__(self, *exc: object) -> None:
-        self.view._syncing = False

@@ -12,6 +12,11 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from planner.gui.columns import TABLE_COLUMNS, Column
 
+def variant(value: Any) -> Any:
+    """What a data()/headerData() override returns (see :func:`planner.gui._pin_singletons`)."""
+    return value
+
+
 SORT_ROLE = Qt.ItemDataRole.UserRole
 SITE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -22,10 +27,11 @@ _BOLD.setBold(True)
 
 
 class SiteTableModel(QAbstractTableModel):
-    """One row per site: the metrics table joined with the ranking, in metrics order.
+    """One row per site: the metrics table joined with the ranking.
 
-    Rows never move on a re-rank (only the rank, score and feasibility cells change), so the
-    view's selection survives a slider move; the proxy model re-sorts.
+    The model sorts itself with numpy (``sort``), not through the proxy: a proxy sort calls
+    ``data()`` in Python n log n times, too slow for a live re-rank of 1,000 sites. Rows are
+    kept by site, so the view's selection follows its sites when the order changes.
     """
 
     def __init__(self, columns: tuple[Column, ...] = TABLE_COLUMNS, parent: Any = None) -> None:
@@ -35,25 +41,33 @@ class SiteTableModel(QAbstractTableModel):
         self._values: list[np.ndarray] = []
         self._feasible = np.zeros(0, dtype=bool)
         self._reasons: list[str] = []
-        self._row_of: dict[str, int] = {}
+        self._data_row: dict[str, int] = {}
         self._allocated: dict[str, float] = {}
+        self._order = np.zeros(0, dtype=int)  # display row -> data row
+        self._position = np.zeros(0, dtype=int)  # data row -> display row
+        self._sort_column = 0
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._metrics = pd.DataFrame()
 
     # --- data in ---------------------------------------------------------------------------
 
     def set_frames(self, metrics: pd.DataFrame, ranking: pd.DataFrame, allocated: dict[str, float] | None = None) -> None:
         self.beginResetModel()
         self._ids = [str(i) for i in metrics.index]
-        self._row_of = {sid: r for r, sid in enumerate(self._ids)}
+        self._data_row = {sid: r for r, sid in enumerate(self._ids)}
         self._allocated = dict(allocated or {})
         self._metrics = metrics
         self._fill(metrics, ranking)
+        self._order = self._sorted_order()
+        self._position = np.argsort(self._order)
         self.endResetModel()
 
     def set_ranking(self, ranking: pd.DataFrame) -> None:
-        """Replace rank, score, feasibility and reasons only; emits dataChanged for the rows."""
+        """Replace rank, score, feasibility and reasons; re-sort; selection follows its sites."""
         if not self._ids:
             return
         self._fill(self._metrics, ranking)
+        self._apply_order(self._sorted_order())
         self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1))
 
     def _fill(self, metrics: pd.DataFrame, ranking: pd.DataFrame) -> None:
@@ -71,13 +85,50 @@ class SiteTableModel(QAbstractTableModel):
         reasons = ranking["reasons"] if "reasons" in ranking.columns else pd.Series("", index=metrics.index)
         self._reasons = reasons.fillna("").astype(str).tolist()
 
-    # --- lookups ---------------------------------------------------------------------------
+    # --- sorting ---------------------------------------------------------------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self._columns):
+            return
+        self._sort_column, self._sort_order = column, order
+        self._apply_order(self._sorted_order())
+
+    def _sorted_order(self) -> np.ndarray:
+        n = len(self._ids)
+        if n == 0:
+            return np.zeros(0, dtype=int)
+        values = self._values[self._sort_column]
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        try:
+            keys = np.asarray(values, dtype=float)
+            keys = np.where(np.isnan(keys), np.inf if not descending else -np.inf, keys)
+            return np.argsort(-keys if descending else keys, kind="stable")
+        except (TypeError, ValueError):
+            keys = pd.Series(values).astype(str).str.lower()
+            return keys.sort_values(ascending=not descending, kind="stable").index.to_numpy()
+
+    def _apply_order(self, order: np.ndarray) -> None:
+        if np.array_equal(order, self._order):
+            return
+        self.layoutAboutToBeChanged.emit()
+        position = np.argsort(order)
+        old = self.persistentIndexList()
+        new = [self.index(int(position[self._order[i.row()]]), i.column()) for i in old]
+        self._order, self._position = order, position
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    # --- lookups (rows are display rows) -----------------------------------------------------
 
     def site_id(self, row: int) -> str:
-        return self._ids[row]
+        return self._ids[self._order[row]]
 
     def row_of(self, site_id: str) -> int | None:
-        return self._row_of.get(site_id)
+        data_row = self._data_row.get(site_id)
+        return None if data_row is None else int(self._position[data_row])
+
+    def feasible(self, row: int) -> bool:
+        return bool(self._feasible[self._order[row]])
 
     def column_of(self, key: str) -> int | None:
         for i, c in enumerate(self._columns):
@@ -87,7 +138,7 @@ class SiteTableModel(QAbstractTableModel):
 
     def raw(self, row: int, key: str) -> Any:
         i = self.column_of(key)
-        return None if i is None else self._values[i][row]
+        return None if i is None else self._values[i][self._order[row]]
 
     # --- QAbstractTableModel -----------------------------------------------------------------
 
@@ -98,6 +149,9 @@ class SiteTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        return variant(self._header(section, orientation, role))
+
+    def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
             col = self._columns[section]
             if role == Qt.ItemDataRole.DisplayRole:
@@ -108,32 +162,36 @@ class SiteTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return variant(self._data(index, role))
+
+    def _data(self, index: _Index, role: int) -> Any:
         if not index.isValid():
             return None
-        row, column = index.row(), index.column()
+        row, column = int(self._order[index.row()]), index.column()
         col = self._columns[column]
-        value = self._values[column][row]
+        sid = self._ids[row]
         if role == Qt.ItemDataRole.DisplayRole:
+            value = self._values[column][row]
             if col.key == "rank" and not self._feasible[row]:
                 return "–"
             text = col.text(value)
-            if col.key == "name" and self._ids[row] in self._allocated:
-                text += f"  ◆ {self._allocated[self._ids[row]]:.0%}"
+            if col.key == "name" and sid in self._allocated:
+                text += f"  ◆ {self._allocated[sid]:.0%}"
             return text
         if role == SORT_ROLE:
-            return _sortable(value)
+            return _sortable(self._values[column][row])
         if role == SITE_ID_ROLE:
-            return self._ids[row]
+            return sid
         if role == Qt.ItemDataRole.ForegroundRole and not self._feasible[row]:
             return _GREY
-        if role == Qt.ItemDataRole.FontRole and self._ids[row] in self._allocated and col.key == "name":
+        if role == Qt.ItemDataRole.FontRole and sid in self._allocated and col.key == "name":
             return _BOLD
         if role == Qt.ItemDataRole.ToolTipRole:
             if not self._feasible[row]:
                 return "Infeasible: " + (self._reasons[row] or "fails a hard constraint")
-            if self._ids[row] in self._allocated:
-                return f"{self._ids[row]}: allocated {self._allocated[self._ids[row]]:.0%} of the fleet"
-            return self._ids[row]
+            if sid in self._allocated:
+                return f"{sid}: allocated {self._allocated[sid]:.0%} of the fleet"
+            return sid
         if role == Qt.ItemDataRole.TextAlignmentRole and col.fmt:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -150,14 +208,21 @@ def _sortable(value: Any) -> Any:
 
 
 class SiteFilterProxy(QSortFilterProxyModel):
-    """Sort by raw values; filter on site id, name, country and region by a text."""
+    """Filter on site id, name, country and region by a text; sorting is the source's."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
         self._needle = ""
         self._feasible_only = False
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        # The source model sorts with numpy; the proxy keeps the source order and only filters.
+        model = self.sourceModel()
+        if isinstance(model, SiteTableModel):
+            model.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def set_text(self, text: str) -> None:
         self._needle = text.strip().lower()
@@ -171,7 +236,7 @@ class SiteFilterProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, SiteTableModel):
             return True
-        if self._feasible_only and not model._feasible[source_row]:
+        if self._feasible_only and not model.feasible(source_row):
             return False
         if not self._needle:
             return True
@@ -205,6 +270,9 @@ class FrameModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._frame.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        return variant(self._header(section, orientation, role))
+
+    def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -212,6 +280,9 @@ class FrameModel(QAbstractTableModel):
         return str(section + 1)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return variant(self._data(index, role))
+
+    def _data(self, index: _Index, role: int) -> Any:
         if not index.isValid():
             return None
         value = self._frame.iat[index.row(), index.column()]
