@@ -39,26 +39,81 @@ from planner.errors import InputError
 from planner.params import PROVENANCE_COLUMNS, load_parameter_file
 from planner.paths import data_dir
 
-GPU_COLUMNS = ["name", "vendor", "tdp_w", "node_power_w_per_gpu", "gpus_per_node",
-               "rack_density_kw", "liquid_required", "price_usd", "price_year", "source", "year"]
-REGION_FIELDS = ["price_usd_per_mwh", "carbon_g_per_kwh", "carbon_free_share", "saidi_minutes",
-                 "water_stress", "construction_index", "time_to_power_months", "hazard"]
+GPU_COLUMNS = [
+    "name",
+    "vendor",
+    "tdp_w",
+    "node_power_w_per_gpu",
+    "gpus_per_node",
+    "rack_density_kw",
+    "liquid_required",
+    "price_usd",
+    "price_year",
+    "source",
+    "year",
+]
+REGION_FIELDS = [
+    "price_usd_per_mwh",
+    "carbon_g_per_kwh",
+    "carbon_free_share",
+    "saidi_minutes",
+    "water_stress",
+    "construction_index",
+    "time_to_power_months",
+    "hazard",
+]
 REGION_COLUMNS = ["name", "country", "grid", "lat", "lon", *REGION_FIELDS, "moratorium"]
-SITE_COLUMNS = ["name", "country", "region_code", "lat", "lon", "elevation_m", "capacity_mw",
-                "time_to_power_months", "ttp_is_estimate", "land_usd_per_m2", "notes"]
-NORMAL_COLUMNS = ["site_id", "month", "temp_max_c", "temp_min_c", "temp_dew_c", "station",
-                  "source", "year"]
+SITE_COLUMNS = [
+    "name",
+    "country",
+    "region_code",
+    "lat",
+    "lon",
+    "elevation_m",
+    "capacity_mw",
+    "time_to_power_months",
+    "ttp_is_estimate",
+    "land_usd_per_m2",
+    "notes",
+]
+NORMAL_COLUMNS = [
+    "site_id",
+    "month",
+    "temp_max_c",
+    "temp_min_c",
+    "temp_dew_c",
+    "station",
+    "source",
+    "year",
+]
 DEMAND_COLUMNS = ["country", "lat", "lon", "population"]
 
 #: Units of the catalog's numeric columns, for the provenance table and the docs.
 UNITS = {
-    "tdp_w": "W", "node_power_w_per_gpu": "W", "gpus_per_node": "GPU", "rack_density_kw": "kW",
-    "liquid_required": "bool", "price_usd": "USD", "price_usd_per_mwh": "USD/MWh",
-    "carbon_g_per_kwh": "gCO2e/kWh", "carbon_free_share": "-", "saidi_minutes": "min/yr",
-    "water_stress": "0-5", "construction_index": "US avg = 1", "time_to_power_months": "months",
-    "moratorium": "bool", "hazard": "0-1", "capacity_mw": "MW", "land_usd_per_m2": "USD/m2",
-    "lat": "deg", "lon": "deg", "elevation_m": "m", "population": "people",
-    "temp_max_c": "C", "temp_min_c": "C", "temp_dew_c": "C",
+    "tdp_w": "W",
+    "node_power_w_per_gpu": "W",
+    "gpus_per_node": "GPU",
+    "rack_density_kw": "kW",
+    "liquid_required": "bool",
+    "price_usd": "USD",
+    "price_usd_per_mwh": "USD/MWh",
+    "carbon_g_per_kwh": "gCO2e/kWh",
+    "carbon_free_share": "-",
+    "saidi_minutes": "min/yr",
+    "water_stress": "0-5",
+    "construction_index": "US avg = 1",
+    "time_to_power_months": "months",
+    "moratorium": "bool",
+    "hazard": "0-1",
+    "capacity_mw": "MW",
+    "land_usd_per_m2": "USD/m2",
+    "lat": "deg",
+    "lon": "deg",
+    "elevation_m": "m",
+    "population": "people",
+    "temp_max_c": "C",
+    "temp_min_c": "C",
+    "temp_dew_c": "C",
 }
 
 #: Documented defaults for user sites (see docs/data.md).
@@ -81,7 +136,9 @@ class Catalog:
     basemap: gpd.GeoDataFrame
     cooling: dict[str, Any] = field(default_factory=dict)
     finance: dict[str, Any] = field(default_factory=dict)
-    provenance: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROVENANCE_COLUMNS))
+    provenance: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=PROVENANCE_COLUMNS)
+    )
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: list[str] = field(default_factory=list)
     #: Normals of every default site (user sites borrow from these by ``climate_site_id``).
@@ -121,8 +178,17 @@ class Catalog:
         sites = pd.DataFrame(self.sites.drop(columns="geometry"))
         reg = self.regions.reindex(sites["region_code"].to_numpy())
         out = sites.copy()
-        for col in ("grid", "price_usd_per_mwh", "carbon_g_per_kwh", "carbon_free_share",
-                    "water_stress", "saidi_minutes", "construction_index", "moratorium", "hazard"):
+        for col in (
+            "grid",
+            "price_usd_per_mwh",
+            "carbon_g_per_kwh",
+            "carbon_free_share",
+            "water_stress",
+            "saidi_minutes",
+            "construction_index",
+            "moratorium",
+            "hazard",
+        ):
             out[col] = reg[col].to_numpy()
         out["region_time_to_power_months"] = reg["time_to_power_months"].to_numpy()
         own = pd.to_numeric(out["time_to_power_months"], errors="coerce")
@@ -152,9 +218,17 @@ def _default_catalog() -> Catalog:
     sites["climate_distance_km"] = 0.0
     sites["defaults_applied"] = ""
     catalog = Catalog(
-        gpus=gpus, regions=regions, sites=sites, climate_normals=normals, demand_centers=demand,
-        basemap=basemap, cooling=cooling, finance=finance, sources=sources,
-        provenance=pd.DataFrame(columns=PROVENANCE_COLUMNS), default_normals=normals,
+        gpus=gpus,
+        regions=regions,
+        sites=sites,
+        climate_normals=normals,
+        demand_centers=demand,
+        basemap=basemap,
+        cooling=cooling,
+        finance=finance,
+        sources=sources,
+        provenance=pd.DataFrame(columns=PROVENANCE_COLUMNS),
+        default_normals=normals,
     )
     validate_catalog(catalog, stations=stations, station_normals=station_normals)
     provenance = _provenance(root, sources, gpus, regions, sites, stations, demand)
@@ -171,8 +245,12 @@ def default_catalog() -> Catalog:
     tables in place (they are shared).
     """
     cat = _default_catalog()
-    return replace(cat, warnings=list(cat.warnings), cooling=copy.deepcopy(cat.cooling),
-                   finance=copy.deepcopy(cat.finance))
+    return replace(
+        cat,
+        warnings=list(cat.warnings),
+        cooling=copy.deepcopy(cat.cooling),
+        finance=copy.deepcopy(cat.finance),
+    )
 
 
 def load_catalog(
@@ -197,7 +275,9 @@ def load_catalog(
     warnings: list[str] = []
     regions = base.regions
     if regions_file is not None:
-        regions = merge_regions(base.regions, read_regions_file(regions_file, partial=True), regions_file)
+        regions = merge_regions(
+            base.regions, read_regions_file(regions_file, partial=True), regions_file
+        )
     catalog = replace(base, regions=regions, warnings=warnings)
     if sites_file is not None:
         sites, site_warnings = read_sites_file(sites_file, catalog=catalog)
@@ -207,8 +287,11 @@ def load_catalog(
     else:
         missing = sorted(set(catalog.sites["region_code"]) - set(regions.index))
         if missing:
-            raise InputError(f"default sites refer to region '{missing[0]}' that the regions file removed",
-                             file=regions_file, field="region_code")
+            raise InputError(
+                f"default sites refer to region '{missing[0]}' that the regions file removed",
+                file=regions_file,
+                field="region_code",
+            )
     return catalog
 
 
@@ -286,8 +369,14 @@ def merge_regions(base: pd.DataFrame, update: pd.DataFrame, path: str | Path) ->
     for code in new:
         row = int(np.flatnonzero(update.index == code)[0]) + 1
         for col in REGION_COLUMNS:
-            if col not in update.columns or pd.isna(update.at[code, col]) and col != "saidi_minutes":
-                raise InputError(f"new region '{code}' needs a value for '{col}'", file=path, row=row, field=col)
+            if (
+                col not in update.columns
+                or pd.isna(update.at[code, col])
+                and col != "saidi_minutes"
+            ):
+                raise InputError(
+                    f"new region '{code}' needs a value for '{col}'", file=path, row=row, field=col
+                )
     merged = base.reindex(base.index.union(update.index, sort=False))
     for col in update.columns:
         if col not in merged.columns:
@@ -298,19 +387,31 @@ def merge_regions(base: pd.DataFrame, update: pd.DataFrame, path: str | Path) ->
     for col in REGION_FIELDS:
         if col in update.columns:
             # User figures are the user's: say so in the per-field source.
-            merged.loc[update.index[update[col].notna()], f"{col}_source"] = f"user file {Path(path).name}"
+            merged.loc[update.index[update[col].notna()], f"{col}_source"] = (
+                f"user file {Path(path).name}"
+            )
     merged["moratorium"] = merged["moratorium"].astype(bool)
     return merged
 
 
 def _read_default_sites(path: Path) -> gpd.GeoDataFrame:
-    table = pd.read_csv(path, dtype={"site_id": str, "climate_station": str, "notes": str},
-                        keep_default_na=False)
+    table = pd.read_csv(
+        path, dtype={"site_id": str, "climate_station": str, "notes": str}, keep_default_na=False
+    )
     table["ttp_is_estimate"] = _bool_column(table["ttp_is_estimate"], path, "ttp_is_estimate")
-    for col in ("lat", "lon", "elevation_m", "capacity_mw", "time_to_power_months", "land_usd_per_m2"):
+    for col in (
+        "lat",
+        "lon",
+        "elevation_m",
+        "capacity_mw",
+        "time_to_power_months",
+        "land_usd_per_m2",
+    ):
         table[col] = _numeric_column(table[col].astype(str), path, col)
     table = table.set_index("site_id")
-    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
+    )
 
 
 def _read_demand(path: Path) -> pd.DataFrame:
@@ -335,7 +436,9 @@ def _parameter_file(path: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     return load_parameter_file(path)
 
 
-def _site_normals(sites: pd.DataFrame, stations: pd.DataFrame, normals: pd.DataFrame) -> pd.DataFrame:
+def _site_normals(
+    sites: pd.DataFrame, stations: pd.DataFrame, normals: pd.DataFrame
+) -> pd.DataFrame:
     """Expand station normals to one block of 12 months per default site."""
     meta = stations.set_index("station_id")
     link = pd.DataFrame({"site_id": sites.index, "station_id": sites["climate_station"].to_numpy()})
@@ -352,11 +455,13 @@ def _site_normals(sites: pd.DataFrame, stations: pd.DataFrame, normals: pd.DataF
 
 def _borrowed_normals(sites: pd.DataFrame, default_normals: pd.DataFrame) -> pd.DataFrame:
     """Normals for user sites: each takes those of its ``climate_site_id`` (a default site)."""
-    link = pd.DataFrame({
-        "site_id": sites.index.to_numpy(),
-        "climate_site_id": sites["climate_site_id"].to_numpy(),
-        "climate_distance_km": sites["climate_distance_km"].to_numpy(float),
-    })
+    link = pd.DataFrame(
+        {
+            "site_id": sites.index.to_numpy(),
+            "climate_site_id": sites["climate_site_id"].to_numpy(),
+            "climate_distance_km": sites["climate_distance_km"].to_numpy(float),
+        }
+    )
     donor = default_normals.drop(columns=["site_id", "climate_distance_km"])
     table = link.merge(donor, on="climate_site_id", how="left")
     return table[[*NORMAL_COLUMNS, "station_id", "note", "climate_site_id", "climate_distance_km"]]
@@ -365,8 +470,14 @@ def _borrowed_normals(sites: pd.DataFrame, default_normals: pd.DataFrame) -> pd.
 # --- user site files -------------------------------------------------------------------------
 
 _ALIASES = {
-    "site_id": "id", "latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
-    "region": "region_code", "elevation": "elevation_m", "capacity": "capacity_mw",
+    "site_id": "id",
+    "latitude": "lat",
+    "longitude": "lon",
+    "lng": "lon",
+    "long": "lon",
+    "region": "region_code",
+    "elevation": "elevation_m",
+    "capacity": "capacity_mw",
 }
 _OPTIONAL_NUMERIC = ["elevation_m", "capacity_mw", "time_to_power_months", "land_usd_per_m2"]
 
@@ -400,7 +511,7 @@ def read_sites_file(
         Empty file, missing column, non-numeric value, latitude outside -90..90, longitude
         outside -180..180, duplicate id, unknown region code; naming file, row and column.
     """
-    from planner.geo import geodesic_distance_km, join_countries, nearest_point
+    from planner.geo import join_countries, nearest_point
 
     path = Path(path)
     cat = catalog or default_catalog()
@@ -408,8 +519,11 @@ def read_sites_file(
     raw.columns = [_ALIASES.get(c, c) for c in (str(c).strip().lower() for c in raw.columns)]
     for col in ("id", "name", "lat", "lon"):
         if col not in raw.columns:
-            raise InputError(f"missing column '{col}' (a site file needs id, name, lat and lon)",
-                             file=path, field=col)
+            raise InputError(
+                f"missing column '{col}' (a site file needs id, name, lat and lon)",
+                file=path,
+                field=col,
+            )
     raw["id"] = raw["id"].astype(str).str.strip()
     _check_ids(raw, "id", path)
     lat = _numeric_column(raw["lat"], path, "lat")
@@ -424,40 +538,60 @@ def read_sites_file(
     out["lat"] = lat.to_numpy()
     out["lon"] = lon.to_numpy()
     for col in _OPTIONAL_NUMERIC:
-        out[col] = (_numeric_column(raw[col], path, col, allow_empty=True).to_numpy()
-                    if col in raw else np.full(n, np.nan))
+        out[col] = (
+            _numeric_column(raw[col], path, col, allow_empty=True).to_numpy()
+            if col in raw
+            else np.full(n, np.nan)
+        )
 
     # Region: the user's code if given (must be known), else the spatial join.
     regions = cat.regions
-    given = raw["region_code"].astype(str).str.strip() if "region_code" in raw else pd.Series([""] * n)
+    given = (
+        raw["region_code"].astype(str).str.strip() if "region_code" in raw else pd.Series([""] * n)
+    )
     given = given.replace({"nan": "", "None": ""}).to_numpy()
     for i, code in enumerate(given):
         if code and code not in regions.index:
-            raise InputError(f"unknown region '{code}' (see `planner sites list` or the regions table)",
-                             file=path, row=i + 1, field="region_code")
+            raise InputError(
+                f"unknown region '{code}' (see `planner sites list` or the regions table)",
+                file=path,
+                row=i + 1,
+                field="region_code",
+            )
     need = np.array([not c for c in given])
     codes = given.astype(object)
     if need.any():
         iso = join_countries(out["lat"].to_numpy()[need], out["lon"].to_numpy()[need], cat.basemap)
         found, how, km = _regions_for_points(
-            out["lat"].to_numpy()[need], out["lon"].to_numpy()[need], iso, regions,
+            out["lat"].to_numpy()[need],
+            out["lon"].to_numpy()[need],
+            iso,
+            regions,
             mapped=set(cat.basemap["iso_a2"]),
         )
         codes[need] = found
         idx = np.flatnonzero(need)
-        for j, i in enumerate(idx):
+        for i in idx:
             defaults[i].append("region_code")
         for kind, text in (
-            ("nearest-in-country", "lie in a country with several regions and take the region "
-                                   "of that country whose centre is nearest"),
-            ("nearest", "lie outside every country of the basemap (or in one with no region) "
-                        "and take the nearest known region by its centre"),
+            (
+                "nearest-in-country",
+                "lie in a country with several regions and take the region "
+                "of that country whose centre is nearest",
+            ),
+            (
+                "nearest",
+                "lie outside every country of the basemap (or in one with no region) "
+                "and take the nearest known region by its centre",
+            ),
         ):
             hit = np.flatnonzero(how == kind)
             if len(hit):
                 shown = [f"{out.index[idx[j]]} -> {found[j]} ({km[j]:,.0f} km)" for j in hit[:5]]
-                warnings.append(f"{path.name}: {len(hit)} site(s) {text}: {', '.join(shown)}"
-                                + (" ..." if len(hit) > 5 else ""))
+                warnings.append(
+                    f"{path.name}: {len(hit)} site(s) {text}: {', '.join(shown)}"
+                    + (" ..." if len(hit) > 5 else "")
+                )
     out["region_code"] = codes
     reg = regions.reindex(out["region_code"].to_numpy())
     user_country = raw["country"].astype(str).str.strip().str.upper() if "country" in raw else None
@@ -471,8 +605,12 @@ def read_sites_file(
 
     # Nearest default site: climate donor and elevation.
     dsites = _default_catalog().sites
-    j, dist = nearest_point(out["lat"].to_numpy(), out["lon"].to_numpy(),
-                            dsites["lat"].to_numpy(), dsites["lon"].to_numpy())
+    j, dist = nearest_point(
+        out["lat"].to_numpy(),
+        out["lon"].to_numpy(),
+        dsites["lat"].to_numpy(),
+        dsites["lon"].to_numpy(),
+    )
     out["climate_site_id"] = dsites.index.to_numpy()[j]
     out["climate_distance_km"] = np.round(dist, 1)
     far = dist > 300
@@ -484,7 +622,10 @@ def read_sites_file(
 
     fill = {
         "capacity_mw": (np.full(n, DEFAULT_CAPACITY_MW), "capacity_mw"),
-        "time_to_power_months": (reg["time_to_power_months"].to_numpy(float), "time_to_power_months"),
+        "time_to_power_months": (
+            reg["time_to_power_months"].to_numpy(float),
+            "time_to_power_months",
+        ),
         "land_usd_per_m2": (np.full(n, DEFAULT_LAND_USD_PER_M2), "land_usd_per_m2"),
         "elevation_m": (dsites["elevation_m"].to_numpy(float)[j], "elevation_m"),
     }
@@ -493,8 +634,15 @@ def read_sites_file(
         out.loc[missing, col] = values[missing]
         for i in np.flatnonzero(missing):
             defaults[i].append(label)
-    ttp_given = ~np.isnan(_numeric_column(raw["time_to_power_months"], path, "time_to_power_months",
-                                          allow_empty=True).to_numpy(float)) if "time_to_power_months" in raw else np.zeros(n, bool)
+    ttp_given = (
+        ~np.isnan(
+            _numeric_column(
+                raw["time_to_power_months"], path, "time_to_power_months", allow_empty=True
+            ).to_numpy(float)
+        )
+        if "time_to_power_months" in raw
+        else np.zeros(n, bool)
+    )
     if "ttp_is_estimate" in raw:
         flag = _bool_column(raw["ttp_is_estimate"].fillna(""), path, "ttp_is_estimate").to_numpy()
         out["ttp_is_estimate"] = np.where(ttp_given, flag, True)
@@ -505,7 +653,9 @@ def read_sites_file(
         defaults[i].append("climate")
     out["defaults_applied"] = [", ".join(d) for d in defaults]
     out = out[[*SITE_COLUMNS, "climate_site_id", "climate_distance_km", "defaults_applied"]]
-    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
+    )
     return gdf, warnings
 
 
@@ -523,7 +673,9 @@ def _read_site_table(path: Path) -> pd.DataFrame:
         try:
             frame = gpd.read_file(path)
         except Exception as exc:  # noqa: BLE001 - pyogrio raises several types for bad files
-            raise InputError(f"cannot read as a GIS file ({type(exc).__name__}: {exc})", file=path) from None
+            raise InputError(
+                f"cannot read as a GIS file ({type(exc).__name__}: {exc})", file=path
+            ) from None
         if len(frame) == 0:
             raise InputError("the file has no sites", file=path)
         raw = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(object)
@@ -548,9 +700,15 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("no such file", file=path)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                            sep=None if path.suffix.lower() == ".tsv" else ",", engine="python"
-                            if path.suffix.lower() == ".tsv" else "c", encoding="utf-8-sig")
+        table = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            sep=None if path.suffix.lower() == ".tsv" else ",",
+            engine="python" if path.suffix.lower() == ".tsv" else "c",
+            encoding="utf-8-sig",
+        )
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=path) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -570,7 +728,10 @@ SMALL_COUNTRY_RADIUS_KM = 30.0
 
 
 def _regions_for_points(
-    lat: np.ndarray, lon: np.ndarray, iso: np.ndarray, regions: pd.DataFrame,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    iso: np.ndarray,
+    regions: pd.DataFrame,
     mapped: set[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Region per point from its country code; nearest region centre where that is ambiguous.
@@ -582,8 +743,12 @@ def _regions_for_points(
     from planner.geo import geodesic_distance_km
 
     rc = regions["country"].astype(str).to_numpy()
-    dist = geodesic_distance_km(lat[:, None], lon[:, None],
-                                regions["lat"].to_numpy(float)[None, :], regions["lon"].to_numpy(float)[None, :])
+    dist = geodesic_distance_km(
+        lat[:, None],
+        lon[:, None],
+        regions["lat"].to_numpy(float)[None, :],
+        regions["lon"].to_numpy(float)[None, :],
+    )
     iso = iso.astype(object).copy()
     if mapped is not None:
         unmapped = ~np.isin(rc, list(mapped))
@@ -604,7 +769,10 @@ def _regions_for_points(
 
 
 def validate_catalog(
-    cat: Catalog, *, stations: pd.DataFrame | None = None, station_normals: pd.DataFrame | None = None
+    cat: Catalog,
+    *,
+    stations: pd.DataFrame | None = None,
+    station_normals: pd.DataFrame | None = None,
 ) -> None:
     """Check the catalog's tables: columns, types, ranges and referential integrity.
 
@@ -619,36 +787,64 @@ def validate_catalog(
             raise InputError(f"missing column '{col}'", file=root / "gpus.csv", field=col)
     g = cat.gpus
     if not ((g["node_power_w_per_gpu"] >= g["tdp_w"]).all() and (g["tdp_w"] > 0).all()):
-        raise InputError("node power per GPU must be at least the GPU's TDP", file=root / "gpus.csv")
+        raise InputError(
+            "node power per GPU must be at least the GPU's TDP", file=root / "gpus.csv"
+        )
     for col in SITE_COLUMNS:
         if col not in cat.sites.columns:
             raise InputError(f"missing column '{col}'", file=root / "sites.csv", field=col)
     bad = ~cat.sites["region_code"].isin(cat.regions.index)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-        raise InputError(f"unknown region '{cat.sites['region_code'][bad].iloc[0]}'",
-                         file=root / "sites.csv", row=row, field="region_code")
-    mismatch = cat.regions["country"].reindex(cat.sites["region_code"]).to_numpy() != cat.sites["country"].to_numpy()
+        raise InputError(
+            f"unknown region '{cat.sites['region_code'][bad].iloc[0]}'",
+            file=root / "sites.csv",
+            row=row,
+            field="region_code",
+        )
+    mismatch = (
+        cat.regions["country"].reindex(cat.sites["region_code"]).to_numpy()
+        != cat.sites["country"].to_numpy()
+    )
     if mismatch.any():
         row = int(np.flatnonzero(mismatch)[0]) + 1
-        raise InputError("country differs from its region's country", file=root / "sites.csv", row=row,
-                         field="country")
+        raise InputError(
+            "country differs from its region's country",
+            file=root / "sites.csv",
+            row=row,
+            field="country",
+        )
     _check_ids(cat.sites.reset_index(), "site_id", root / "sites.csv")
-    counts = cat.climate_normals.dropna(subset=["temp_max_c", "temp_min_c", "temp_dew_c"]).groupby("site_id")["month"].nunique()
+    counts = (
+        cat.climate_normals.dropna(subset=["temp_max_c", "temp_min_c", "temp_dew_c"])
+        .groupby("site_id")["month"]
+        .nunique()
+    )
     lacking = [s for s in cat.sites.index if counts.get(s, 0) != 12]
     if lacking:
-        raise InputError(f"site '{lacking[0]}' lacks 12 months of climate normals",
-                         file=root / "climate_normals.csv", field="climate_station")
+        raise InputError(
+            f"site '{lacking[0]}' lacks 12 months of climate normals",
+            file=root / "climate_normals.csv",
+            field="climate_station",
+        )
     cn = cat.climate_normals
-    if not ((cn["temp_max_c"] > cn["temp_min_c"]).all() and cn["temp_max_c"].between(-40, 50).all()
-            and cn["temp_min_c"].between(-50, 40).all() and (cn["temp_dew_c"] <= cn["temp_max_c"]).all()):
-        raise InputError("climate normals out of range (need -50 <= min < max <= 50, dew <= max)",
-                         file=root / "climate_normals.csv")
+    if not (
+        (cn["temp_max_c"] > cn["temp_min_c"]).all()
+        and cn["temp_max_c"].between(-40, 50).all()
+        and cn["temp_min_c"].between(-50, 40).all()
+        and (cn["temp_dew_c"] <= cn["temp_max_c"]).all()
+    ):
+        raise InputError(
+            "climate normals out of range (need -50 <= min < max <= 50, dew <= max)",
+            file=root / "climate_normals.csv",
+        )
     if cat.sources is not None and len(cat.sources):
         used = _used_source_ids(cat, stations)
         unknown = sorted(used - set(cat.sources.index))
         if unknown:
-            raise InputError(f"source id '{unknown[0]}' is not in sources.csv", file=root / "sources.csv")
+            raise InputError(
+                f"source id '{unknown[0]}' is not in sources.csv", file=root / "sources.csv"
+            )
 
 
 def _used_source_ids(cat: Catalog, stations: pd.DataFrame | None) -> set[str]:
@@ -659,7 +855,8 @@ def _used_source_ids(cat: Catalog, stations: pd.DataFrame | None) -> set[str]:
         for value in cat.regions[col].dropna().astype(str):
             ids.update(v for v in value.split("+") if v and not v.startswith("user file"))
     if stations is not None:
-        ids.update(stations["source"]); ids.update(stations["dew_source"])
+        ids.update(stations["source"])
+        ids.update(stations["dew_source"])
     return ids
 
 
@@ -667,47 +864,134 @@ def _used_source_ids(cat: Catalog, stations: pd.DataFrame | None) -> set[str]:
 
 
 def _provenance(
-    root: Path, sources: pd.DataFrame, gpus: pd.DataFrame, regions: pd.DataFrame,
-    sites: pd.DataFrame, stations: pd.DataFrame, demand: pd.DataFrame,
+    root: Path,
+    sources: pd.DataFrame,
+    gpus: pd.DataFrame,
+    regions: pd.DataFrame,
+    sites: pd.DataFrame,
+    stations: pd.DataFrame,
+    demand: pd.DataFrame,
 ) -> pd.DataFrame:
     """One row per default figure (per table row for whole-row sources), citations expanded."""
     parts = []
     gp = gpus.reset_index()
-    for col in ("tdp_w", "node_power_w_per_gpu", "gpus_per_node", "rack_density_kw", "liquid_required"):
-        parts.append(pd.DataFrame({"dataset": "gpus", "key": gp["gpu_id"], "field": col, "value": gp[col],
-                                   "source_id": gp["source"], "year": gp["year"], "note": gp["note"]}))
-    parts.append(pd.DataFrame({"dataset": "gpus", "key": gp["gpu_id"], "field": "price_usd",
-                               "value": gp["price_usd"], "source_id": gp["price_source"],
-                               "year": gp["price_year"], "note": "indicative price, estimate"}))
+    for col in (
+        "tdp_w",
+        "node_power_w_per_gpu",
+        "gpus_per_node",
+        "rack_density_kw",
+        "liquid_required",
+    ):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "dataset": "gpus",
+                    "key": gp["gpu_id"],
+                    "field": col,
+                    "value": gp[col],
+                    "source_id": gp["source"],
+                    "year": gp["year"],
+                    "note": gp["note"],
+                }
+            )
+        )
+    parts.append(
+        pd.DataFrame(
+            {
+                "dataset": "gpus",
+                "key": gp["gpu_id"],
+                "field": "price_usd",
+                "value": gp["price_usd"],
+                "source_id": gp["price_source"],
+                "year": gp["price_year"],
+                "note": "indicative price, estimate",
+            }
+        )
+    )
     rg = regions.reset_index()
     for col in [*REGION_FIELDS, "moratorium"]:
         src = rg.get(f"{col}_source", pd.Series("", index=rg.index)).fillna("")
         year = rg.get(f"{col}_year", pd.Series(np.nan, index=rg.index))
-        parts.append(pd.DataFrame({"dataset": "regions", "key": rg["region_code"], "field": col,
-                                   "value": rg[col], "source_id": src, "year": year,
-                                   "note": rg.get("note", "")}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "dataset": "regions",
+                    "key": rg["region_code"],
+                    "field": col,
+                    "value": rg[col],
+                    "source_id": src,
+                    "year": year,
+                    "note": rg.get("note", ""),
+                }
+            )
+        )
     st = sites.reset_index()
     for col in ("lat", "lon", "capacity_mw", "time_to_power_months", "land_usd_per_m2"):
-        parts.append(pd.DataFrame({"dataset": "sites", "key": st["site_id"], "field": col,
-                                   "value": st[col], "source_id": st["source"] if col in ("lat", "lon") else
-                                   ("land-cw-2025" if col == "land_usd_per_m2" else st["source"]),
-                                   "year": st["year"],
-                                   "note": "" if col in ("lat", "lon") else "estimate"}))
-    for col, src in (("temp_max_c", "source"), ("temp_min_c", "source"), ("temp_dew_c", "dew_source")):
-        parts.append(pd.DataFrame({"dataset": "climate_normals", "key": stations["station_id"],
-                                   "field": col, "value": "12 monthly values",
-                                   "source_id": stations[src], "year": stations["year"],
-                                   "note": stations["name"] + "; " + stations["note"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "dataset": "sites",
+                    "key": st["site_id"],
+                    "field": col,
+                    "value": st[col],
+                    "source_id": st["source"]
+                    if col in ("lat", "lon")
+                    else ("land-cw-2025" if col == "land_usd_per_m2" else st["source"]),
+                    "year": st["year"],
+                    "note": "" if col in ("lat", "lon") else "estimate",
+                }
+            )
+        )
+    for col, src in (
+        ("temp_max_c", "source"),
+        ("temp_min_c", "source"),
+        ("temp_dew_c", "dew_source"),
+    ):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "dataset": "climate_normals",
+                    "key": stations["station_id"],
+                    "field": col,
+                    "value": "12 monthly values",
+                    "source_id": stations[src],
+                    "year": stations["year"],
+                    "note": stations["name"] + "; " + stations["note"],
+                }
+            )
+        )
     dc = demand.reset_index()
-    parts.append(pd.DataFrame({"dataset": "demand_centers", "key": dc["name"], "field": "population",
-                               "value": dc["population"], "source_id": dc["source"], "year": dc["year"],
-                               "note": "urban agglomeration"}))
-    parts.append(pd.DataFrame({"dataset": ["basemap"], "key": ["countries"], "field": ["geometry"],
-                               "value": ["177 country outlines"], "source_id": ["natural-earth"],
-                               "year": [2018], "note": ["simplified"]}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "dataset": "demand_centers",
+                "key": dc["name"],
+                "field": "population",
+                "value": dc["population"],
+                "source_id": dc["source"],
+                "year": dc["year"],
+                "note": "urban agglomeration",
+            }
+        )
+    )
+    parts.append(
+        pd.DataFrame(
+            {
+                "dataset": ["basemap"],
+                "key": ["countries"],
+                "field": ["geometry"],
+                "value": ["177 country outlines"],
+                "source_id": ["natural-earth"],
+                "year": [2018],
+                "note": ["simplified"],
+            }
+        )
+    )
     table = pd.concat(parts, ignore_index=True)
     # Unpublished figures (NaN, e.g. SAIDI where none was compiled) have no source to list.
-    table = table[~(table["value"].isna() & table["source_id"].isin(["", "nan"]))].reset_index(drop=True)
+    table = table[~(table["value"].isna() & table["source_id"].isin(["", "nan"]))].reset_index(
+        drop=True
+    )
     table["value"] = table["value"].astype(object)
     table["source_id"] = table["source_id"].astype(str)
     first = table["source_id"].str.split("+").str[0]
@@ -729,21 +1013,27 @@ def _check_ids(table: pd.DataFrame, col: str, path: Path) -> None:
     ids = table[col].astype(str).str.strip()
     empty = ids.eq("") | ids.eq("nan")
     if empty.any():
-        raise InputError("empty id", file=path, row=int(np.flatnonzero(empty.to_numpy())[0]) + 1, field=col)
+        raise InputError(
+            "empty id", file=path, row=int(np.flatnonzero(empty.to_numpy())[0]) + 1, field=col
+        )
     dup = ids.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputError(f"duplicate id '{ids.iloc[i]}'", file=path, row=i + 1, field=col)
 
 
-def _numeric_column(values: pd.Series, path: Path, col: str, *, allow_empty: bool = False) -> pd.Series:
+def _numeric_column(
+    values: pd.Series, path: Path, col: str, *, allow_empty: bool = False
+) -> pd.Series:
     text = values.astype(str).str.strip()
     empty = text.eq("") | text.str.lower().isin(["nan", "none"])
     numbers = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
     bad = numbers.isna() & ~empty
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"expected a number, got '{text.iloc[i]}'", file=path, row=i + 1, field=col)
+        raise InputError(
+            f"expected a number, got '{text.iloc[i]}'", file=path, row=i + 1, field=col
+        )
     if empty.any() and not allow_empty:
         i = int(np.flatnonzero(empty.to_numpy())[0])
         raise InputError("expected a number, got an empty cell", file=path, row=i + 1, field=col)
@@ -757,7 +1047,9 @@ def _check_range(table: pd.DataFrame, col: str, lo: float, hi: float, path: Path
     bad = values.notna() & ~values.between(lo, hi)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{values.iloc[i]:g} is outside {lo:g}..{hi:g}", file=path, row=i + 1, field=col)
+        raise InputError(
+            f"{values.iloc[i]:g} is outside {lo:g}..{hi:g}", file=path, row=i + 1, field=col
+        )
 
 
 def _bool_column(values: pd.Series, path: Path, col: str) -> pd.Series:
@@ -765,5 +1057,7 @@ def _bool_column(values: pd.Series, path: Path, col: str) -> pd.Series:
     bad = ~text.isin(_TRUE | _FALSE)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"expected true or false, got '{values.iloc[i]}'", file=path, row=i + 1, field=col)
+        raise InputError(
+            f"expected true or false, got '{values.iloc[i]}'", file=path, row=i + 1, field=col
+        )
     return text.isin(_TRUE)

@@ -84,7 +84,8 @@ def nearest_point(
     """
     lat = np.asarray(lat, float).ravel()
     lon = np.asarray(lon, float).ravel()
-    dist = geodesic_distance_km(lat[:, None], lon[:, None],
-                                np.asarray(lat_ref, float)[None, :], np.asarray(lon_ref, float)[None, :])
+    lat_ref = np.asarray(lat_ref, float)[None, :]
+    lon_ref = np.asarray(lon_ref, float)[None, :]
+    dist = geodesic_distance_km(lat[:, None], lon[:, None], lat_ref, lon_ref)
     idx = np.argmin(dist, axis=1)
     return idx, dist[np.arange(len(lat)), idx]

@@ -18,9 +18,29 @@ def cat() -> Catalog:
 
 
 def test_gpu_ids_and_columns(cat):
-    assert set(cat.gpus.index) >= {"A100-SXM", "H100-SXM", "H100-PCIe", "H200", "B200", "GB200", "MI300X", "L40S"}
-    for col in ("name", "vendor", "tdp_w", "node_power_w_per_gpu", "gpus_per_node", "rack_density_kw",
-                "liquid_required", "price_usd", "price_year", "source", "year"):
+    assert set(cat.gpus.index) >= {
+        "A100-SXM",
+        "H100-SXM",
+        "H100-PCIe",
+        "H200",
+        "B200",
+        "GB200",
+        "MI300X",
+        "L40S",
+    }
+    for col in (
+        "name",
+        "vendor",
+        "tdp_w",
+        "node_power_w_per_gpu",
+        "gpus_per_node",
+        "rack_density_kw",
+        "liquid_required",
+        "price_usd",
+        "price_year",
+        "source",
+        "year",
+    ):
         assert col in cat.gpus.columns
     assert cat.gpus["liquid_required"].dtype == bool
     assert (cat.gpus["node_power_w_per_gpu"] >= cat.gpus["tdp_w"]).all()
@@ -51,7 +71,21 @@ def test_regions_cover_every_state_and_30_others(cat):
     us = [c for c in r.index if c.startswith("US-")]
     assert len(us) == 51  # 50 states + DC
     assert len(r) - len(us) >= 30
-    for code in ("SE-SE1", "NO-NO1", "CA-QC", "IE", "NL", "DE", "SG", "JP-TK", "IN", "MY", "AU-NSW", "BR", "MX"):
+    for code in (
+        "SE-SE1",
+        "NO-NO1",
+        "CA-QC",
+        "IE",
+        "NL",
+        "DE",
+        "SG",
+        "JP-TK",
+        "IN",
+        "MY",
+        "AU-NSW",
+        "BR",
+        "MX",
+    ):
         assert code in r.index
 
 
@@ -102,7 +136,11 @@ def test_region_spot_checks_against_sources(cat):
 
 def test_carbon_column_is_one_measure(cat):
     # carbon_g_per_kwh is direct (combustion) everywhere: eGRID for states, mix-derived elsewhere.
-    assert set(cat.regions["carbon_g_per_kwh_source"]) <= {"egrid-2023", "direct-from-mix", "cer-provincial-mix"}
+    assert set(cat.regions["carbon_g_per_kwh_source"]) <= {
+        "egrid-2023",
+        "direct-from-mix",
+        "cer-provincial-mix",
+    }
 
 
 def test_sites_count_countries_and_integrity(cat):
@@ -112,7 +150,9 @@ def test_sites_count_countries_and_integrity(cat):
     assert s.crs.to_epsg() == 4326
     assert s.index.name == "site_id" and s.index.is_unique
     assert s["region_code"].isin(cat.regions.index).all()
-    assert (cat.regions.loc[s["region_code"], "country"].to_numpy() == s["country"].to_numpy()).all()
+    assert (
+        cat.regions.loc[s["region_code"], "country"].to_numpy() == s["country"].to_numpy()
+    ).all()
     assert s["lat"].between(-90, 90).all() and s["lon"].between(-180, 180).all()
     assert (s["capacity_mw"] > 0).all()
     assert s["ttp_is_estimate"].dtype == bool
@@ -121,11 +161,44 @@ def test_sites_count_countries_and_integrity(cat):
 
 def test_sites_required_by_scenarios_and_issue(cat):
     names = " ".join(cat.sites["name"])
-    for town in ("Ashburn", "Columbus", "Dallas", "Abilene", "Phoenix", "Reno", "Quincy", "The Dalles",
-                 "Prineville", "Council Bluffs", "Des Moines", "Atlanta", "Montreal", "Queretaro",
-                 "Sao Paulo", "Dublin", "Amsterdam", "Frankfurt", "Lulea", "Stockholm", "Oslo", "Odense",
-                 "Hamina", "Keflavik", "Singapore", "Johor", "Mumbai", "Tokyo", "Sydney", "Secaucus",
-                 "Piscataway", "Aurora", "Paris", "Madrid", "Milan", "Warsaw"):
+    for town in (
+        "Ashburn",
+        "Columbus",
+        "Dallas",
+        "Abilene",
+        "Phoenix",
+        "Reno",
+        "Quincy",
+        "The Dalles",
+        "Prineville",
+        "Council Bluffs",
+        "Des Moines",
+        "Atlanta",
+        "Montreal",
+        "Queretaro",
+        "Sao Paulo",
+        "Dublin",
+        "Amsterdam",
+        "Frankfurt",
+        "Lulea",
+        "Stockholm",
+        "Oslo",
+        "Odense",
+        "Hamina",
+        "Keflavik",
+        "Singapore",
+        "Johor",
+        "Mumbai",
+        "Tokyo",
+        "Sydney",
+        "Secaucus",
+        "Piscataway",
+        "Aurora",
+        "Paris",
+        "Madrid",
+        "Milan",
+        "Warsaw",
+    ):
         assert town in names, town
     grids = set(cat.regions.loc[cat.sites.loc[cat.sites.country == "US", "region_code"], "grid"])
     assert {"PJM", "ERCOT", "MISO", "SPP", "CAISO", "WECC-NW"} <= grids
@@ -155,10 +228,32 @@ def test_climate_spot_checks(cat):
 
 def test_demand_centers(cat):
     d = cat.demand_centers
-    required = ["Frankfurt", "Paris", "Madrid", "Milan", "Warsaw", "Stockholm", "London", "Amsterdam",
-                "Dublin", "New York", "Chicago", "Los Angeles", "Dallas", "Toronto", "Washington",
-                "San Francisco", "Seattle", "Atlanta", "Tokyo", "Singapore", "Sydney", "Mumbai",
-                "Sao Paulo", "Mexico City"]
+    required = [
+        "Frankfurt",
+        "Paris",
+        "Madrid",
+        "Milan",
+        "Warsaw",
+        "Stockholm",
+        "London",
+        "Amsterdam",
+        "Dublin",
+        "New York",
+        "Chicago",
+        "Los Angeles",
+        "Dallas",
+        "Toronto",
+        "Washington",
+        "San Francisco",
+        "Seattle",
+        "Atlanta",
+        "Tokyo",
+        "Singapore",
+        "Sydney",
+        "Mumbai",
+        "Sao Paulo",
+        "Mexico City",
+    ]
     assert set(required) <= set(d.index)
     assert len(d) >= 40
     assert list(d.columns[:4]) == ["country", "lat", "lon", "population"]
@@ -168,8 +263,9 @@ def test_demand_centers(cat):
 
 
 def test_scenario_demand_centers_and_countries_exist(cat):
-    from planner.paths import data_dir
     import tomllib
+
+    from planner.paths import data_dir
 
     for path in (data_dir() / "scenarios").glob("*.toml"):
         doc = tomllib.loads(path.read_text())
@@ -179,14 +275,18 @@ def test_scenario_demand_centers_and_countries_exist(cat):
             assert g["gpu"] in cat.gpus.index
         allowed = doc.get("constraints", {}).get("allowed_countries")
         if allowed:
-            assert cat.sites["country"].isin(allowed).sum() >= doc["constraints"].get("min_sites", 1)
+            assert cat.sites["country"].isin(allowed).sum() >= doc["constraints"].get(
+                "min_sites", 1
+            )
 
 
 def test_basemap(cat):
     b = cat.basemap
     assert {"iso_a2", "name", "geometry"} <= set(b.columns)
     assert len(b) == 177 and b.crs.to_epsg() == 4326
-    assert {"FR", "NO", "US", "DE"} <= set(b["iso_a2"])  # Natural Earth leaves France and Norway at -99
+    assert {"FR", "NO", "US", "DE"} <= set(
+        b["iso_a2"]
+    )  # Natural Earth leaves France and Norway at -99
     assert (b["iso_a2"].str.len() == 2).all()
 
 

@@ -23,7 +23,9 @@ def write(tmp_path: Path, text: str, name: str = "sites.csv") -> Path:
 
 
 def test_minimal_csv_gets_documented_defaults(tmp_path):
-    path = write(tmp_path, "id,name,lat,lon\nx1,Near Dublin,53.30,-6.40\nx2,Lulea town,65.58,22.15\n")
+    path = write(
+        tmp_path, "id,name,lat,lon\nx1,Near Dublin,53.30,-6.40\nx2,Lulea town,65.58,22.15\n"
+    )
     sites, warnings = read_sites_file(path)
     assert list(sites.index) == ["x1", "x2"]
     assert sites.at["x1", "region_code"] == "IE"  # Ireland has one region: the country join decides
@@ -43,13 +45,23 @@ def test_minimal_csv_gets_documented_defaults(tmp_path):
 
 
 def test_given_values_are_kept_and_not_listed_as_defaults(tmp_path):
-    path = write(tmp_path, "site_id,name,latitude,longitude,region_code,capacity_mw,time_to_power_months\n"
-                           "a,A,39.0,-77.5,US-VA,80,18\n")
+    path = write(
+        tmp_path,
+        "site_id,name,latitude,longitude,region_code,capacity_mw,time_to_power_months\n"
+        "a,A,39.0,-77.5,US-VA,80,18\n",
+    )
     sites, _ = read_sites_file(path)
     row = sites.loc["a"]
-    assert row["region_code"] == "US-VA" and row["capacity_mw"] == 80 and row["time_to_power_months"] == 18
+    assert (
+        row["region_code"] == "US-VA"
+        and row["capacity_mw"] == 80
+        and row["time_to_power_months"] == 18
+    )
     assert not row["ttp_is_estimate"]
-    assert "capacity_mw" not in row["defaults_applied"] and "region_code" not in row["defaults_applied"]
+    assert (
+        "capacity_mw" not in row["defaults_applied"]
+        and "region_code" not in row["defaults_applied"]
+    )
 
 
 def test_point_at_sea_falls_back_with_a_warning(tmp_path):
@@ -61,8 +73,11 @@ def test_point_at_sea_falls_back_with_a_warning(tmp_path):
 
 
 def test_geojson_and_geopackage(tmp_path):
-    frame = gpd.GeoDataFrame({"id": ["f1", "f2"], "name": ["Frankfurt", "Madrid"]},
-                             geometry=[Point(8.7, 50.1), Point(-3.6, 40.4)], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"id": ["f1", "f2"], "name": ["Frankfurt", "Madrid"]},
+        geometry=[Point(8.7, 50.1), Point(-3.6, 40.4)],
+        crs="EPSG:4326",
+    )
     for name, driver in (("s.geojson", "GeoJSON"), ("s.gpkg", "GPKG")):
         frame.to_file(tmp_path / name, driver=driver)
         sites, _ = read_sites_file(tmp_path / name)
@@ -71,7 +86,9 @@ def test_geojson_and_geopackage(tmp_path):
 
 
 def test_shapefile_in_projected_crs(tmp_path):
-    frame = gpd.GeoDataFrame({"id": ["p"], "name": ["Paris"]}, geometry=[Point(2.35, 48.86)], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"id": ["p"], "name": ["Paris"]}, geometry=[Point(2.35, 48.86)], crs="EPSG:4326"
+    )
     frame.to_crs("EPSG:3857").to_file(tmp_path / "s.shp")
     sites, _ = read_sites_file(tmp_path / "s.shp")
     assert sites.loc["p", "lat"] == pytest.approx(48.86, abs=1e-6)
@@ -86,7 +103,12 @@ def test_shapefile_in_projected_crs(tmp_path):
         ("id,name,lat,lon\na,A,10,2\nb,B,95,2\n", 2, "lat", "95 is outside -90..90"),
         ("id,name,lat,lon\na,A,10,200\n", 1, "lon", "outside -180..180"),
         ("id,name,lat,lon\na,A,10,2\na,B,11,2\n", 2, "id", "duplicate id 'a'"),
-        ("id,name,lat,lon,region_code\na,A,10,2,XX-NOPE\n", 1, "region_code", "unknown region 'XX-NOPE'"),
+        (
+            "id,name,lat,lon,region_code\na,A,10,2,XX-NOPE\n",
+            1,
+            "region_code",
+            "unknown region 'XX-NOPE'",
+        ),
         ("id,name,lat,lon\n", None, None, "no rows"),
         ("", None, None, "empty"),
         ("id,name,lat,lon,capacity_mw\na,A,10,2,lots\n", 1, "capacity_mw", "expected a number"),
@@ -144,8 +166,14 @@ def test_join_countries_and_nearest_point():
 def test_thousand_point_csv_is_fast(tmp_path):
     rng = np.random.default_rng(7)
     n = 1000
-    pd.DataFrame({"id": [f"s{i}" for i in range(n)], "name": "x", "lat": rng.uniform(30, 60, n),
-                  "lon": rng.uniform(-120, 30, n)}).to_csv(tmp_path / "big.csv", index=False)
+    pd.DataFrame(
+        {
+            "id": [f"s{i}" for i in range(n)],
+            "name": "x",
+            "lat": rng.uniform(30, 60, n),
+            "lon": rng.uniform(-120, 30, n),
+        }
+    ).to_csv(tmp_path / "big.csv", index=False)
     read_sites_file(tmp_path / "big.csv")  # warm caches
     start = time.perf_counter()
     sites, _ = read_sites_file(tmp_path / "big.csv")

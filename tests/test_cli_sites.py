@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from planner.cli.main import run
 
@@ -42,8 +41,12 @@ def test_sites_validate_good_file(tmp_path, capsys):
 def test_sites_validate_bad_file_is_one_sentence_and_exit_2(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("id,name,lat,lon\na,A,10,2\nb,B,91,2\n")
-    done = subprocess.run([sys.executable, "-m", "planner", "sites", "validate", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "sites", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and "row 2" in lines[0] and "'lat'" in lines[0]

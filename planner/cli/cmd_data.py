@@ -13,7 +13,9 @@ def data() -> None:
 
 
 @data.command()
-@click.option("--all", "every_row", is_flag=True, help="One row per figure instead of one per source.")
+@click.option(
+    "--all", "every_row", is_flag=True, help="One row per figure instead of one per source."
+)
 @json_option
 def sources(every_row: bool, as_json: bool) -> None:
     """List the sources of the default data: citation, year, license, and what each covers."""
@@ -24,18 +26,29 @@ def sources(every_row: bool, as_json: bool) -> None:
         if as_json:
             emit_json({"count": len(prov), "figures": prov.to_dict(orient="records")})
         else:
-            emit_table(prov.to_dict(orient="records"),
-                       [("dataset", "dataset", ""), ("key", "key", ""), ("field", "field", ""),
-                        ("value", "value", ""), ("unit", "unit", ""), ("year", "year", ""),
-                        ("source_id", "source", "")])
+            emit_table(
+                prov.to_dict(orient="records"),
+                [
+                    ("dataset", "dataset", ""),
+                    ("key", "key", ""),
+                    ("field", "field", ""),
+                    ("value", "value", ""),
+                    ("unit", "unit", ""),
+                    ("year", "year", ""),
+                    ("source_id", "source", ""),
+                ],
+            )
         return
     grouped = (
         prov.assign(source=prov["source"].astype(str))
         .groupby("source", sort=False)
-        .agg(year=("year", "max"), license=("license", "first"),
-             datasets=("dataset", lambda s: ", ".join(sorted(set(s)))),
-             fields=("field", lambda s: ", ".join(sorted(set(map(str, s))))),
-             figures=("field", "size"))
+        .agg(
+            year=("year", "max"),
+            license=("license", "first"),
+            datasets=("dataset", lambda s: ", ".join(sorted(set(s)))),
+            fields=("field", lambda s: ", ".join(sorted(set(map(str, s))))),
+            figures=("field", "size"),
+        )
         .reset_index()
     )
     if as_json:
@@ -44,4 +57,7 @@ def sources(every_row: bool, as_json: bool) -> None:
     for row in grouped.itertuples():
         year = "" if row.year is None or str(row.year) == "<NA>" else f" ({row.year})"
         click.echo(f"- {row.source}{year}")
-        click.echo(f"    {row.figures} figure(s) in {row.datasets}: {row.fields}; license: {row.license or '-'}")
+        click.echo(
+            f"    {row.figures} figure(s) in {row.datasets}: {row.fields}; "
+            f"license: {row.license or '-'}"
+        )
