@@ -1,0 +1,135 @@
+"""Physical components of the cooling and power chain, each a small vectorised function.
+
+Everything is expressed per kW of design IT power, so a hall of any size uses the same numbers:
+an hourly value of 0.03 means 30 W of fan power per kW of design IT. Arrays broadcast; the hourly
+model passes float32 blocks of shape (sites, 8760).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+AIR_DENSITY_KG_PER_M3 = 1.2
+"""Air density at about 20 C and sea level [kg/m3]; the fan pressure rise is specified at it."""
+AIR_CP_KJ_PER_KG_K = 1.006
+"""Specific heat of dry air [kJ/(kg K)], ASHRAE Fundamentals 2017 ch. 1."""
+WATER_CP_KJ_PER_KG_K = 4.186
+"""Specific heat of liquid water [kJ/(kg K)]."""
+WATER_DENSITY_KG_PER_M3 = 1000.0
+LATENT_HEAT_KJ_PER_KG = 2501.0
+"""Latent heat of vaporisation at 0 C [kJ/kg], the reference of ASHRAE eq. 33."""
+
+Array = NDArray[np.floating]
+
+
+def electrical_loss(it_load_fraction: ArrayLike, fixed_fraction: float,
+                    proportional_fraction: float, square_fraction: float) -> Array:
+    """UPS, transformer and distribution losses [kW per kW design IT].
+
+    ``loss = fixed + proportional * L + square * L**2`` with ``L`` the IT load as a fraction of
+    design: no-load losses stay when the hall is half empty, resistive losses grow with the
+    square of the current (Schneider Electric White Paper 113).
+    """
+    load = np.asarray(it_load_fraction)
+    return fixed_fraction + load * (proportional_fraction + square_fraction * load)
+
+
+def fan_kw_per_kw(pressure_pa: float, efficiency: float, delta_t_k: float,
+                  airflow_ratio: float = 1.0) -> float:
+    """Fan power [kW] per kW of heat carried by air at full flow.
+
+    Air volume ``V = Q / (rho cp dT)`` [m3/s per kW]; power ``V dp / eta``. For 500 Pa, 65 %,
+    13 K: 1 / (1.2 * 1.006 * 13) = 0.0637 m3/s per kW, times 500 Pa / 0.65 = 49 W per kW.
+    """
+    volume_m3_per_s = 1.0 / (AIR_DENSITY_KG_PER_M3 * AIR_CP_KJ_PER_KG_K * delta_t_k)
+    return airflow_ratio * volume_m3_per_s * pressure_pa / efficiency / 1000.0
+
+
+def pump_kw_per_kw(head_pa: float, efficiency: float, delta_t_k: float) -> float:
+    """Pump power [kW] per kW of heat carried by water at full flow.
+
+    Water volume ``V = Q / (rho cp dT)`` [m3/s per kW]; power ``V dp / eta``: 200 kPa, 70 %,
+    8 K gives 1 / (1000 * 4.186 * 8) * 200000 / 0.7 = 8.53 W per kW.
+    """
+    volume_m3_per_s = 1.0 / (WATER_DENSITY_KG_PER_M3 * WATER_CP_KJ_PER_KG_K * delta_t_k)
+    return volume_m3_per_s * head_pa / efficiency / 1000.0
+
+
+def part_load_power(design_kw: float, flow_fraction: ArrayLike, exponent: float) -> Array:
+    """Power of a variable-speed fan or pump at a flow fraction: ``design * f**n``.
+
+    ``n = 0`` models constant-speed machines (full power whenever they run).
+    """
+    f = np.clip(np.asarray(flow_fraction), 0.0, None)
+    if exponent == 0.0:
+        return np.full_like(f, design_kw)
+    return design_kw * f**exponent
+
+
+def chiller_cop(condenser_c: ArrayLike, load_fraction: ArrayLike,
+                table_condenser_c: Sequence[float], table_cop: Sequence[float],
+                part_load_ratio: Sequence[float], part_load_factor: Sequence[float],
+                count: int = 1) -> Array:
+    """Chiller plant COP from condenser temperature and load, by table look-up.
+
+    Parameters
+    ----------
+    condenser_c : array_like
+        Entering condenser water [C] (water-cooled) or outdoor dry-bulb [C] (air-cooled).
+    load_fraction : array_like
+        Cooling load of the plant as a fraction of its design capacity (0-1).
+    table_condenser_c, table_cop : sequence
+        Full-load COP against condenser temperature. Linear between points and held
+        constant outside the table: a fit is never extrapolated beyond its valid range.
+    part_load_ratio, part_load_factor : sequence
+        COP multiplier against the load ratio of the running chillers.
+    count : int
+        Chillers sharing the design load; they stage on one by one, so the running ones see
+        ``plr = load * count / ceil(load * count)``.
+
+    Returns
+    -------
+    ndarray
+        COP (kW cooling per kW electric); positive everywhere.
+    """
+    cop_full = np.interp(condenser_c, table_condenser_c, table_cop)
+    load = np.clip(np.asarray(load_fraction), 1e-6, 1.0)
+    running = np.ceil(load * count - 1e-6)
+    plr = load * count / np.maximum(running, 1.0)
+    factor = np.interp(plr, part_load_ratio, part_load_factor)
+    return (cop_full * factor).astype(np.result_type(load, np.float32), copy=False)
+
+
+def tower_water_l(heat_rejected_kw: ArrayLike, evaporation_l_per_kwh: float,
+                  cycles_of_concentration: float, drift_fraction: float,
+                  range_k: float) -> Array:
+    """Cooling-tower make-up water [L per hour] for heat rejected [kW] over that hour.
+
+    Evaporation ``E = e * Q``; drift ``D = d * circulating flow`` with the flow
+    ``Q / (cp dT)`` (3600 / (4.186 dT) L per kWh); blowdown ``B = E / (C - 1) - D`` (drift
+    already removes some dissolved solids), at least 0. Make-up ``= E + B + D``.
+    """
+    q = np.asarray(heat_rejected_kw)
+    evaporation = evaporation_l_per_kwh * q
+    circulating_l = q * 3600.0 / (WATER_CP_KJ_PER_KG_K * range_k)
+    drift = drift_fraction * circulating_l
+    blowdown = np.maximum(evaporation / (cycles_of_concentration - 1.0) - drift, 0.0)
+    return evaporation + blowdown + drift
+
+
+def air_mass_flow_kg_per_s(heat_kw: ArrayLike, delta_t_k: float) -> Array:
+    """Air mass flow [kg/s] that carries ``heat_kw`` with a temperature rise ``delta_t_k``."""
+    return np.asarray(heat_kw) / (AIR_CP_KJ_PER_KG_K * delta_t_k)
+
+
+def crf(discount_rate: float, years: float) -> float:
+    """Capital recovery factor ``r (1+r)^n / ((1+r)^n - 1)``; ``1/n`` at zero rate."""
+    if years <= 0:
+        raise ValueError("years must be positive")
+    if discount_rate == 0:
+        return 1.0 / years
+    growth = (1.0 + discount_rate) ** years
+    return discount_rate * growth / (growth - 1.0)
