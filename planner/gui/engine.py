@@ -134,13 +134,14 @@ class Engine:
     # --- files -----------------------------------------------------------------------------
 
     def read_sites(self, path: Path) -> Any:
-        """Read and validate a site file (CSV, GeoJSON, GeoPackage, Shapefile)."""
-        from planner.catalog import read_sites
+        """Read and validate a site file (CSV, GeoJSON, GeoPackage, Shapefile); returns the sites."""
+        from planner.catalog import read_sites_file
 
-        return read_sites(path)
+        sites, _warnings = read_sites_file(path, catalog=self.catalog())
+        return sites
 
     def read_weather(self, path: Path) -> Any:
-        """Read and validate an EPW or TMY3 weather file."""
+        """Read and validate an EPW or TMY3 weather file; returns (table, metadata)."""
         from planner.climate import read_weather
 
         return read_weather(path)

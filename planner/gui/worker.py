@@ -76,7 +76,7 @@ class Task(QRunnable):
         except MemoryError:
             self.signals.failed.emit(f"{self.title} ran out of memory; try fewer sites or draws.")
         except Exception as exc:  # noqa: BLE001 - a bug in the core must not kill the window
-            log.exception("%s failed", self.title)
+            log.debug("%s failed", self.title, exc_info=True)  # traceback only with --debug
             self.signals.failed.emit(
                 _sentence(f"{self.title} failed with an internal error ({type(exc).__name__}: {exc})")
             )

@@ -223,3 +223,35 @@ def test_help_lists_shortcuts(window, dialogs):
     window.actions_by_id["about"].trigger()
     assert "F5" in dialogs.abouts[0][1]
     assert "0.1.0" in dialogs.abouts[1][1]
+
+
+def test_real_reader_refuses_bad_sites_csv_with_a_dialog(qtbot, dialogs, settings, scenario_file, tmp_path):
+    # The application's own engine, with the catalog's site reader (planner.catalog).
+    from planner.gui.engine import Engine
+    from planner.gui.mainwindow import MainWindow
+
+    pytest.importorskip("planner.catalog")
+    win = MainWindow(engine=Engine(), dialogs=dialogs, settings=settings)
+    qtbot.addWidget(win)
+    assert win.open_path(scenario_file)
+    bad = tmp_path / "bad-sites.csv"
+    bad.write_text("id,name,lat,lon\nx1,Somewhere,95.0,10.0\n", encoding="utf-8")
+    before = win.doc.scenario.model_copy(deep=True)
+    assert not win.import_sites(bad)
+    assert len(dialogs.errors) == 1 and "bad-sites.csv" in dialogs.errors[0]
+    assert "\n" not in dialogs.errors[0]
+    assert win.doc.scenario == before and not win.doc.dirty
+
+
+def test_weather_import_validates_with_the_climate_reader(qtbot, dialogs, settings, scenario_file, tmp_path):
+    from planner.gui.engine import Engine
+    from planner.gui.mainwindow import MainWindow
+
+    win = MainWindow(engine=Engine(), dialogs=dialogs, settings=settings)
+    qtbot.addWidget(win)
+    assert win.open_path(scenario_file)
+    bad = tmp_path / "station.epw"
+    bad.write_text("LOCATION,Nowhere\nnot a weather file\n", encoding="utf-8")
+    assert not win.import_weather("se-lulea", bad)
+    assert len(dialogs.errors) == 1 and "station.epw" in dialogs.errors[0]
+    assert win.doc.scenario.sites.weather_files == {}
