@@ -38,8 +38,10 @@ def main() -> int:
 
     def check(name: str, seconds: float, limit: float, size: str) -> None:
         ok = seconds < limit
-        print(f"{name:<34} {seconds * 1000:10.1f} ms   target < {limit * 1000:,.0f} ms   {size}"
-              f"   {'ok' if ok else 'SLOW'}")
+        print(
+            f"{name:<34} {seconds * 1000:10.1f} ms   target < {limit * 1000:,.0f} ms   {size}"
+            f"   {'ok' if ok else 'SLOW'}"
+        )
         if not ok:
             failures.append(name)
 
@@ -47,39 +49,72 @@ def main() -> int:
     sc = make_scenario()
     ev = make_evaluation(sc, 1000, 1, hours=24)
     screen = screen_sites(ev, sc)
-    weights = {"cost": 0.3, "carbon": 0.4, "water": 0.1, "latency": 0.0, "risk": 0.1, "time_to_power": 0.1}
+    weights = {
+        "cost": 0.3,
+        "carbon": 0.4,
+        "water": 0.1,
+        "latency": 0.0,
+        "risk": 0.1,
+        "time_to_power": 0.1,
+    }
     seconds, _ = timed(lambda: rank_sites(ev.metrics, screen, weights), repeat=20)
     check("re-rank after a weight change", seconds, 0.050, "1,000 sites x 6 criteria")
 
     # 2. MILP allocation.
     sc = make_scenario(
-        fleet={"block_gpus": 1024, "phases": [
-            {"gpu": "H100-SXM", "count": 40_000, "start_month": 0},
-            {"gpu": "H200", "count": 30_000, "start_month": 12},
-            {"gpu": "B200", "count": 30_000, "start_month": 24}]},
-        constraints={"min_sites": 2, "max_sites": 20, "max_share_per_site": 0.25, "min_grid_regions": 3,
-                     "latency": [{"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.3},
-                                 {"demand_center": "Madrid", "max_rtt_ms": 12, "min_share": 0.2}]},
+        fleet={
+            "block_gpus": 1024,
+            "phases": [
+                {"gpu": "H100-SXM", "count": 40_000, "start_month": 0},
+                {"gpu": "H200", "count": 30_000, "start_month": 12},
+                {"gpu": "B200", "count": 30_000, "start_month": 24},
+            ],
+        },
+        constraints={
+            "min_sites": 2,
+            "max_sites": 20,
+            "max_share_per_site": 0.25,
+            "min_grid_regions": 3,
+            "latency": [
+                {"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.3},
+                {"demand_center": "Madrid", "max_rtt_ms": 12, "min_share": 0.2},
+            ],
+        },
     )
     # Sites of 5 to 40 MW against a fleet of about 200 MW: several sites must share the fleet.
     ev = make_evaluation(sc, 1000, 2, capacity_mw=(5.0, 40.0), hours=24)
     screen = screen_sites(ev, sc)
     seconds, alloc = timed(lambda: allocate(ev, sc, screen, mip_rel_gap=1e-3))
     n_vars = 1000 * 3 + 1000
-    check("MILP allocation", seconds, 10.0,
-          f"100,000 GPUs, 3 phases, 98 blocks, 1,000 sites ({n_vars:,}+ integer variables), 2 latency "
-          f"rules, 3 grids; "
-          f"{alloc.status}, gap {100 * (alloc.gap or 0):.3f} %, {len(alloc.summary)} sites")
+    check(
+        "MILP allocation",
+        seconds,
+        10.0,
+        f"100,000 GPUs, 3 phases, 98 blocks, 1,000 sites ({n_vars:,}+ integer variables), "
+        f"2 latency "
+        f"rules, 3 grids; "
+        f"{alloc.status}, gap {100 * (alloc.gap or 0):.3f} %, {len(alloc.summary)} sites",
+    )
 
     # 3. Pareto front.
     sc = make_scenario(
-        fleet={"block_gpus": 1024, "phases": [{"gpu": "H100-SXM", "count": 16_384},
-                                              {"gpu": "B200", "count": 16_384, "start_month": 12}]},
+        fleet={
+            "block_gpus": 1024,
+            "phases": [
+                {"gpu": "H100-SXM", "count": 16_384},
+                {"gpu": "B200", "count": 16_384, "start_month": 12},
+            ],
+        },
         constraints={"max_sites": 4, "max_share_per_site": 0.5},
     )
     ev = make_evaluation(sc, 200, 3, capacity_mw=(10.0, 60.0), hours=24)
     seconds, (table, _) = timed(lambda: pareto_front(ev, sc, points=20))
-    check("Pareto front", seconds, 30.0, f"20 points asked, {len(table)} non-dominated, 200 sites, 32 blocks")
+    check(
+        "Pareto front",
+        seconds,
+        30.0,
+        f"20 points asked, {len(table)} non-dominated, 200 sites, 32 blocks",
+    )
 
     # 4. Monte Carlo.
     sc = make_scenario(analysis={"uncertainty": {"draws": 1000, "seed": 1}})

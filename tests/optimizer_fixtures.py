@@ -35,8 +35,10 @@ def make_scenario(**sections: Any) -> Scenario:
         "scenario": {"name": "synthetic", "horizon_years": 10},
         "fleet": {
             "block_gpus": 1024,
-            "phases": [{"gpu": "H100-SXM", "count": 4096, "start_month": 0},
-                       {"gpu": "B200", "count": 2048, "start_month": 12}],
+            "phases": [
+                {"gpu": "H100-SXM", "count": 4096, "start_month": 0},
+                {"gpu": "B200", "count": 2048, "start_month": 12},
+            ],
         },
         "constraints": {"min_sites": 1, "max_sites": 3},
         "analysis": {"pareto_points": 0, "sensitivity": False, "uncertainty": {"draws": 0}},
@@ -91,7 +93,9 @@ def make_evaluation(
     energy_usd = mwh * price[:, None]
     carbon_price = scenario.objective.carbon_price_usd_per_t
     co2_t = mwh * carbon[:, None] / 1000.0
-    block_cost = block * 30_000.0 + block_mw * capex_per_mw[:, None] + energy_usd + co2_t * carbon_price
+    block_cost = (
+        block * 30_000.0 + block_mw * capex_per_mw[:, None] + energy_usd + co2_t * carbon_price
+    )
     water_m3 = mwh / pue[:, None] * wue[:, None]  # MWh IT x L/kWh = m3
 
     n_blocks = np.array([-(-ph.count // block) for ph in phases])
@@ -148,10 +152,14 @@ def make_evaluation(
                 "month": np.tile(np.arange(1, 13), n_sites),
                 "pue": np.repeat(pue, 12),
                 "wue_l_per_kwh": np.repeat(wue, 12),
-                "it_energy_mwh": np.repeat(it_mw.sum() * utilisation * HOURS_PER_YEAR / 12.0, 12 * n_sites),
+                "it_energy_mwh": np.repeat(
+                    it_mw.sum() * utilisation * HOURS_PER_YEAR / 12.0, 12 * n_sites
+                ),
             }
         ),
-        provenance=pd.DataFrame(columns=["dataset", "key", "field", "value", "unit", "source", "year", "note"]),
+        provenance=pd.DataFrame(
+            columns=["dataset", "key", "field", "value", "unit", "source", "year", "note"]
+        ),
     )
 
 
@@ -183,7 +191,9 @@ def rule_breaks(ev: Evaluation, scenario, blocks: pd.DataFrame) -> list[str]:
     out = []
     for p, phase in enumerate(scenario.fleet.phases):
         if b[:, p].sum() * scenario.fleet.block_gpus != phase.count:
-            out.append(f"phase {p} placed {b[:, p].sum() * scenario.fleet.block_gpus} of {phase.count}")
+            out.append(
+                f"phase {p} placed {b[:, p].sum() * scenario.fleet.block_gpus} of {phase.count}"
+            )
     mw = (b * ev.block_site_mw.to_numpy()).sum(axis=1)
     if (mw > m["capacity_mw"].to_numpy() + 1e-9).any():
         out.append("capacity")

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from optimizer_fixtures import brute_force, make_evaluation, make_scenario, rule_breaks
+
 from planner.optimize.allocate import allocate, build_problem, solve
 from planner.optimize.screen import screen_sites
 from planner.results import Evaluation
@@ -28,11 +28,21 @@ def random_instance(seed: int):
         "min_grid_regions": int(rng.choice([1, 1, 2, 3])),
     }
     if rng.random() < 0.5:
-        constraints["latency"] = [{"demand_center": "Frankfurt", "max_rtt_ms": float(rng.uniform(5, 15)),
-                                   "min_share": float(rng.choice([0.25, 0.5, 0.75]))}]
+        constraints["latency"] = [
+            {
+                "demand_center": "Frankfurt",
+                "max_rtt_ms": float(rng.uniform(5, 15)),
+                "min_share": float(rng.choice([0.25, 0.5, 0.75])),
+            }
+        ]
     sc = make_scenario(
-        fleet={"block_gpus": BLOCK, "phases": [{"gpu": "H100-SXM", "count": counts[0], "start_month": 0},
-                                               {"gpu": "B200", "count": counts[1], "start_month": 6}]},
+        fleet={
+            "block_gpus": BLOCK,
+            "phases": [
+                {"gpu": "H100-SXM", "count": counts[0], "start_month": 0},
+                {"gpu": "B200", "count": counts[1], "start_month": 6},
+            ],
+        },
         constraints=constraints,
     )
     # Capacities of one to five blocks so that capacity binds often.
@@ -63,15 +73,26 @@ def test_random_instances_cover_both_outcomes():
 def hand_instance(capacity_a: float = 4.0, **constraints):
     """Two sites, known numbers: A is cheap per block but holds two blocks, B is dear and big."""
     sc = make_scenario(
-        fleet={"block_gpus": BLOCK, "phases": [{"gpu": "H100-SXM", "count": 3 * BLOCK, "start_month": 0}]},
+        fleet={
+            "block_gpus": BLOCK,
+            "phases": [{"gpu": "H100-SXM", "count": 3 * BLOCK, "start_month": 0}],
+        },
         constraints={"max_sites": 2, **constraints},
     )
     ids = pd.Index(["A", "B"], name="site_id")
     cols = ["phase_0"]
     metrics = pd.DataFrame(
-        {"name": ["A", "B"], "country": ["SE", "DE"], "grid": ["SE1", "DE"], "lat": [60.0, 50.0],
-         "lon": [17.0, 8.0], "capacity_mw": [capacity_a, math.inf], "time_to_power_months": [6, 6],
-         "water_stress": [1.0, 1.0], "usd_per_gpu_hour": [1.0, 1.2]},
+        {
+            "name": ["A", "B"],
+            "country": ["SE", "DE"],
+            "grid": ["SE1", "DE"],
+            "lat": [60.0, 50.0],
+            "lon": [17.0, 8.0],
+            "capacity_mw": [capacity_a, math.inf],
+            "time_to_power_months": [6, 6],
+            "water_stress": [1.0, 1.0],
+            "usd_per_gpu_hour": [1.0, 1.2],
+        },
         index=ids,
     )
     frame = lambda v: pd.DataFrame(v, index=ids, columns=cols)  # noqa: E731
@@ -83,15 +104,18 @@ def hand_instance(capacity_a: float = 4.0, **constraints):
         site_fixed_cost_usd=pd.Series([50e6, 10e6], index=ids),
         block_site_mw=frame([[1.5], [1.6]]),
         rtt_ms=pd.DataFrame({"Frankfurt": [25.0, 2.0]}, index=ids),
-        hourly_pue=np.ones((2, 24)), hourly_wue_l_per_kwh=np.zeros((2, 24)),
-        monthly=pd.DataFrame(), provenance=pd.DataFrame(),
+        hourly_pue=np.ones((2, 24)),
+        hourly_wue_l_per_kwh=np.zeros((2, 24)),
+        monthly=pd.DataFrame(),
+        provenance=pd.DataFrame(),
     )
     return sc, ev
 
 
 def test_hand_calculated_split():
     # A holds floor(4.0 / 1.5) = 2 blocks; the third goes to B.
-    # Cost = 50 + 10 (fixed) + 2 x 100 + 1 x 130 = 390 million USD; all at B would be 10 + 390 = 400.
+    # Cost = 50 + 10 (fixed) + 2 x 100 + 1 x 130 = 390 million USD;
+    # all at B would be 10 + 3 x 130 = 400.
     sc, ev = hand_instance()
     got = allocate(ev, sc)
     assert got.status == "optimal"
@@ -115,8 +139,10 @@ def test_max_sites_one_forces_the_big_site():
 def test_latency_rule_moves_blocks_near_the_center():
     # 60 % within 10 ms of Frankfurt means two blocks at B, and with at most two blocks per site
     # (67 %) the third goes to A: 50 + 10 + 100 + 2 x 130 = 420 million USD (390 without the rule).
-    sc, ev = hand_instance(max_share_per_site=0.67,
-                           latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.6}])
+    sc, ev = hand_instance(
+        max_share_per_site=0.67,
+        latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.6}],
+    )
     got = allocate(ev, sc)
     assert got.objective_usd == pytest.approx(420e6)
     assert got.blocks.loc["B", "phase_0"] == 2
@@ -144,7 +170,9 @@ def test_capacity_shortfall_is_explained_with_megawatts():
 
 
 def test_no_site_near_a_center_is_explained():
-    sc, ev = hand_instance(latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 1, "min_share": 0.5}])
+    sc, ev = hand_instance(
+        latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 1, "min_share": 0.5}]
+    )
     got = allocate(ev, sc)
     assert got.status == "infeasible"
     assert "no feasible site is within 1 ms of Frankfurt (the nearest is 2 ms away)" in got.message
@@ -155,7 +183,10 @@ def test_share_limit_is_explained():
     sc, ev = hand_instance(max_share_per_site=0.34)
     got = allocate(ev, sc)
     assert got.status == "infeasible"
-    assert "at most 34% of the fleet per site (1 of 3 blocks) at 2 sites covers only 67% of the fleet" in got.message
+    assert (
+        "at most 34% of the fleet per site (1 of 3 blocks) at 2 sites covers only 67% of the fleet"
+        in got.message
+    )
 
 
 def test_grid_diversity_is_explained():
@@ -171,8 +202,10 @@ def test_rules_that_conflict_only_together_are_named():
     # both hold; either rule alone can.
     sc, ev = hand_instance(
         capacity_a=math.inf,
-        latency=[{"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.6},
-                 {"demand_center": "Stockholm", "max_rtt_ms": 10, "min_share": 0.6}],
+        latency=[
+            {"demand_center": "Frankfurt", "max_rtt_ms": 10, "min_share": 0.6},
+            {"demand_center": "Stockholm", "max_rtt_ms": 10, "min_share": 0.6},
+        ],
     )
     ev.rtt_ms["Stockholm"] = [2.0, 25.0]
     got = allocate(ev, sc)
@@ -191,10 +224,20 @@ def test_no_site_left_after_screening_says_why():
 
 def test_large_instance_meets_every_rule():
     sc = make_scenario(
-        fleet={"block_gpus": 1024, "phases": [{"gpu": "H100-SXM", "count": 20 * 1024},
-                                              {"gpu": "B200", "count": 12 * 1024, "start_month": 12}]},
-        constraints={"max_sites": 4, "min_sites": 2, "max_share_per_site": 0.4, "min_grid_regions": 3,
-                     "latency": [{"demand_center": "Paris", "max_rtt_ms": 12, "min_share": 0.3}]},
+        fleet={
+            "block_gpus": 1024,
+            "phases": [
+                {"gpu": "H100-SXM", "count": 20 * 1024},
+                {"gpu": "B200", "count": 12 * 1024, "start_month": 12},
+            ],
+        },
+        constraints={
+            "max_sites": 4,
+            "min_sites": 2,
+            "max_share_per_site": 0.4,
+            "min_grid_regions": 3,
+            "latency": [{"demand_center": "Paris", "max_rtt_ms": 12, "min_share": 0.3}],
+        },
     )
     ev = make_evaluation(sc, 200, 7, capacity_mw=(5.0, 40.0))
     got = allocate(ev, sc)
@@ -202,7 +245,10 @@ def test_large_instance_meets_every_rule():
     assert rule_breaks(ev, sc, got.blocks) == []
     # Independent recomputation of the objective from the evaluation's own tables.
     b = got.blocks.reindex(ev.metrics.index).fillna(0)
-    cost = ev.site_fixed_cost_usd[got.blocks.index].sum() + (b * ev.phase_block_cost_usd).to_numpy().sum()
+    cost = (
+        ev.site_fixed_cost_usd[got.blocks.index].sum()
+        + (b * ev.phase_block_cost_usd).to_numpy().sum()
+    )
     assert got.objective_usd == pytest.approx(cost)
 
 
@@ -228,18 +274,31 @@ def test_phase_without_power_in_time_is_explained():
 
 def test_phase_limited_to_small_sites_is_explained():
     sc = make_scenario(
-        fleet={"block_gpus": BLOCK, "phases": [{"gpu": "H100-SXM", "count": BLOCK},
-                                               {"gpu": "B200", "count": 3 * BLOCK, "start_month": 6}]},
+        fleet={
+            "block_gpus": BLOCK,
+            "phases": [
+                {"gpu": "H100-SXM", "count": BLOCK},
+                {"gpu": "B200", "count": 3 * BLOCK, "start_month": 6},
+            ],
+        },
         constraints={"max_sites": 2},
     )
     _, ev2 = hand_instance()
     ev = ev2
-    ev.phase_block_cost_usd = pd.DataFrame({"phase_0": [1e8, 1.3e8], "phase_1": [1e8, math.inf]},
-                                           index=ev.metrics.index)
-    ev.phase_block_co2_t = pd.DataFrame({"phase_0": [1.0, 1.0], "phase_1": [1.0, 1.0]}, index=ev.metrics.index)
+    ev.phase_block_cost_usd = pd.DataFrame(
+        {"phase_0": [1e8, 1.3e8], "phase_1": [1e8, math.inf]}, index=ev.metrics.index
+    )
+    ev.phase_block_co2_t = pd.DataFrame(
+        {"phase_0": [1.0, 1.0], "phase_1": [1.0, 1.0]}, index=ev.metrics.index
+    )
     ev.phase_block_water_m3 = ev.phase_block_co2_t.copy()
-    ev.block_site_mw = pd.DataFrame({"phase_0": [1.5, 1.6], "phase_1": [1.5, 1.6]}, index=ev.metrics.index)
+    ev.block_site_mw = pd.DataFrame(
+        {"phase_0": [1.5, 1.6], "phase_1": [1.5, 1.6]}, index=ev.metrics.index
+    )
     # Phase 1 only fits at A (B gets power too late): 3 blocks x 1.5 MW = 4.5 MW > A's 4.0 MW.
     got = allocate(ev, sc)
     assert got.status == "infeasible"
-    assert "phase 2 (B200, month 6) needs 4.5 MW but the sites that get power in time for it offer 4.0 MW" in got.message
+    assert (
+        "phase 2 (B200, month 6) needs 4.5 MW but the sites that get power in time for it "
+        "offer 4.0 MW" in got.message
+    )

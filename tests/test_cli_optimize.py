@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from optimizer_fixtures import make_evaluation
+
 from planner.cli.main import run
 from planner.results import Results
 
@@ -113,8 +113,14 @@ def test_infeasible_exits_3_and_explains(tmp_path, capsys):
     assert run(["optimize", str(scenario), "--out", str(tmp_path / "o")]) == 3
     out = capsys.readouterr().out
     # 20 % of 6 blocks is one whole block per site; three sites hold 3 of 6 blocks.
-    assert "at most 20% of the fleet per site (1 of 6 blocks) at 3 sites covers only 50% of the fleet" in out
-    assert Results.load_json(tmp_path / "o" / "plan" / "results.json").allocation.status == "infeasible"
+    assert (
+        "at most 20% of the fleet per site (1 of 6 blocks) at 3 sites covers only 50% of the fleet"
+        in out
+    )
+    assert (
+        Results.load_json(tmp_path / "o" / "plan" / "results.json").allocation.status
+        == "infeasible"
+    )
 
 
 def test_bad_format_and_missing_file_are_bad_input(tmp_path, capsys):

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from optimizer_fixtures import feasible_placements, make_evaluation, make_scenario, rule_breaks
+
 from planner.optimize.pareto import ParetoInfeasible, non_dominated, pareto_front
 
 
 def instance(seed: int, **constraints):
     sc = make_scenario(
-        fleet={"block_gpus": 1024, "phases": [{"gpu": "H100-SXM", "count": 3 * 1024},
-                                              {"gpu": "B200", "count": 2 * 1024, "start_month": 6}]},
+        fleet={
+            "block_gpus": 1024,
+            "phases": [
+                {"gpu": "H100-SXM", "count": 3 * 1024},
+                {"gpu": "B200", "count": 2 * 1024, "start_month": 6},
+            ],
+        },
         constraints={"max_sites": 3, **constraints},
         objective={"carbon_price_usd_per_t": 0.0},
     )
@@ -49,8 +54,12 @@ def test_front_against_enumeration(seed):
     assert pts[-1, 1] == pytest.approx(co2.min(), rel=1e-9)
     assert pts[-1, 0] == pytest.approx(cost[clean].min(), rel=1e-6)
     # Every point is a real placement on the true front (no enumerated placement dominates it).
-    for (c, e), alloc in zip(pts, allocations):
-        assert not ((cost <= c * (1 + 1e-9)) & (co2 <= e * (1 + 1e-9)) & ((cost < c * (1 - 1e-9)) | (co2 < e * (1 - 1e-9)))).any()
+    for (c, e), alloc in zip(pts, allocations, strict=True):
+        assert not (
+            (cost <= c * (1 + 1e-9))
+            & (co2 <= e * (1 + 1e-9))
+            & ((cost < c * (1 - 1e-9)) | (co2 < e * (1 - 1e-9)))
+        ).any()
         assert rule_breaks(ev, sc, alloc // 1024) == []
     assert table["point"].tolist() == list(range(1, len(table) + 1))
     assert (np.diff(table["cost_usd"]) > 0).all()

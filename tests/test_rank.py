@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from optimizer_fixtures import make_evaluation, make_scenario
+
 from planner.optimize.rank import CRITERIA, rank_sites
 
 
@@ -27,8 +27,10 @@ def table():
 
 def test_cost_only_weights_give_min_max_scores():
     # Feasible a, b, c: cost 1, 2, 3 -> (3 - x) / (3 - 1) = 1, 0.5, 0.
-    screen = pd.DataFrame({"feasible": [True, True, True, False], "reasons": ["", "", "", "too far"]},
-                          index=table().index)
+    screen = pd.DataFrame(
+        {"feasible": [True, True, True, False], "reasons": ["", "", "", "too far"]},
+        index=table().index,
+    )
     r = rank_sites(table(), screen, {"cost": 1.0})
     assert r.loc[["a", "b", "c"], "score"].tolist() == pytest.approx([1.0, 0.5, 0.0])
     # d (1.5) is scored on the feasible range but ranked after every feasible site.
@@ -39,7 +41,8 @@ def test_cost_only_weights_give_min_max_scores():
 
 def test_two_criteria_hand_calculation():
     # Weights 0.6 cost, 0.4 carbon over all four sites.
-    # cost norm: (3 - x) / 2 -> a 1, b 0.5, c 0, d 0.75; carbon norm: (100 - x) / 100 -> 0, 1, .5, .9
+    # cost norm: (3 - x) / 2 -> a 1, b 0.5, c 0, d 0.75;
+    # carbon norm: (100 - x) / 100 -> 0, 1, .5, .9
     # score = 0.6 cost + 0.4 carbon -> a 0.6, b 0.7, c 0.2, d 0.81.
     r = rank_sites(table(), None, {"cost": 0.6, "carbon": 0.4})
     assert r.loc[["a", "b", "c", "d"], "score"].tolist() == pytest.approx([0.6, 0.7, 0.2, 0.81])

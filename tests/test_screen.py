@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-
 from optimizer_fixtures import make_evaluation, make_scenario
+
 from planner.errors import InputError
 from planner.optimize.screen import screen_sites, summarise_reasons
 
@@ -78,15 +78,25 @@ def zones_file(tmp_path, features):
 
 
 def box(lon0, lat0, lon1, lat1):
-    return {"type": "Polygon",
-            "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]],
+    }
 
 
 def test_exclusion_zone_polygon(tmp_path):
     sc, ev = setup()
     lat, lon = ev.metrics["lat"].iloc[2], ev.metrics["lon"].iloc[2]
-    path = zones_file(tmp_path, [{"type": "Feature", "properties": {"name": "Nature reserve"},
-                                  "geometry": box(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)}])
+    path = zones_file(
+        tmp_path,
+        [
+            {
+                "type": "Feature",
+                "properties": {"name": "Nature reserve"},
+                "geometry": box(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01),
+            }
+        ],
+    )
     sc.sites.exclusion_zones_file = path
     out = screen_sites(ev, sc)
     assert out["feasible"].tolist() == [True, True, False, True, True, True]
@@ -96,7 +106,14 @@ def test_exclusion_zone_polygon(tmp_path):
 def test_exclusion_zone_file_must_hold_polygons(tmp_path):
     sc, ev = setup()
     sc.sites.exclusion_zones_file = zones_file(
-        tmp_path, [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 2]}}]
+        tmp_path,
+        [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Point", "coordinates": [1, 2]},
+            }
+        ],
     )
     with pytest.raises(InputError, match="zones.geojson.*expected polygons, found Point"):
         screen_sites(ev, sc)

@@ -7,14 +7,16 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from optimizer_fixtures import make_evaluation, make_scenario
+
 from planner.optimize.rank import rank_sites
 from planner.optimize.uncertainty import P10_Z, monte_carlo, sensitivity
 
 
 def setup(**uncertainty):
-    sc = make_scenario(analysis={"uncertainty": {"draws": 400, "seed": 7, "top_k": 3, **uncertainty}})
+    sc = make_scenario(
+        analysis={"uncertainty": {"draws": 400, "seed": 7, "top_k": 3, **uncertainty}}
+    )
     return sc, make_evaluation(sc, 30, 5)
 
 
@@ -49,7 +51,8 @@ def test_infeasible_sites_never_rank():
 
 def test_price_p50_is_the_base_and_spread_matches_the_lognormal():
     # Price alone, sigma 0.2, every site in its own region: the cost per GPU-hour is
-    # (tco + E (f - 1)) / H with H = tco / base, linear in f, so its P90 is at f = exp(1.2816 x 0.2).
+    # (tco + E (f - 1)) / H with H = tco / base, linear in f, so its P90 is at
+    # f = exp(1.2816 x 0.2).
     sc, ev = setup(price_sigma=0.2, carbon_sigma=0.0, pue_sigma=0.0, growth_sigma=0.0, draws=20000)
     ev.metrics["region_code"] = ev.metrics.index
     out = monte_carlo(ev, sc)
@@ -76,7 +79,9 @@ def test_tornado_by_hand():
     # Growth spreads the fixed cost: (F + g (tco - F)) / (g H) at g = exp(-1.2816 x 0.3).
     g = math.exp(-P10_Z * 0.3)
     fixed = ev.site_fixed_cost_usd[site]
-    assert out.loc["fleet growth", "low"] == pytest.approx((fixed + g * (m["tco_usd"] - fixed)) / (g * hours))
+    assert out.loc["fleet growth", "low"] == pytest.approx(
+        (fixed + g * (m["tco_usd"] - fixed)) / (g * hours)
+    )
     swing = (out["high"] - out["low"]).abs()
     assert (np.diff(swing.to_numpy()) <= 0).all()
 

@@ -15,7 +15,7 @@ EXIT_INFEASIBLE = 3
 
 
 class TerminalBar:
-    """A one-line progress bar on stderr (a progress callback); silent when stderr is no terminal."""
+    """A one-line progress bar on stderr (a progress callback); silent off a terminal."""
 
     def __init__(self, enabled: bool = True, width: int = 28) -> None:
         self.enabled = enabled and sys.stderr.isatty()
@@ -45,15 +45,33 @@ class TerminalBar:
 
 @click.command()
 @click.argument("scenarios", nargs=-1)
-@click.option("--sites", "sites_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Site file replacing the scenario's candidate sites.")
-@click.option("--out", "out_root", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("results"), show_default=True,
-              help="Folder that receives one sub-folder of results per scenario.")
-@click.option("--format", "formats", default="csv", show_default=True,
-              help="Comma-separated output formats besides results.json: csv, xlsx, geojson, gpkg, html, pdf.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes for several scenarios (default: one per CPU).")
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Site file replacing the scenario's candidate sites.",
+)
+@click.option(
+    "--out",
+    "out_root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("results"),
+    show_default=True,
+    help="Folder that receives one sub-folder of results per scenario.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="csv",
+    show_default=True,
+    help="Output formats besides results.json: csv, xlsx, geojson, gpkg, html, pdf.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for several scenarios (default: one per CPU).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace results that already exist.")
 @json_option
 @click.pass_context
@@ -134,13 +152,29 @@ def _run_many(jobs: list[Any], out_root: Path, workers: int | None, as_json: boo
     summary = write_summary(out_root, outcomes)
     rows = [o["row"] for o in outcomes]
     if as_json:
-        emit_json({"summary_file": str(summary), "summary": rows,
-                   "runs": [o["json"] or {"file": o["row"]["file"], "status": "bad input",
-                                           "message": o["error"]} for o in outcomes]})
+        emit_json(
+            {
+                "summary_file": str(summary),
+                "summary": rows,
+                "runs": [
+                    o["json"]
+                    or {"file": o["row"]["file"], "status": "bad input", "message": o["error"]}
+                    for o in outcomes
+                ],
+            }
+        )
     else:
-        emit_table(rows, [("scenario", "Scenario", ""), ("status", "Status", ""),
-                          ("n_sites", "Sites", "d"), ("objective_usd", "Cost (USD)", ",.0f"),
-                          ("sites", "Where", ""), ("out_dir", "Results", "")])
+        emit_table(
+            rows,
+            [
+                ("scenario", "Scenario", ""),
+                ("status", "Status", ""),
+                ("n_sites", "Sites", "d"),
+                ("objective_usd", "Cost (USD)", ",.0f"),
+                ("sites", "Where", ""),
+                ("out_dir", "Results", ""),
+            ],
+        )
         for o in outcomes:
             if o["error"]:
                 click.echo(f"{o['row']['file']}: {o['error']}", err=True)
@@ -161,17 +195,36 @@ def _print_run(results: Any, out_dir: Path, files: list[Path]) -> None:
         for r in rows:
             r["cost_musd"] = r["cost_usd"] / 1e6
         click.echo("")
-        emit_table(rows, [("site_id", "Site", ""), ("name", "Name", ""), ("gpus", "GPUs", ",d"),
-                          ("share", "Share", ".0%"), ("facility_mw", "MW", ",.1f"),
-                          ("cost_musd", "Cost (M USD)", ",.1f"), ("co2_t", "CO2 (t)", ",.0f"),
-                          ("water_m3", "Water (m3)", ",.0f")])
+        emit_table(
+            rows,
+            [
+                ("site_id", "Site", ""),
+                ("name", "Name", ""),
+                ("gpus", "GPUs", ",d"),
+                ("share", "Share", ".0%"),
+                ("facility_mw", "MW", ",.1f"),
+                ("cost_musd", "Cost (M USD)", ",.1f"),
+                ("co2_t", "CO2 (t)", ",.0f"),
+                ("water_m3", "Water (m3)", ",.0f"),
+            ],
+        )
     if alloc.binding:
         click.echo("At their limit: " + "; ".join(alloc.binding) + ".")
     top = results.ranking.head(10).reset_index().to_dict(orient="records")
     click.echo("\nRanking (top 10):")
-    emit_table(top, [("rank", "Rank", "d"), ("site_id", "Site", ""), ("score", "Score", ".3f"),
-                     ("feasible", "Feasible", ""), ("reasons", "Reasons", "")])
+    emit_table(
+        top,
+        [
+            ("rank", "Rank", "d"),
+            ("site_id", "Site", ""),
+            ("score", "Score", ".3f"),
+            ("feasible", "Feasible", ""),
+            ("reasons", "Reasons", ""),
+        ],
+    )
     n_bad = int((~results.ranking["feasible"].astype(bool)).sum())
     if n_bad:
-        click.echo(f"{n_bad} site{'s' if n_bad > 1 else ''} fail a hard constraint (see ranking.csv).")
+        click.echo(
+            f"{n_bad} site{'s' if n_bad > 1 else ''} fail a hard constraint (see ranking.csv)."
+        )
     click.echo(f"\nWrote {len(files)} file{'s' if len(files) != 1 else ''} to {out_dir}.")

@@ -13,12 +13,25 @@ EXIT_INFEASIBLE = 3
 
 @click.command()
 @click.argument("scenario", required=False)
-@click.option("--points", type=click.IntRange(min=2, max=200), default=None,
-              help="Points on the front, end points included (default: the scenario's, else 10).")
-@click.option("--metric", type=click.Choice(["co2", "water"]), default="co2", show_default=True,
-              help="Second objective traded against cost.")
-@click.option("--sites", "sites_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Site file replacing the scenario's candidate sites.")
+@click.option(
+    "--points",
+    type=click.IntRange(min=2, max=200),
+    default=None,
+    help="Points on the front, end points included (default: the scenario's, else 10).",
+)
+@click.option(
+    "--metric",
+    type=click.Choice(["co2", "water"]),
+    default="co2",
+    show_default=True,
+    help="Second objective traded against cost.",
+)
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Site file replacing the scenario's candidate sites.",
+)
 @json_option
 @click.pass_context
 def pareto(
@@ -56,28 +69,43 @@ def pareto(
         bar.close()
     if table is None:
         if as_json:
-            emit_json({"scenario": loaded.name, "status": "infeasible", "message": why, "points": []})
+            emit_json(
+                {"scenario": loaded.name, "status": "infeasible", "message": why, "points": []}
+            )
         else:
             click.echo(f"{loaded.name}: no allocation meets the rules. {why}")
         ctx.exit(EXIT_INFEASIBLE)
     if as_json:
-        emit_json({
-            "scenario": loaded.name,
-            "status": "optimal",
-            "metric": metric,
-            "points": table,
-            "allocations": [
-                {"point": int(p), "gpus": a} for p, a in zip(table["point"], allocations)
-            ],
-        })
+        emit_json(
+            {
+                "scenario": loaded.name,
+                "status": "optimal",
+                "metric": metric,
+                "points": table,
+                "allocations": [
+                    {"point": int(p), "gpus": a}
+                    for p, a in zip(table["point"], allocations, strict=True)
+                ],
+            }
+        )
         return
     rows = table.to_dict(orient="records")
     for r in rows:
         r["cost_musd"] = r["cost_usd"] / 1e6
         r["co2_kt"] = r["co2_t"] / 1e3
         r["water_km3"] = r["water_m3"] / 1e3
-    click.echo(f"{loaded.name}: {len(rows)} non-dominated allocations, cheapest first "
-               f"(asked for {n_points}).")
-    emit_table(rows, [("point", "Point", "d"), ("cost_musd", "Cost (M USD)", ",.1f"),
-                      ("co2_kt", "CO2 (kt)", ",.1f"), ("water_km3", "Water (1000 m3)", ",.1f"),
-                      ("n_sites", "Sites", "d"), ("sites", "Where", "")])
+    click.echo(
+        f"{loaded.name}: {len(rows)} non-dominated allocations, cheapest first "
+        f"(asked for {n_points})."
+    )
+    emit_table(
+        rows,
+        [
+            ("point", "Point", "d"),
+            ("cost_musd", "Cost (M USD)", ",.1f"),
+            ("co2_kt", "CO2 (kt)", ",.1f"),
+            ("water_km3", "Water (1000 m3)", ",.1f"),
+            ("n_sites", "Sites", "d"),
+            ("sites", "Where", ""),
+        ],
+    )

@@ -79,7 +79,9 @@ class AllocationProblem:
     max_share: float = 1.0
     min_grids: int = 1
     latency: list[LatencyRuleData] = field(default_factory=list)
-    phase_labels: list[str] = field(default_factory=list)  # for messages: "phase 2 (B200, month 12)"
+    phase_labels: list[str] = field(
+        default_factory=list
+    )  # for messages: "phase 2 (B200, month 12)"
 
     def phase_label(self, p: int) -> str:
         return self.phase_labels[p] if p < len(self.phase_labels) else self.phase_names[p]
@@ -196,7 +198,11 @@ def build_problem(
     # A site with no grid label is its own region (never merged with another unknown one).
     unknown = (grid == "") | (grid == "nan") | (grid == "None")
     grid[unknown] = np.asarray(ids, dtype=object)[unknown]
-    names = sub["name"].astype(str).to_numpy(dtype=object) if "name" in sub else np.asarray(ids, dtype=object)
+    names = (
+        sub["name"].astype(str).to_numpy(dtype=object)
+        if "name" in sub
+        else np.asarray(ids, dtype=object)
+    )
 
     con = scenario.constraints
     rules = []
@@ -207,7 +213,9 @@ def build_problem(
             rtt = np.full(len(ids), np.inf)
         within = rtt <= rule.max_rtt_ms
         nearest = float(np.nanmin(rtt)) if len(rtt) and np.isfinite(rtt).any() else math.inf
-        rules.append(LatencyRuleData(rule.demand_center, rule.max_rtt_ms, rule.min_share, within, nearest))
+        rules.append(
+            LatencyRuleData(rule.demand_center, rule.max_rtt_ms, rule.min_share, within, nearest)
+        )
 
     return AllocationProblem(
         site_ids=np.asarray(ids, dtype=object),
@@ -230,7 +238,8 @@ def build_problem(
         min_grids=con.min_grid_regions,
         latency=rules,
         phase_labels=[
-            f"phase {i + 1} ({ph.gpu}, month {ph.start_month})" for i, ph in enumerate(scenario.fleet.phases)
+            f"phase {i + 1} ({ph.gpu}, month {ph.start_month})"
+            for i, ph in enumerate(scenario.fleet.phases)
         ],
     )
 
@@ -297,7 +306,9 @@ def solve(
     c /= scale
 
     # Bounds: x up to what one site could ever take; disallowed (site, phase) pairs fixed at 0.
-    ub_site = problem.max_blocks_per_site(capacity="capacity" not in drop, share="share" not in drop)
+    ub_site = problem.max_blocks_per_site(
+        capacity="capacity" not in drop, share="share" not in drop
+    )
     ub_x = np.minimum(n_blocks[None, :], ub_site[:, None]).astype(float)
     ub_x[~problem.allowed] = 0.0
     if "capacity" not in drop:
@@ -312,7 +323,14 @@ def solve(
     lo: list[np.ndarray] = []
     hi: list[np.ndarray] = []
 
-    def add(r: np.ndarray, col: np.ndarray, val: np.ndarray, n_rows: int, low: np.ndarray, high: np.ndarray) -> None:
+    def add(
+        r: np.ndarray,
+        col: np.ndarray,
+        val: np.ndarray,
+        n_rows: int,
+        low: np.ndarray,
+        high: np.ndarray,
+    ) -> None:
         rows.append(sparse.coo_matrix((val, (r, col)), shape=(n_rows, nvar)))
         lo.append(np.asarray(low, dtype=float))
         hi.append(np.asarray(high, dtype=float))
@@ -324,10 +342,22 @@ def solve(
     add(phase_of_x, np.arange(nx), ones_x, P, n_blocks, n_blocks)
     # link (share and open): x summed per site <= U_s y_s, and >= y_s.
     U = ub_site.astype(float)
-    add(np.concatenate([site_of_x, np.arange(S)]), np.concatenate([np.arange(nx), yi]),
-        np.concatenate([ones_x, -U]), S, np.full(S, -np.inf), np.zeros(S))
-    add(np.concatenate([site_of_x, np.arange(S)]), np.concatenate([np.arange(nx), yi]),
-        np.concatenate([ones_x, -np.ones(S)]), S, np.zeros(S), np.full(S, np.inf))
+    add(
+        np.concatenate([site_of_x, np.arange(S)]),
+        np.concatenate([np.arange(nx), yi]),
+        np.concatenate([ones_x, -U]),
+        S,
+        np.full(S, -np.inf),
+        np.zeros(S),
+    )
+    add(
+        np.concatenate([site_of_x, np.arange(S)]),
+        np.concatenate([np.arange(nx), yi]),
+        np.concatenate([ones_x, -np.ones(S)]),
+        S,
+        np.zeros(S),
+        np.full(S, np.inf),
+    )
     # capacity (MW) for sites with a finite limit.
     if "capacity" not in drop:
         finite = np.flatnonzero(np.isfinite(problem.capacity_mw))
@@ -336,8 +366,14 @@ def solve(
             r = np.repeat(np.arange(k), P)
             cols = xi[finite].ravel()
             vals = problem.block_mw[finite].ravel()
-            add(np.concatenate([r, np.arange(k)]), np.concatenate([cols, yi[finite]]),
-                np.concatenate([vals, -problem.capacity_mw[finite]]), k, np.full(k, -np.inf), np.zeros(k))
+            add(
+                np.concatenate([r, np.arange(k)]),
+                np.concatenate([cols, yi[finite]]),
+                np.concatenate([vals, -problem.capacity_mw[finite]]),
+                k,
+                np.full(k, -np.inf),
+                np.zeros(k),
+            )
     # number of open sites.
     if "sites" not in drop:
         add(np.zeros(S, dtype=int), yi, np.ones(S), 1, [problem.min_sites], [problem.max_sites])
@@ -347,19 +383,45 @@ def solve(
             continue
         sites = np.flatnonzero(rule.within)
         cols = xi[sites].ravel()
-        add(np.zeros(len(cols), dtype=int), cols, np.ones(len(cols)), 1,
-            [problem.latency_blocks(rule)], [np.inf])
+        add(
+            np.zeros(len(cols), dtype=int),
+            cols,
+            np.ones(len(cols)),
+            1,
+            [problem.latency_blocks(rule)],
+            [np.inf],
+        )
     # grid diversity.
     if use_grids:
         gcols = nx + ny + np.arange(G)
-        add(np.concatenate([np.arange(G), grid_index]), np.concatenate([gcols, yi]),
-            np.concatenate([np.ones(G), -np.ones(S)]), G, np.full(G, -np.inf), np.zeros(G))
+        add(
+            np.concatenate([np.arange(G), grid_index]),
+            np.concatenate([gcols, yi]),
+            np.concatenate([np.ones(G), -np.ones(S)]),
+            G,
+            np.full(G, -np.inf),
+            np.zeros(G),
+        )
         add(np.zeros(G, dtype=int), gcols, np.ones(G), 1, [problem.min_grids], [np.inf])
     # epsilon constraints.
     if co2_cap_t is not None and "caps" not in drop:
-        add(np.zeros(nx, dtype=int), np.arange(nx), problem.block_co2_t.ravel(), 1, [-np.inf], [co2_cap_t])
+        add(
+            np.zeros(nx, dtype=int),
+            np.arange(nx),
+            problem.block_co2_t.ravel(),
+            1,
+            [-np.inf],
+            [co2_cap_t],
+        )
     if water_cap_m3 is not None and "caps" not in drop:
-        add(np.zeros(nx, dtype=int), np.arange(nx), problem.block_water_m3.ravel(), 1, [-np.inf], [water_cap_m3])
+        add(
+            np.zeros(nx, dtype=int),
+            np.arange(nx),
+            problem.block_water_m3.ravel(),
+            1,
+            [-np.inf],
+            [water_cap_m3],
+        )
 
     if cost_cap_usd is not None and "caps" not in drop:
         cols = np.concatenate([np.arange(nx), yi])
@@ -372,7 +434,11 @@ def solve(
         integrality=integrality,
         bounds=Bounds(lb, ub),
         constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
-        options={"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap), "disp": False},
+        options={
+            "time_limit": float(time_limit_s),
+            "mip_rel_gap": float(mip_rel_gap),
+            "disp": False,
+        },
     )
     gap = getattr(result, "mip_gap", None)
     gap = None if gap is None or not np.isfinite(gap) else float(gap)
@@ -380,12 +446,16 @@ def solve(
         if result.status == 2:
             return Solution("infeasible", "the constraints cannot all be met")
         if result.status == 1:
-            return Solution("error", f"no allocation found within the {time_limit_s:g} s time limit")
+            return Solution(
+                "error", f"no allocation found within the {time_limit_s:g} s time limit"
+            )
         return Solution("error", f"the solver stopped: {result.message}")
     blocks = np.rint(result.x[:nx]).astype(int).reshape(S, P)
     status = "optimal" if result.status == 0 else "feasible"
-    message = "optimal allocation found" if status == "optimal" else (
-        f"time limit reached; best allocation found (gap {100 * (gap or 0):.2f} %)"
+    message = (
+        "optimal allocation found"
+        if status == "optimal"
+        else (f"time limit reached; best allocation found (gap {100 * (gap or 0):.2f} %)")
     )
     return Solution(status, message, blocks, gap)
 
@@ -413,29 +483,44 @@ def violations(
         out.append("negative block count")
     for p, name in enumerate(problem.phase_names):
         if blocks[:, p].sum() != problem.blocks_needed[p]:
-            out.append(f"{name}: {blocks[:, p].sum()} blocks placed, {problem.blocks_needed[p]} needed")
+            out.append(
+                f"{name}: {blocks[:, p].sum()} blocks placed, {problem.blocks_needed[p]} needed"
+            )
     if (blocks[~problem.allowed] > 0).any():
         out.append("a block sits at a site where its phase is not allowed")
     used_mw = (blocks * problem.block_mw).sum(axis=1)
     over = used_mw > problem.capacity_mw * (1 + 1e-9) + 1e-9
     for s in np.flatnonzero(over):
-        out.append(f"site {problem.site_ids[s]} uses {used_mw[s]:.1f} MW of {problem.capacity_mw[s]:.1f} MW")
+        out.append(
+            f"site {problem.site_ids[s]} uses {used_mw[s]:.1f} MW "
+            f"of {problem.capacity_mw[s]:.1f} MW"
+        )
     for s in np.flatnonzero(per_site > problem.share_blocks):
-        out.append(f"site {problem.site_ids[s]} holds {per_site[s]} of {N} blocks, above the share limit")
+        out.append(
+            f"site {problem.site_ids[s]} holds {per_site[s]} of {N} blocks, above the share limit"
+        )
     k = int(open_.sum())
     if not problem.min_sites <= k <= problem.max_sites:
         out.append(f"{k} sites open, allowed {problem.min_sites}..{problem.max_sites}")
     for rule in problem.latency:
         got = int(per_site[rule.within].sum())
         if got < problem.latency_blocks(rule):
-            out.append(f"{got} blocks within {rule.max_rtt_ms:g} ms of {rule.center}, "
-                       f"{problem.latency_blocks(rule)} needed")
+            out.append(
+                f"{got} blocks within {rule.max_rtt_ms:g} ms of {rule.center}, "
+                f"{problem.latency_blocks(rule)} needed"
+            )
     grids = len(set(problem.grid[open_].astype(str)))
     if grids < problem.min_grids:
         out.append(f"{grids} grid regions used, {problem.min_grids} needed")
-    if co2_cap_t is not None and (blocks * problem.block_co2_t).sum() > co2_cap_t * (1 + 1e-9) + 1e-6:
+    if (
+        co2_cap_t is not None
+        and (blocks * problem.block_co2_t).sum() > co2_cap_t * (1 + 1e-9) + 1e-6
+    ):
         out.append("CO2 above its cap")
-    if water_cap_m3 is not None and (blocks * problem.block_water_m3).sum() > water_cap_m3 * (1 + 1e-9) + 1e-6:
+    if (
+        water_cap_m3 is not None
+        and (blocks * problem.block_water_m3).sum() > water_cap_m3 * (1 + 1e-9) + 1e-6
+    ):
         out.append("water above its cap")
     return out
 
@@ -459,16 +544,25 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
     out: list[str] = []
     k_max = min(problem.max_sites, S)
     lightest_mw = np.min(np.where(problem.allowed, problem.block_mw, np.inf), axis=1)
-    fleet_mw = float((problem.blocks_needed * np.min(np.where(problem.allowed, problem.block_mw, np.inf), axis=0)).sum())
+    fleet_mw = float(
+        (
+            problem.blocks_needed
+            * np.min(np.where(problem.allowed, problem.block_mw, np.inf), axis=0)
+        ).sum()
+    )
     cap_only = problem.max_blocks_per_site(share=False)
     both = problem.max_blocks_per_site()
     gpus = problem.block_gpus
 
     if problem.min_sites > S:
-        out.append(f"min_sites is {problem.min_sites} but only {S} site{'s' if S > 1 else ''} "
-                   "pass the hard constraints")
+        out.append(
+            f"min_sites is {problem.min_sites} but only {S} site{'s' if S > 1 else ''} "
+            "pass the hard constraints"
+        )
     if problem.min_sites > N:
-        out.append(f"min_sites is {problem.min_sites} but the fleet has only {N} blocks of {gpus:,} GPUs")
+        out.append(
+            f"min_sites is {problem.min_sites} but the fleet has only {N} blocks of {gpus:,} GPUs"
+        )
     share_total = problem.share_blocks * k_max
     if share_total < N:
         out.append(
@@ -478,7 +572,9 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
         )
     top_cap = np.sort(cap_only)[::-1][:k_max].sum()
     if top_cap < N:
-        caps = np.sort(np.where(np.isfinite(problem.capacity_mw), problem.capacity_mw, 0))[::-1][:k_max]
+        caps = np.sort(np.where(np.isfinite(problem.capacity_mw), problem.capacity_mw, 0))[::-1][
+            :k_max
+        ]
         if k_max < S:
             which = f"the {k_max} largest feasible sites (max_sites = {problem.max_sites}) offer"
         else:
@@ -488,8 +584,11 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
         # A phase can only go where it gets power inside the horizon.
         allowed = problem.allowed[:, p]
         if not allowed.any():
-            out.append(f"{problem.phase_label(p)}, {problem.phase_gpus[p]:,} GPUs, cannot get power inside the horizon "
-                       "at any feasible site")
+            out.append(
+                f"{problem.phase_label(p)}, {problem.phase_gpus[p]:,} GPUs, cannot get power "
+                "inside the horizon "
+                "at any feasible site"
+            )
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             fit = np.floor(problem.capacity_mw[allowed] / problem.block_mw[allowed, p] + 1e-9)
@@ -498,14 +597,21 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
             need_mw = problem.blocks_needed[p] * float(problem.block_mw[allowed, p].min())
             caps = problem.capacity_mw[allowed]
             offer = float(np.sort(np.where(np.isfinite(caps), caps, 0))[::-1][:k_max].sum())
-            out.append(f"{problem.phase_label(p)} needs {_mw(need_mw)} but the sites that get power in time for it "
-                       f"offer {_mw(offer)}")
+            out.append(
+                f"{problem.phase_label(p)} needs {_mw(need_mw)} but the sites that get power "
+                "in time for it "
+                f"offer {_mw(offer)}"
+            )
     distinct = len(set(problem.grid.astype(str)))
     if problem.min_grids > distinct:
-        out.append(f"min_grid_regions is {problem.min_grids} but the feasible sites lie in "
-                   f"{distinct} grid region{'s' if distinct > 1 else ''}")
+        out.append(
+            f"min_grid_regions is {problem.min_grids} but the feasible sites lie in "
+            f"{distinct} grid region{'s' if distinct > 1 else ''}"
+        )
     if problem.min_grids > problem.max_sites:
-        out.append(f"min_grid_regions ({problem.min_grids}) exceeds max_sites ({problem.max_sites})")
+        out.append(
+            f"min_grid_regions ({problem.min_grids}) exceeds max_sites ({problem.max_sites})"
+        )
     for rule in problem.latency:
         need = problem.latency_blocks(rule)
         within = np.flatnonzero(rule.within)
@@ -513,8 +619,14 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
         if need == 0:
             continue
         if len(within) == 0:
-            near = "" if not np.isfinite(rule.nearest_ms) else f" (the nearest is {rule.nearest_ms:.0f} ms away)"
-            out.append(f"no feasible site is {where}{near}, but {rule.min_share:.0%} of the fleet must be")
+            near = (
+                ""
+                if not np.isfinite(rule.nearest_ms)
+                else f" (the nearest is {rule.nearest_ms:.0f} ms away)"
+            )
+            out.append(
+                f"no feasible site is {where}{near}, but {rule.min_share:.0%} of the fleet must be"
+            )
             continue
         offer_blocks = np.sort(both[within])[::-1][:k_max].sum()
         if offer_blocks < need:
@@ -536,7 +648,9 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
         return out
 
     # No single simple condition fails: find which rule, left out alone, restores feasibility.
-    groups = ["capacity", "share", "sites", "grids"] + [f"latency:{i}" for i in range(len(problem.latency))]
+    groups = ["capacity", "share", "sites", "grids"] + [
+        f"latency:{i}" for i in range(len(problem.latency))
+    ]
     culprits = []
     for group in groups:
         trial = solve(problem, drop={group}, time_limit_s=time_limit_s, mip_rel_gap=0.05)
@@ -558,7 +672,8 @@ def _mw(value: float) -> str:
 def _group_words(problem: AllocationProblem, group: str) -> str:
     if group.startswith("latency:"):
         rule = problem.latency[int(group.split(":")[1])]
-        return f"the latency rule for {rule.center} ({rule.min_share:.0%} within {rule.max_rtt_ms:g} ms)"
+        share = f"{rule.min_share:.0%} within {rule.max_rtt_ms:g} ms"
+        return f"the latency rule for {rule.center} ({share})"
     return {
         "capacity": "the sites' power capacity limits",
         "share": f"the {problem.max_share:.0%} maximum share per site",
@@ -576,12 +691,20 @@ def binding_constraints(problem: AllocationProblem, blocks: np.ndarray) -> list[
     used_mw = (blocks * problem.block_mw).sum(axis=1)
     lightest = np.min(np.where(problem.allowed, problem.block_mw, np.inf), axis=1)
     # Full = not even the lightest further block fits.
-    full = open_ & np.isfinite(problem.capacity_mw) & (used_mw + lightest > problem.capacity_mw + 1e-9)
+    full = (
+        open_ & np.isfinite(problem.capacity_mw) & (used_mw + lightest > problem.capacity_mw + 1e-9)
+    )
     for s in np.flatnonzero(full):
-        out.append(f"site {problem.site_ids[s]} is full: {used_mw[s]:,.1f} of {problem.capacity_mw[s]:,.1f} MW")
+        out.append(
+            f"site {problem.site_ids[s]} is full: {used_mw[s]:,.1f} "
+            f"of {problem.capacity_mw[s]:,.1f} MW"
+        )
     if problem.max_share < 1.0:
         for s in np.flatnonzero(open_ & (per_site >= problem.share_blocks)):
-            out.append(f"site {problem.site_ids[s]} holds the maximum share ({problem.max_share:.0%} of the fleet)")
+            out.append(
+                f"site {problem.site_ids[s]} holds the maximum share "
+                f"({problem.max_share:.0%} of the fleet)"
+            )
     k = int(open_.sum())
     if k == problem.max_sites and problem.max_sites < problem.n_sites:
         out.append(f"the maximum of {problem.max_sites} site{'s' if k > 1 else ''} is used")
@@ -591,8 +714,10 @@ def binding_constraints(problem: AllocationProblem, blocks: np.ndarray) -> list[
         got = int(per_site[rule.within].sum())
         need = problem.latency_blocks(rule)
         if need > 0 and got == need and got < N:
-            out.append(f"the latency rule for {rule.center} is at its limit: {got / N:.0%} of the fleet "
-                       f"within {rule.max_rtt_ms:g} ms")
+            out.append(
+                f"the latency rule for {rule.center} is at its limit: {got / N:.0%} of the fleet "
+                f"within {rule.max_rtt_ms:g} ms"
+            )
     if problem.min_grids > 1 and len(set(problem.grid[open_].astype(str))) == problem.min_grids:
         out.append(f"exactly the minimum of {problem.min_grids} grid regions is used")
     return out
@@ -638,7 +763,9 @@ def allocate(
     if not solution.ok:
         if solution.status == "infeasible":
             reasons = explain_infeasible(problem)
-            return Allocation("infeasible", "No allocation meets every rule: " + "; ".join(reasons) + ".")
+            return Allocation(
+                "infeasible", "No allocation meets every rule: " + "; ".join(reasons) + "."
+            )
         return Allocation(solution.status, _sentences([solution.message]))
     return allocation_from_blocks(problem, solution, evaluation)
 
@@ -665,7 +792,8 @@ def allocation_from_blocks(
             "share": gpus.sum(axis=1) / total_gpus,
             "facility_mw": (b * problem.block_mw[open_]).sum(axis=1),
             "capacity_mw": problem.capacity_mw[open_],
-            "cost_usd": problem.fixed_cost_usd[open_] + (b * problem.block_cost_usd[open_]).sum(axis=1),
+            "cost_usd": problem.fixed_cost_usd[open_]
+            + (b * problem.block_cost_usd[open_]).sum(axis=1),
             "co2_t": (b * problem.block_co2_t[open_]).sum(axis=1),
             "water_m3": (b * problem.block_water_m3[open_]).sum(axis=1),
         },
@@ -676,7 +804,9 @@ def allocation_from_blocks(
     order = np.argsort(-summary["gpus"].to_numpy(), kind="stable")
     summary, block_df, gpu_df = summary.iloc[order], block_df.iloc[order], gpu_df.iloc[order]
     cost = fleet_cost_usd(problem, blocks)
-    where = ", ".join(f"{s} {g:,.0f} GPUs" for s, g in zip(summary.index, summary["gpus"]))
+    where = ", ".join(
+        f"{s} {g:,.0f} GPUs" for s, g in zip(summary.index, summary["gpus"], strict=True)
+    )
     message = (
         f"{'Optimal' if solution.status == 'optimal' else 'Best found'} allocation: "
         f"{len(summary)} site{'s' if len(summary) > 1 else ''} ({where}); net present cost "

@@ -84,14 +84,18 @@ def check_writable(out_root: Path, jobs: Sequence[Job], *, overwrite: bool, summ
                     "results already exist here; pass --overwrite to replace them", file=job.out_dir
                 )
         if summary and (out_root / SUMMARY_FILE).exists():
-            raise InputError("a batch summary already exists; pass --overwrite to replace it",
-                             file=out_root / SUMMARY_FILE)
+            raise InputError(
+                "a batch summary already exists; pass --overwrite to replace it",
+                file=out_root / SUMMARY_FILE,
+            )
     try:
         out_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out_root):
             pass
     except OSError as exc:
-        raise InputError(f"cannot write results here ({exc.strerror or exc})", file=out_root) from None
+        raise InputError(
+            f"cannot write results here ({exc.strerror or exc})", file=out_root
+        ) from None
 
 
 def run_job(job: Job, progress: ProgressCallback | None = None) -> dict[str, Any]:
@@ -111,8 +115,13 @@ def run_job(job: Job, progress: ProgressCallback | None = None) -> dict[str, Any
         results = run_scenario(scenario, sites_file=job.sites_file, progress=progress)
         files = write_results(results, job.out_dir, job.formats)
     except InputError as exc:
-        row = {"scenario": job.scenario_file.stem, "file": str(job.scenario_file), "status": "bad input",
-               "out_dir": str(job.out_dir), "message": str(exc)}
+        row = {
+            "scenario": job.scenario_file.stem,
+            "file": str(job.scenario_file),
+            "status": "bad input",
+            "out_dir": str(job.out_dir),
+            "message": str(exc),
+        }
         return {"row": row, "files": [], "error": str(exc), "results": None}
     row = summary_row(results, scenario_file=str(job.scenario_file), out_dir=str(job.out_dir))
     return {"row": row, "files": [str(f) for f in files], "error": "", "results": results}
@@ -123,7 +132,9 @@ def write_results(results: Any, out_dir: Path, formats: Sequence[str]) -> list[P
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the output folder ({exc.strerror})", file=out_dir) from None
+        raise InputError(
+            f"cannot create the output folder ({exc.strerror})", file=out_dir
+        ) from None
     written = [results.save_json(out_dir / "results.json")]
     others = [f for f in formats if f != "json"]
     if others:

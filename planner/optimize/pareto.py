@@ -26,7 +26,10 @@ from planner.progress import ProgressCallback, report
 from planner.results import Evaluation
 from planner.scenario import Scenario
 
-METRICS = {"co2": ("block_co2_t", "co2_t", "co2_cap_t"), "water": ("block_water_m3", "water_m3", "water_cap_m3")}
+METRICS = {
+    "co2": ("block_co2_t", "co2_t", "co2_cap_t"),
+    "water": ("block_water_m3", "water_m3", "water_cap_m3"),
+}
 
 
 class ParetoInfeasible(Exception):
@@ -81,8 +84,14 @@ def pareto_front(
     feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
     problem = build_problem(evaluation, scenario, feasible)
     n_points = max(2, int(points if points is not None else scenario.analysis.pareto_points))
-    return sweep(problem, n_points, metric=metric, time_limit_s=time_limit_s,
-                 mip_rel_gap=mip_rel_gap, progress=progress)
+    return sweep(
+        problem,
+        n_points,
+        metric=metric,
+        time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap,
+        progress=progress,
+    )
 
 
 def sweep(
@@ -106,8 +115,11 @@ def sweep(
     report(progress, "Pareto front: cheapest allocation", 0.0)
     cheapest = solve(problem, **opts)
     if not cheapest.ok:
-        raise ParetoInfeasible(" ".join(explain_infeasible(problem)) if cheapest.status == "infeasible"
-                               else cheapest.message)
+        raise ParetoInfeasible(
+            " ".join(explain_infeasible(problem))
+            if cheapest.status == "infeasible"
+            else cheapest.message
+        )
     # Lexicographic: among allocations as cheap as the cheapest, the one with the least metric.
     cheapest = _refine(problem, cheapest, metric, opts, first="cost")
     report(progress, f"Pareto front: lowest-{metric} allocation", 1.0 / n_points)
@@ -155,7 +167,9 @@ def sweep(
     return table, [allocations[i] for i in order]
 
 
-def _refine(problem: AllocationProblem, sol: Solution, metric: str, opts: dict, *, first: str) -> Solution:
+def _refine(
+    problem: AllocationProblem, sol: Solution, metric: str, opts: dict, *, first: str
+) -> Solution:
     """Second stage of a lexicographic solve: keep the first objective, improve the other."""
     assert sol.blocks is not None
     cap_kw = METRICS[metric][2]

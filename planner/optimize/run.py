@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,9 @@ def optimize_evaluation(
     analysis = scenario.analysis
     report(progress, "Screening sites", 0.0)
     screen = screen_sites(evaluation, scenario)
-    ranking = rank_sites(evaluation.metrics, screen, scenario.objective.weights, scenario.objective.cost_metric)
+    ranking = rank_sites(
+        evaluation.metrics, screen, scenario.objective.weights, scenario.objective.cost_metric
+    )
     report(progress, "Allocating the fleet", 0.05)
     allocation: Allocation = allocate(evaluation, scenario, screen, time_limit_s=time_limit_s)
 
@@ -44,14 +46,20 @@ def optimize_evaluation(
     if analysis.pareto_points > 0 and allocation.feasible:
         try:
             pareto, pareto_allocations = pareto_front(
-                evaluation, scenario, screen, points=analysis.pareto_points,
-                time_limit_s=time_limit_s, progress=scaled(progress, 0.2, 0.7),
+                evaluation,
+                scenario,
+                screen,
+                points=analysis.pareto_points,
+                time_limit_s=time_limit_s,
+                progress=scaled(progress, 0.2, 0.7),
             )
         except ParetoInfeasible:
             pareto = None
     uncertainty = None
     if analysis.uncertainty.draws > 0 and screen["feasible"].any():
-        uncertainty = monte_carlo(evaluation, scenario, screen["feasible"], progress=scaled(progress, 0.7, 0.95))
+        uncertainty = monte_carlo(
+            evaluation, scenario, screen["feasible"], progress=scaled(progress, 0.7, 0.95)
+        )
     tornado = None
     if analysis.sensitivity and screen["feasible"].any():
         share = allocation.summary["share"] if allocation.summary is not None else None
@@ -66,7 +74,7 @@ def optimize_evaluation(
         pareto_allocations=pareto_allocations,
         uncertainty=uncertainty,
         sensitivity=tornado,
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
         version=__version__,
     )
 

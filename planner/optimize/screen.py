@@ -54,25 +54,44 @@ def screen_sites(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
     block_mw = evaluation.block_site_mw.reindex(metrics.index).to_numpy(dtype=float)
     smallest_mw = np.nanmin(np.where(np.isfinite(block_mw), block_mw, np.inf), axis=1)
     low = capacity_mw < smallest_mw
-    add(low, [f"capacity {c:,.1f} MW is below one block ({b:,.1f} MW)" for c, b in zip(capacity_mw, smallest_mw)])
+    add(
+        low,
+        [
+            f"capacity {c:,.1f} MW is below one block ({b:,.1f} MW)"
+            for c, b in zip(capacity_mw, smallest_mw, strict=True)
+        ],
+    )
 
     ttp = _column(metrics, "time_to_power_months", 0.0)
     late = ttp >= horizon_months
-    add(late, [f"power arrives in month {t:.0f}, after the {horizon_months}-month horizon" for t in ttp])
+    add(
+        late,
+        [f"power arrives in month {t:.0f}, after the {horizon_months}-month horizon" for t in ttp],
+    )
     if con.max_time_to_power_months is not None:
         limit = con.max_time_to_power_months
         slow = (ttp > limit) & ~late
         add(slow, [f"time to power {t:.0f} months exceeds the {limit}-month limit" for t in ttp])
 
     if con.allowed_countries:
-        country = metrics["country"].astype(str).str.upper().to_numpy() if "country" in metrics else np.full(n, "?")
+        country = (
+            metrics["country"].astype(str).str.upper().to_numpy()
+            if "country" in metrics
+            else np.full(n, "?")
+        )
         outside = ~np.isin(country, con.allowed_countries)
-        add(outside, [f"country {c} is outside the allowed countries (data residency)" for c in country])
+        add(
+            outside,
+            [f"country {c} is outside the allowed countries (data residency)" for c in country],
+        )
 
     if con.max_water_stress < 5.0 and "water_stress" in metrics:
         stress = metrics["water_stress"].to_numpy(dtype=float)
         dry = stress > con.max_water_stress
-        add(dry, [f"water stress {s:.1f} exceeds the {con.max_water_stress:.1f} limit" for s in stress])
+        add(
+            dry,
+            [f"water stress {s:.1f} exceeds the {con.max_water_stress:.1f} limit" for s in stress],
+        )
 
     if "moratorium" in metrics:
         blocked = metrics["moratorium"].fillna(False).to_numpy(dtype=bool)
@@ -84,8 +103,15 @@ def screen_sites(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
             continue
         rtt = evaluation.rtt_ms[rule.demand_center].reindex(metrics.index).to_numpy(dtype=float)
         far = ~(rtt <= rule.max_rtt_ms)
-        add(far, [f"round trip to {rule.demand_center} is {r:.0f} ms, above the {rule.max_rtt_ms:g} ms "
-                  "that the whole fleet must meet" for r in rtt])
+        add(
+            far,
+            [
+                f"round trip to {rule.demand_center} is {r:.0f} ms, "
+                f"above the {rule.max_rtt_ms:g} ms "
+                "that the whole fleet must meet"
+                for r in rtt
+            ],
+        )
 
     cost = (
         pd.to_numeric(metrics["usd_per_gpu_hour"], errors="coerce").to_numpy(dtype=float)
@@ -123,7 +149,9 @@ def summarise_reasons(reasons: pd.Series) -> str:
     """How many sites fail each kind of rule, most common first, e.g. ``"40 sites: outside the
     allowed countries; 3 sites: capacity below one block"``."""
     text = reasons.fillna("").astype(str)
-    counts = [(phrase, int(text.str.contains(key, regex=False).sum())) for key, phrase in _RULE_WORDS]
+    counts = [
+        (phrase, int(text.str.contains(key, regex=False).sum())) for key, phrase in _RULE_WORDS
+    ]
     counts = sorted((c for c in counts if c[1] > 0), key=lambda c: -c[1])
     return "; ".join(f"{n} site{'s' if n > 1 else ''}: {phrase}" for phrase, n in counts)
 
@@ -152,8 +180,12 @@ def exclusion_zone_names(metrics: pd.DataFrame, path: str | Path) -> np.ndarray:
         zones = zones.to_crs(4326)
     kinds = set(zones.geom_type.dropna())
     if not kinds <= {"Polygon", "MultiPolygon"}:
-        raise InputError(f"expected polygons, found {', '.join(sorted(kinds))}", file=path, field="geometry")
-    label_col = next((c for c in ("name", "NAME", "Name", "zone", "id") if c in zones.columns), None)
+        raise InputError(
+            f"expected polygons, found {', '.join(sorted(kinds))}", file=path, field="geometry"
+        )
+    label_col = next(
+        (c for c in ("name", "NAME", "Name", "zone", "id") if c in zones.columns), None
+    )
     labels = (
         zones[label_col].astype(str).to_numpy()
         if label_col
@@ -166,7 +198,7 @@ def exclusion_zone_names(metrics: pd.DataFrame, path: str | Path) -> np.ndarray:
     site_pos, zone_pos = zones.sindex.query(points.geometry, predicate="within")
     out = np.full(len(metrics), "", dtype=object)
     # First zone wins when polygons overlap; iterate in reverse so the first assignment sticks.
-    for s, z in zip(site_pos[::-1], zone_pos[::-1]):
+    for s, z in zip(site_pos[::-1], zone_pos[::-1], strict=True):
         out[s] = labels[z]
     return out
 

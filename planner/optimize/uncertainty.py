@@ -52,11 +52,19 @@ class _Components:
         self.gpu_hours = np.where(np.isfinite(hours) & (hours > 0), hours, np.nan)
         self.energy = num("cost_energy_usd")
         self.carbon_cost = num("cost_carbon_usd")
-        self.co2 = num("co2_market_t_per_year") if "co2_market_t_per_year" in m else num("co2_location_t_per_year")
+        self.co2 = (
+            num("co2_market_t_per_year")
+            if "co2_market_t_per_year" in m
+            else num("co2_location_t_per_year")
+        )
         self.fixed = np.nan_to_num(
             evaluation.site_fixed_cost_usd.reindex(m.index).to_numpy(float), nan=0.0
         )
-        regions = m["region_code"].astype(str).to_numpy() if "region_code" in m else np.asarray(m.index, str)
+        regions = (
+            m["region_code"].astype(str).to_numpy()
+            if "region_code" in m
+            else np.asarray(m.index, str)
+        )
         self.region_labels, self.region_index = np.unique(regions, return_inverse=True)
         self.ppa_share = scenario.energy.ppa_share
         self.cost_metric = scenario.objective.cost_metric
@@ -69,7 +77,8 @@ class _Components:
         energy_factor = (self.ppa_share + (1.0 - self.ppa_share) * f_price) * f_pue
         carbon_factor = f_carbon * f_pue
         variable = (
-            self.tco - self.fixed
+            self.tco
+            - self.fixed
             + self.energy * (energy_factor - 1.0)
             + self.carbon_cost * (carbon_factor - 1.0)
         )
@@ -79,7 +88,9 @@ class _Components:
         return cost, per_hour, co2
 
 
-def _draw_factors(rng: np.random.Generator, n: int, comp: _Components, unc: object) -> tuple[np.ndarray, ...]:
+def _draw_factors(
+    rng: np.random.Generator, n: int, comp: _Components, unc: object
+) -> tuple[np.ndarray, ...]:
     n_regions = len(comp.region_labels)
     n_sites = len(comp.tco)
     f_price = np.exp(unc.price_sigma * rng.standard_normal((n, n_regions)))[:, comp.region_index]  # type: ignore[attr-defined]
@@ -137,9 +148,11 @@ def monte_carlo(
         n = min(_CHUNK, n_draws - done)
         f = _draw_factors(rng, n, comp, unc)
         cost, per_hour, co2 = comp.apply(*f)
-        per_hour_all[done:done + n] = per_hour
+        per_hour_all[done : done + n] = per_hour
         values = np.broadcast_to(base, (n, *base.shape)).copy()
-        values[:, :, cost_j] = per_hour if scenario.objective.cost_metric == "usd_per_gpu_hour" else cost
+        values[:, :, cost_j] = (
+            per_hour if scenario.objective.cost_metric == "usd_per_gpu_hour" else cost
+        )
         if np.isfinite(base[:, carbon_j]).any():
             values[:, :, carbon_j] = co2
         score = contributions(values, mask, w).sum(axis=-1)
@@ -197,8 +210,12 @@ def sensitivity(
     metrics = evaluation.metrics
     mask = _mask(metrics, feasible)
     if share is None or share.sum() <= 0:
-        best = rank_sites(metrics, pd.Series(mask, index=metrics.index), scenario.objective.weights,
-                          scenario.objective.cost_metric).index[0]
+        best = rank_sites(
+            metrics,
+            pd.Series(mask, index=metrics.index),
+            scenario.objective.weights,
+            scenario.objective.cost_metric,
+        ).index[0]
         share = pd.Series({best: 1.0})
     weights_site = share.reindex(metrics.index).fillna(0.0).to_numpy(float)
     weights_site = weights_site / weights_site.sum()
@@ -213,12 +230,16 @@ def sensitivity(
         m["tco_usd"] = cost
         if "co2_market_t_per_year" in m:
             m["co2_market_t_per_year"] = co2
-        r = rank_sites(m, pd.Series(mask, index=m.index), scenario.objective.weights,
-                       scenario.objective.cost_metric)
+        r = rank_sites(
+            m,
+            pd.Series(mask, index=m.index),
+            scenario.objective.weights,
+            scenario.objective.cost_metric,
+        )
         return str(r.index[0])
 
     rows = []
-    for j, (name, sigma) in enumerate(zip(PARAMETERS, sigmas)):
+    for j, (name, sigma) in enumerate(zip(PARAMETERS, sigmas, strict=True)):
         out = {"parameter": name, "base": base_value}
         for end, z in (("low", -P10_Z), ("high", P10_Z)):
             factors = [ones, ones, ones, np.ones((1, 1))]
@@ -228,8 +249,19 @@ def sensitivity(
             out[f"{end}_factor"] = float(np.exp(sigma * z))
             out[f"first_{end}"] = best_site(cost[0], per_hour[0], co2[0])
         rows.append(out)
-    table = pd.DataFrame(rows, columns=["parameter", "low", "high", "base", "low_factor", "high_factor",
-                                        "first_low", "first_high"])
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "parameter",
+            "low",
+            "high",
+            "base",
+            "low_factor",
+            "high_factor",
+            "first_low",
+            "first_high",
+        ],
+    )
     swing = (table["high"] - table["low"]).abs().to_numpy()
     return table.iloc[np.argsort(-swing, kind="stable")].reset_index(drop=True)
 
