@@ -10,6 +10,8 @@ returned is mutually non-dominated and may have fewer points than asked for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -136,6 +138,7 @@ def sweep(
             if sol.ok:
                 found.append((sol, cap))
         found.append((greenest, np.nan))
+        found = _fill_gaps(problem, found, n_points, amount, cap_kw, opts)
     report(progress, "Pareto front", 1.0)
 
     rows, allocations = [], []
@@ -165,6 +168,58 @@ def sweep(
     table = table.iloc[order].reset_index(drop=True)
     table.insert(0, "point", np.arange(1, len(table) + 1))
     return table, [allocations[i] for i in order]
+
+
+def _fill_gaps(
+    problem: AllocationProblem,
+    found: list[tuple[Solution, float]],
+    n_points: int,
+    amount: Callable[[Solution], float],
+    cap_kw: str,
+    opts: dict,
+) -> list[tuple[Solution, float]]:
+    """Add points where evenly spaced caps repeated one another (integer blocks make steps).
+
+    Between two neighbours a (cheaper) and b, the cheapest allocation with the metric just below
+    a's is the next point on the front after a: either b itself (the gap holds no point) or a new
+    point. The widest gap is split first, within a budget of ``2 n_points`` extra solves.
+    """
+
+    def key(item: tuple[Solution, float]) -> tuple[float, float]:
+        return fleet_cost_usd(problem, item[0].blocks), amount(item[0])  # type: ignore[arg-type]
+
+    points = sorted({key(f): f for f in found}.items())  # unique by (cost, metric), cheapest first
+    points = [p for p in points if p[1][0].ok]
+    closed: set[tuple[float, float]] = set()
+    budget = 2 * n_points
+    while len(points) < n_points and budget > 0:
+        costs = np.array([k[0] for k, _ in points])
+        metric = np.array([k[1] for k, _ in points])
+        span_c = max(costs.max() - costs.min(), 1e-12)
+        span_m = max(metric.max() - metric.min(), 1e-12)
+        width = np.hypot(np.diff(costs) / span_c, np.diff(metric) / span_m)
+        for i in np.argsort(-width):
+            if points[i][0] not in closed:
+                break
+        else:
+            break
+        a_key = points[i][0]
+        closed.add(a_key)
+        budget -= 1
+        cap = a_key[1] - max(1e-6 * abs(a_key[1]), 1e-6)
+        sol = solve(problem, **{cap_kw: cap}, **opts)
+        if not sol.ok:
+            continue
+        k = key((sol, cap))
+        near = [
+            abs(k[0] - q[0]) <= 1e-9 * max(abs(q[0]), 1.0)
+            and abs(k[1] - q[1]) <= 1e-9 * max(abs(q[1]), 1.0)
+            for q, _ in points
+        ]
+        if not any(near):
+            points.append((k, (sol, cap)))
+            points.sort(key=lambda p: p[0])
+    return [f for _, f in points]
 
 
 def _refine(
