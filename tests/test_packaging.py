@@ -110,6 +110,31 @@ def test_smoke_script_refuses_a_missing_build(tmp_path):
     assert "packaging/build.sh" in proc.stderr
 
 
+def test_menu_entry_installer_points_exec_at_the_folder_and_uninstalls(tmp_path):
+    # A stand-in for the built folder: an executable and the bundled resources.
+    app = tmp_path / "my apps" / "gpu-site-planner"
+    shutil.copytree(RESOURCES, app / "_internal" / "planner" / "resources")
+    (app / "planner").write_text("#!/bin/sh\n")
+    (app / "planner").chmod(0o755)
+    shutil.copy(PACKAGING / "install-desktop-entry.sh", app)
+    data_home = tmp_path / "share"
+    env = {**os.environ, "XDG_DATA_HOME": str(data_home), "PATH": "/usr/bin:/bin"}
+
+    subprocess.run([str(app / "install-desktop-entry.sh")], env=env, check=True,
+                   capture_output=True, timeout=60)
+    entry = (data_home / "applications" / f"{APP_ID}.desktop").read_text(encoding="utf-8")
+    # Desktop Entry Specification, "The Exec key": a path with spaces must be double-quoted.
+    assert f'Exec="{app}/planner" gui %f' in entry.splitlines()
+    assert f"TryExec={app}/planner" in entry.splitlines()
+    hicolor = data_home / "icons" / "hicolor"
+    for size in ICON_SIZES_PX:
+        assert (hicolor / f"{size}x{size}" / "apps" / f"{APP_ID}.png").is_file()
+
+    subprocess.run([str(app / "install-desktop-entry.sh"), "--uninstall"], env=env, check=True,
+                   capture_output=True, timeout=60)
+    assert not [p for p in data_home.rglob("*") if p.is_file()]
+
+
 def test_self_check_passes_unfrozen():
     # The same checks the frozen build runs; here they prove the checks themselves are sound.
     proc = subprocess.run([sys.executable, str(PACKAGING / "selfcheck.py")], capture_output=True,
