@@ -106,14 +106,20 @@ class MainWindow(QMainWindow):
     # ================================================================== construction
 
     def _set_icon(self) -> None:
+        """The application icon from resources/icons (SVG and PNG sizes); none if absent."""
         try:
             from planner.paths import resources_dir
 
-            icon = resources_dir() / "icons" / "planner.svg"
+            folder = resources_dir() / "icons"
         except FileNotFoundError:
             return
-        if icon.is_file():
-            self.setWindowIcon(QIcon(str(icon)))
+        files = sorted(folder.glob("planner*.svg")) + sorted(folder.glob("*Planner*.svg")) + sorted(folder.glob("*.png"))
+        if not files:
+            return
+        icon = QIcon()
+        for file in files:
+            icon.addFile(str(file))
+        self.setWindowIcon(icon)
 
     def _build_central(self) -> None:
         self.tabs = QTabWidget()

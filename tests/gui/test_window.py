@@ -255,3 +255,22 @@ def test_weather_import_validates_with_the_climate_reader(qtbot, dialogs, settin
     assert not win.import_weather("se-lulea", bad)
     assert len(dialogs.errors) == 1 and "station.epw" in dialogs.errors[0]
     assert win.doc.scenario.sites.weather_files == {}
+
+
+def test_map_hover_zoom_and_fit(ran, qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+
+    marker = ran.map.marker("se-lulea")
+    assert "Luleå" in marker.toolTip() and "USD/GPU-h" in marker.toolTip()
+    ran.map.fit_sites()
+    before = ran.map.transform().m11()
+    centre = QPointF(ran.map.viewport().rect().center())
+    event = QWheelEvent(centre, ran.map.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    ran.map.wheelEvent(event)
+    assert ran.map.transform().m11() == pytest.approx(before * 1.2**2)
+    ran.actions_by_id["fit_map"].trigger()
+    assert ran.map.transform().m11() == pytest.approx(before)
+    # Allocated sites carry their share (tests/report_fixtures.py: 10 of 12 blocks at the first).
+    assert any(label.text() == "◆ 83%" for label in ran.map._labels)
