@@ -23,6 +23,7 @@ from planner.climate.psychro import (
     wet_bulb_c,
     wet_bulb_stull_c,
 )
+from planner.climate.synth import normals_from_weather, synthesize_year, synthesize_years
 from planner.climate.weather import HOURS_PER_YEAR, WEATHER_COLUMNS, month_of_hour, read_weather
 
 __all__ = [
@@ -31,10 +32,13 @@ __all__ = [
     "dew_point_from_rh_c",
     "humidity_ratio",
     "month_of_hour",
+    "normals_from_weather",
     "pressure_from_elevation_pa",
     "read_weather",
     "relative_humidity_pct",
     "saturation_pressure_pa",
+    "synthesize_year",
+    "synthesize_years",
     "wet_bulb_c",
     "wet_bulb_stull_c",
 ]
