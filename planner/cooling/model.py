@@ -117,6 +117,11 @@ class CoolingResult:
         """WUE [L/kWh IT] per site and month, shape (n, 12)."""
         return _monthly(self.wue_l_per_kwh, self._weights())
 
+    def monthly_economizer_hours(self) -> Array:
+        """Equivalent full economizer hours per site and month, shape (n, 12)."""
+        starts = np.flatnonzero(np.diff(np.concatenate([[-1], _MONTH])))
+        return np.add.reduceat(self.economizer_fraction, starts, axis=1, dtype=np.float64)
+
     def pue_peak(self) -> Array:
         """PUE at the 0.4 % design condition: the 99.6th percentile of hourly PUE per site."""
         return np.percentile(self.pue, DESIGN_PERCENTILE, axis=1)
@@ -142,9 +147,6 @@ def _weighted_mean(values: Array, weights: Array) -> Array:
 
 
 def _monthly(values: Array, weights: Array) -> Array:
-    n = values.shape[0]
-    num = np.zeros((n, 12))
-    den = np.zeros((n, 12))
     starts = np.flatnonzero(np.diff(np.concatenate([[-1], _MONTH])))
     num = np.add.reduceat((values * weights).astype(np.float64), starts, axis=1)
     den = np.add.reduceat(weights.astype(np.float64), starts, axis=1)
