@@ -273,7 +273,12 @@ class ScenarioEditor(QScrollArea):
         if kind == "text":
             edit = QLineEdit()
             edit.editingFinished.connect(lambda: self._edit(path, edit.text().strip(), text))
-            self._refreshers.append((path, lambda: edit.setText(str(self._doc.value(path)))))
+            
+            def refresh_text() -> None:
+                edit.setText(str(self._doc.value(path)))
+                edit.setCursorPosition(0)  # show the start of a long name
+
+            self._refreshers.append((path, refresh_text))
             return edit
         if kind == "choice":
             combo = QComboBox()

@@ -104,6 +104,8 @@ class Engine:
 
         ev = results.evaluation
         names = ev.metrics["name"] if "name" in ev.metrics.columns else None
+        if names is not None:  # long names would squeeze the bars of a chart out of its panel
+            names = names.astype(str).where(names.astype(str).str.len() <= 30, names.astype(str).str[:29] + "…")
         if kind == "cost_breakdown":
             return charts.cost_breakdown(ev.metrics, [site_id], title="Cost breakdown (net present, whole fleet here)")
         if kind == "cost_compare":
@@ -126,7 +128,8 @@ class Engine:
             return charts.tornado(results.sensitivity)
         if kind == "rank_probabilities":
             return charts.rank_probability(results.uncertainty, names,
-                                           top_k=results.scenario.analysis.uncertainty.top_k)
+                                           top_k=results.scenario.analysis.uncertainty.top_k,
+                                           title="How often each site ranks first (Monte Carlo)")
         if kind == "score_contributions":
             return charts.score_contributions(results.ranking, names)
         raise KeyError(f"unknown chart kind {kind!r}")

@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
         for i, col in enumerate(TABLE_COLUMNS):
             width = metrics_font.horizontalAdvance(col.header) + 28
             if col.key == "name":
-                width = max(width, 190)
+                width = max(width, 250)
             header.resizeSection(i, width)
 
     def shares(self) -> dict[str, float]:

@@ -30,6 +30,7 @@ _SEA = QColor(226, 236, 244)
 _LAND = QColor(247, 245, 240)
 _BORDER = QColor(175, 175, 170)
 _INFEASIBLE = QColor(165, 165, 165)
+_ALLOCATED = QColor(150, 20, 20)
 _CMAP = colormaps["viridis"]
 
 
@@ -89,6 +90,7 @@ class MapView(QGraphicsView):
         self._basemap_items: list[QGraphicsPathItem] = []
         self._selected: list[str] = []
         self._halos: dict[str, QGraphicsEllipseItem] = {}
+        self._shares: dict[str, float] = {}
         self._press: QPointF | None = None
         # A wide scene rect so panning past the sites still works.
         self.scene().setSceneRect(QRectF(-200, -100, 400, 200))
@@ -150,10 +152,11 @@ class MapView(QGraphicsView):
         colors = _qcolors(array, low, high, reverse)
         dark = QPen(QColor(40, 40, 40), 1)
         grey_pen = QPen(QColor(120, 120, 120), 1)
+        allocated_pen = QPen(_ALLOCATED, 2.5)
         for (sid, marker), color, ok in zip(self._markers.items(), colors, feasible):
             marker.setBrush(QBrush(color if ok else _INFEASIBLE))
-            marker.setPen(dark if ok else grey_pen)
-            marker.setZValue(11 if ok else 10)
+            marker.setPen(allocated_pen if sid in self._shares else dark if ok else grey_pen)
+            marker.setZValue(12 if sid in self._shares else 11 if ok else 10)
         self._legend = (column, low, high, reverse)
         self.viewport().update()
 
@@ -162,6 +165,7 @@ class MapView(QGraphicsView):
         for label in self._labels:
             self.scene().removeItem(label)
         self._labels = []
+        self._shares = dict(shares)
         font = QFont()
         font.setBold(True)
         font.setPointSize(9)
@@ -171,7 +175,7 @@ class MapView(QGraphicsView):
                 continue
             label = QGraphicsSimpleTextItem(f"◆ {share:.0%}")
             label.setFont(font)
-            label.setBrush(QBrush(QColor(150, 20, 20)))
+            label.setBrush(QBrush(_ALLOCATED))
             label.setPen(QPen(QColor(255, 255, 255), 0.4))
             label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             label.setPos(marker.pos())

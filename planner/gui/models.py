@@ -10,7 +10,7 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from planner.gui.columns import TABLE_COLUMNS, Column
+from planner.gui.columns import TABLE_COLUMNS, Column, format_value
 
 def variant(value: Any) -> Any:
     """What a data()/headerData() override returns (see :func:`planner.gui._pin_singletons`)."""
@@ -254,10 +254,13 @@ class FrameModel(QAbstractTableModel):
         super().__init__(parent)
         self._frame = pd.DataFrame() if frame is None else frame
         self._tips = tooltip_columns
+        self._formats: dict[str, str] = {}
 
-    def set_frame(self, frame: pd.DataFrame | None) -> None:
+    def set_frame(self, frame: pd.DataFrame | None, formats: dict[str, str] | None = None) -> None:
+        """Show ``frame``; ``formats`` maps a column to a format spec (default: by magnitude)."""
         self.beginResetModel()
         self._frame = pd.DataFrame() if frame is None else frame.reset_index(drop=True)
+        self._formats = dict(formats or {})
         self.endResetModel()
 
     def frame(self) -> pd.DataFrame:
@@ -287,6 +290,9 @@ class FrameModel(QAbstractTableModel):
             return None
         value = self._frame.iat[index.row(), index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
+            spec = self._formats.get(str(self._frame.columns[index.column()]))
+            if spec and isinstance(value, int | float | np.number):
+                return format_value(value, spec)
             if isinstance(value, float):
                 return format_number(value)
             return "" if value is None else str(value)

@@ -29,6 +29,7 @@ from planner.gui.chartview import ChartView
 from planner.gui.columns import COMPARE_ROWS, Column, format_value
 from planner.gui.models import FrameModel
 from planner.results import Results
+from planner.scenario import COOLING_TECHNOLOGIES
 
 FigureFor = Callable[..., Any]  # engine.figure(kind, results, site_id=None)
 
@@ -94,9 +95,11 @@ class SiteDetail(QWidget):
         view = QTableView()
         view.setModel(self.provenance)
         view.verticalHeader().setVisible(False)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        view.verticalHeader().setDefaultSectionSize(22)
+        view.setWordWrap(False)
         view.horizontalHeader().setStretchLastSection(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.provenance_view = view
         prov_layout.addWidget(view)
         left_layout.addWidget(prov_box, 1)
         splitter.addWidget(left)
@@ -107,15 +110,16 @@ class SiteDetail(QWidget):
         self.cost_chart = ChartView("Select a site to see its cost breakdown.")
         self.monthly_chart = ChartView("Select a site to see its monthly PUE and WUE.")
         self.heatmap_chart = ChartView("Select a site to see its hourly PUE.")
-        grid.addWidget(self.cost_chart, 0, 0, 1, 2)
+        # stacked full width: each chart keeps the aspect it was designed for (7.2 in wide)
+        grid.addWidget(self.cost_chart, 0, 0)
         grid.addWidget(self.monthly_chart, 1, 0)
-        grid.addWidget(self.heatmap_chart, 1, 1)
-        grid.setRowStretch(0, 1)
-        grid.setRowStretch(1, 1)
+        grid.addWidget(self.heatmap_chart, 2, 0)
+        for r, stretch in enumerate((4, 3, 3)):
+            grid.setRowStretch(r, stretch)
         splitter.addWidget(charts)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([420, 900])
+        splitter.setSizes([500, 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -145,10 +149,17 @@ class SiteDetail(QWidget):
         self.subtitle.setText(" · ".join(parts))
         for _, key in _DETAIL_FIGURES:
             self._values[key].setText(self._figure_text(row, key))
-        self.provenance.set_frame(_site_provenance(results.evaluation.provenance, row, site_id))
+        self.provenance.set_frame(_site_provenance(results, row, site_id))
+        self._size_provenance()
         self.cost_chart.set_figure(lambda: self._figure_for("cost_breakdown", results, site_id))
         self.monthly_chart.set_figure(lambda: self._figure_for("monthly_pue_wue", results, site_id))
         self.heatmap_chart.set_figure(lambda: self._figure_for("hourly_pue_heatmap", results, site_id))
+
+    def _size_provenance(self) -> None:
+        header = self.provenance_view.horizontalHeader()
+        widths = {"field": 140, "key": 80, "value": 70, "unit": 64, "source": 320, "year": 48}
+        for i, name in enumerate(self.provenance.frame().columns):
+            header.resizeSection(i, widths.get(str(name), 120))
 
     @staticmethod
     def _figure_text(row: pd.Series, key: str) -> str:
@@ -166,14 +177,30 @@ class SiteDetail(QWidget):
         return text
 
 
-def _site_provenance(prov: pd.DataFrame | None, row: pd.Series, site_id: str) -> pd.DataFrame:
+def _site_provenance(results: Results, row: pd.Series, site_id: str) -> pd.DataFrame:
+    """The provenance rows that concern this site: its own row, its region, the scenario's GPU
+    models, cooling preset and technology, demand centers, and the general finance inputs."""
+    prov = results.evaluation.provenance
+    cols = ["field", "key", "value", "unit", "source", "year", "note", "dataset"]
     if prov is None or len(prov) == 0:
-        return pd.DataFrame(columns=["dataset", "key", "field", "value", "unit", "source", "year"])
-    keys = {site_id, str(row.get("region_code", "")), str(row.get("country", ""))}
-    site_specific = prov["dataset"].isin(["sites", "regions", "climate_normals", "climate", "weather"])
-    mask = ~site_specific | prov["key"].astype(str).isin(keys)
-    cols = [c for c in ("dataset", "key", "field", "value", "unit", "source", "year", "note") if c in prov.columns]
-    return prov.loc[mask, cols]
+        return pd.DataFrame(columns=cols)
+    scenario = results.scenario
+    dataset = prov["dataset"].astype(str)
+    key = prov["key"].astype(str)
+    tech = str(row.get("cooling_technology", ""))
+    preset = scenario.cooling.preset
+    part = key.str.split(".", n=1).str[-1]
+    cooling_ok = key.str.startswith(preset + ".") & ((part == tech) | ~part.isin(COOLING_TECHNOLOGIES))
+    mask = (
+        ((dataset == "sites") & (key == site_id))
+        | ((dataset == "regions") & (key == str(row.get("region_code", ""))))
+        | ((dataset == "climate_normals") & (key == site_id))
+        | ((dataset == "gpus") & key.isin({p.gpu for p in scenario.fleet.phases}))
+        | ((dataset == "cooling") & cooling_ok)
+        | ((dataset == "demand_centers") & key.isin({d.name for d in scenario.demand}))
+        | ~dataset.isin(["sites", "regions", "climate_normals", "gpus", "cooling", "demand_centers"])
+    )
+    return prov.loc[mask, [c for c in cols if c in prov.columns]]
 
 
 class ComparePanel(QWidget):
@@ -196,6 +223,7 @@ class ComparePanel(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(self.chart)
         splitter.setSizes([560, 330])
+        self.splitter = splitter
         layout.addWidget(splitter, 1)
         self.site_ids: list[str] = []
 
@@ -212,6 +240,11 @@ class ComparePanel(QWidget):
             return
         self._fill(results, ranking, site_ids)
         self.chart.set_figure(lambda: self._figure_for("cost_compare", results, self.site_ids))
+        # the table as tall as its rows, the chart takes the rest
+        rows_px = self.table.horizontalHeader().height() + sum(
+            self.table.rowHeight(r) for r in range(self.table.rowCount())) + 6
+        total = sum(self.splitter.sizes()) or 900
+        self.splitter.setSizes([min(rows_px, int(total * 0.7)), max(total - rows_px, int(total * 0.3))])
 
     def _fill(self, results: Results, ranking: pd.DataFrame | None, site_ids: list[str]) -> None:
         metrics = results.evaluation.metrics
@@ -296,7 +329,8 @@ class ParetoPanel(QWidget):
             self.allocation.set_frame(None)
             self.chart.show_message("Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front.")
             return
-        self.points.set_frame(_pareto_display(front))
+        self.points.set_frame(_pareto_display(front), {"Cost (USD M)": ",.1f", "CO₂ (kt)": ",.1f",
+                                                       "Water (thousand m³)": ",.1f"})
         self.points_view.resizeColumnsToContents()
         self.chart.set_figure(lambda: self._figure_for("pareto", results))
         if self.chart.canvas is not None:
@@ -410,7 +444,8 @@ class UncertaintyPanel(QWidget):
             self.probabilities.set_figure(lambda: self._figure_for("rank_probabilities", results))
             names = results.evaluation.metrics["name"] if "name" in results.evaluation.metrics else None
             table = _uncertainty_display(results.uncertainty, names, results.scenario.analysis.uncertainty.top_k)
-            self.table_model.set_frame(table.reset_index().head(50))
+            specs = {c: (".1f" if c.startswith("P(") else ".3f") for c in table.columns if c != "Site"}
+            self.table_model.set_frame(table.reset_index().head(50), specs)
         else:
             self.probabilities.show_message("No Monte Carlo draws in this run (analysis.uncertainty.draws = 0).")
             self.table_model.set_frame(None)
