@@ -57,8 +57,8 @@ class SiteArrays:
     ----------
     table : DataFrame
         Index ``site_id``; the columns of :data:`SITE_COLUMNS`.
-    hourly_pue : ndarray, shape (n_sites, 8760)
-    hourly_wue_l_per_kwh : ndarray, shape (n_sites, 8760)
+    hourly_pue : ndarray, shape (n_sites, 8760) or (n_cases, 8760) with ``case_of_site``
+    hourly_wue_l_per_kwh : ndarray, same shape as ``hourly_pue``
     cooling_technology : ndarray of str, shape (n_sites,)
     economizer_hours : ndarray, shape (n_sites,)
     """
@@ -69,6 +69,11 @@ class SiteArrays:
     cooling_technology: np.ndarray
     economizer_hours: np.ndarray
     warnings: list[str] = field(default_factory=list)
+    mechanical_usd_per_mw: dict[str, float] | None = None
+    """Cooling capex per MW of IT by technology (the cooling preset's ``capex_usd_per_mw``)."""
+    case_of_site: np.ndarray | None = None
+    """If given, the hourly arrays have one row per distinct cooling case and this is each
+    site's row; otherwise they have one row per site."""
 
 
 # --- hourly files ------------------------------------------------------------------------------
@@ -181,43 +186,60 @@ def evaluate_arrays(
     lf = fp.load_fraction  # (8760,)
     design_kw = fp.design_it_mw * 1000.0
 
-    pue = np.asarray(sites.hourly_pue, dtype=float)
-    wue = np.asarray(sites.hourly_wue_l_per_kwh, dtype=float)
-    if pue.shape != (n, HOURS_PER_YEAR) or wue.shape != (n, HOURS_PER_YEAR):
-        raise ValueError(f"hourly PUE/WUE must have shape ({n}, 8760), got {pue.shape} and {wue.shape}")
+    # Hourly arrays may be given per distinct cooling case (climate x technology) with an
+    # index per site: the hourly work is then done once per case, not once per site.
+    pue = np.asarray(sites.hourly_pue)  # float32 from the cooling model is kept: half the memory
+    wue = np.asarray(sites.hourly_wue_l_per_kwh)
+    case = np.arange(n) if sites.case_of_site is None else np.asarray(sites.case_of_site, dtype=int)
+    m = pue.shape[0]
+    if case.shape != (n,) or pue.shape != (m, HOURS_PER_YEAR) or wue.shape != pue.shape or (n and case.max() >= m):
+        raise ValueError(f"hourly PUE/WUE must have shape (cases, 8760) with a case per site; got {pue.shape}")
     report(progress, "energy and emissions", 0.1)
 
     # Hourly facility kW per kW of design IT load, and the monthly bill per kW of design IT.
-    facility = lf[None, :] * pue  # (n, 8760)
+    facility = lf[None, :] * pue  # (cases, 8760)
     region_codes = table["region_code"].astype(str).to_numpy()
     flat_price = table["price_usd_per_mwh"].to_numpy(float)
+    price_factor = flat_price  # per site multiplier of the hourly price shape
     if energy.price_file is not None:
-        price = hourly_by_site(read_hourly_file(energy.price_file, "price"), region_codes, flat_price, warnings, "price")
+        shape = hourly_by_site(read_hourly_file(energy.price_file, "price"), region_codes, flat_price, warnings, "price")
+        price_factor = np.ones(n)
     elif energy.tariff == "time-of-use":
         t = fin["tariff"]
         first_weekday = _dt.date(info.start_year, 1, 1).weekday()
         shape = econ.time_of_use_shape(t["peak_start_hour"], t["peak_end_hour"], t["peak_multiplier"], first_weekday)
-        price = flat_price[:, None] * shape[None, :]
+        shape = shape[None, :]
     else:
-        price = flat_price[:, None]
-    bill = econ.monthly_energy_bill(
-        facility,
-        price,
-        demand_charge_usd_per_kw_month=energy.demand_charge_usd_per_kw_month,
-        ppa_share=energy.ppa_share,
-        ppa_strike_usd_per_mwh=energy.ppa_strike_usd_per_mwh,
-    )
+        shape = np.ones((1, 1))
+    demand_kwargs = {
+        "demand_charge_usd_per_kw_month": energy.demand_charge_usd_per_kw_month,
+        "ppa_share": energy.ppa_share,
+        "ppa_strike_usd_per_mwh": energy.ppa_strike_usd_per_mwh,
+    }
+    if shape.shape[0] == 1:
+        # One price shape for every site: bill each case at a unit price level, then scale.
+        bill_case = econ.monthly_energy_bill(facility, shape, **demand_kwargs)
+        bill = {k: v[case] for k, v in bill_case.items()}
+        bill["grid_usd"] = bill["grid_usd"] * price_factor[:, None]
+    else:  # a price column per region: hourly products per site
+        bill = econ.monthly_energy_bill(facility[case], shape, **demand_kwargs)
     fac_mwh = bill["energy_mwh"]  # (n, 12) MWh per kW design IT
     it_mwh = np.add.reduceat(lf, MONTH_START_HOUR) / 1000.0  # (12,)
 
     flat_carbon = table["carbon_g_per_kwh"].to_numpy(float)
     if energy.carbon_file is not None:
         carbon = hourly_by_site(read_hourly_file(energy.carbon_file, "carbon"), region_codes, flat_carbon, warnings, "carbon")
-        co2_loc = np.add.reduceat(facility * carbon, MONTH_START_HOUR, axis=1) / 1e6  # t per kW design
+        if carbon.shape[0] == 1:
+            co2_loc = np.add.reduceat(facility * carbon, MONTH_START_HOUR, axis=1)[case] / 1e6  # t per kW design
+        else:
+            co2_loc = np.add.reduceat(facility[case] * carbon, MONTH_START_HOUR, axis=1) / 1e6
     else:
         co2_loc = fac_mwh * 1000.0 * flat_carbon[:, None] / 1e6
     co2_mkt = co2_loc * market_share_emitting(energy.ppa_share, energy.ppa_carbon_free)
-    water_month = np.add.reduceat(lf[None, :] * wue, MONTH_START_HOUR, axis=1) / 1000.0  # m3 per kW design
+    water_month = (np.add.reduceat(lf[None, :] * wue, MONTH_START_HOUR, axis=1) / 1000.0)[case]  # m3 per kW design
+    peak_facility = facility.max(axis=1)[case]
+    pue_peak = pue.max(axis=1).astype(float)[case]
+    del facility
 
     # Present values from month s to the horizon end, per kW of design IT: shape (n, months + 1).
     esc = energy.price_escalation_per_year
@@ -248,12 +270,17 @@ def evaluate_arrays(
     cap = fin["capex"]
     index = np.nan_to_num(table["construction_index"].to_numpy(float), nan=1.0)
     tech = np.asarray(sites.cooling_technology, dtype=object)
+    # Mechanical cost per MW: the cooling preset's figure for the site's technology, so that
+    # 'auto' cooling selection and the economics use the same number.
     kinds, kind_of_site = np.unique(tech.astype(str), return_inverse=True)  # loop over kinds, not sites
-    cooling_factor = np.array([float(cap["cooling_factor"].get(k, 1.0)) for k in kinds])[kind_of_site]
-    factors = {
-        "shell": index,
-        "electrical": index * float(cap["tier_factor"][Tier(scenario.facility.tier).value]),
-        "mechanical": index * cooling_factor,
+    mech_capex = sites.mechanical_usd_per_mw or {}
+    fallback = float(cap["mechanical_usd_per_mw"])
+    mechanical = np.array([float(mech_capex.get(k, fallback)) for k in kinds])[kind_of_site]
+    unit_per_mw = {
+        "shell": index * float(cap["shell_usd_per_mw"]),
+        "electrical": index * float(cap["electrical_usd_per_mw"])
+        * float(cap["tier_factor"][Tier(scenario.facility.tier).value]),
+        "mechanical": index * mechanical,
     }
     small_mw = float((block * it_kw_per_gpu).min()) / 1000.0
     fixed_unit, per_mw_unit = econ.capex_affine(1.0, cap["reference_size_mw"], cap["scale_exponent"], small_mw, fp.design_it_mw)
@@ -261,13 +288,12 @@ def evaluate_arrays(
     mcrf = {k: float(econ.crf(econ.monthly_rate(rate), 12.0 * float(v))) for k, v in life.items()}
 
     mw_per_gpu = it_kw_per_gpu / 1000.0  # (P,)
-    pue_peak = pue.max(axis=1)
     per_gpu: dict[str, np.ndarray] = {}  # component -> (n, P) present cost per GPU
     fixed: dict[str, np.ndarray] = {}  # component -> (n,) present fixed cost of the site
     facility_per_mw = np.zeros(n)
     facility_fixed = np.zeros(n)
     for comp in CAPEX_COMPONENTS:  # three components, vectorised over sites
-        unit = float(cap[f"{comp}_usd_per_mw"]) * factors[comp]
+        unit = unit_per_mw[comp]
         per_gpu[comp] = (unit * per_mw_unit)[:, None] * mw_per_gpu[None, :] * mcrf[comp] * annuity[start]
         fixed[comp] = unit * fixed_unit * mcrf[comp] * annuity[first]
         facility_per_mw += unit * per_mw_unit
@@ -364,7 +390,7 @@ def evaluate_arrays(
     metrics["energy_mwh_per_year"] = fac_year * design_kw
     with np.errstate(divide="ignore", invalid="ignore"):
         metrics["price_usd_per_mwh"] = (bill["grid_usd"].sum(1) + bill["ppa_usd"].sum(1)) / fac_year
-    metrics["peak_facility_mw"] = facility.max(axis=1) * fp.design_it_mw
+    metrics["peak_facility_mw"] = peak_facility * fp.design_it_mw
     for comp in ("shell", "electrical", "mechanical", "land", "grid", "gpus", "energy", "opex", "idle", "carbon"):
         metrics[f"cost_{comp}_usd"] = whole(comp)
     metrics["tco_usd"] = tco
@@ -406,8 +432,8 @@ def evaluate_arrays(
         site_fixed_cost_usd=pd.Series(site_fixed, index=table.index.copy(), name="site_fixed_cost_usd"),
         block_site_mw=by_phase(block_kw / 1000.0 * pue_peak[:, None]),
         rtt_ms=pd.DataFrame(rtt, index=table.index.copy(), columns=center_names),
-        hourly_pue=pue,
-        hourly_wue_l_per_kwh=wue,
+        hourly_pue=pue if sites.case_of_site is None else pue[case],
+        hourly_wue_l_per_kwh=wue if sites.case_of_site is None else wue[case],
         monthly=monthly,
         provenance=prov.reindex(columns=PROVENANCE_COLUMNS),
         warnings=warnings,
@@ -480,16 +506,18 @@ def evaluate_sites(
     warnings: list[str] = list(getattr(catalog, "warnings", []) or [])
     table = _site_table(scenario, catalog, warnings)
     report(progress, "climate", 0.1)
-    temp_air, temp_wet, source = _climate_arrays(scenario, catalog, table, warnings)
+    temp_air, temp_wet, climate_of_site, pressure, source = _climate_arrays(scenario, catalog, table, warnings)
     table["climate_source"] = source
     report(progress, "cooling", 0.35)
-    arrays = _cooling_arrays(scenario, catalog, table, temp_air, temp_wet, warnings)
+    finance = getattr(catalog, "finance", None) or {}
+    provenance = getattr(catalog, "provenance", None)
+    if "capex" not in finance:  # a catalog without the finance file: use the embedded one
+        finance, finance_prov = load_finance()
+        provenance = pd.concat([p for p in (provenance, finance_prov) if p is not None and len(p)],
+                               ignore_index=True)
+    fp = fleet_power(scenario.fleet, catalog.gpus, WorkloadParams.from_dict(finance["workload"]))
+    arrays = _cooling_arrays(scenario, catalog, table, (temp_air, temp_wet, climate_of_site, pressure), warnings, fp)
     del temp_air, temp_wet
-    finance, finance_prov = load_finance()
-    provenance = pd.concat(
-        [p for p in (getattr(catalog, "provenance", None), finance_prov) if p is not None and len(p)],
-        ignore_index=True,
-    )
     from planner.progress import scaled
 
     return evaluate_arrays(
@@ -572,4 +600,160 @@ def _fill_region_codes(sites: pd.DataFrame, regions: pd.DataFrame, warnings: lis
     warnings.append(
         f"{int(unknown.sum())} site(s) had no known region code; each takes the region whose centre is "
         f"nearest (median {np.median(km):,.0f} km, at most {km.max():,.0f} km)"
+    )
+
+
+def _climate_arrays(
+    scenario: Scenario, catalog: Any, table: pd.DataFrame, warnings: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Typical-year dry-bulb and wet-bulb for each distinct climate, and which one each site uses.
+
+    A user site without normals uses the nearest default site's climate (its
+    ``climate_site_id``): the same synthetic year, so it is computed once per donor and
+    elevation rather than once per site. Sites named in ``scenario.sites.weather_files`` get
+    their file's year.
+
+    Returns
+    -------
+    temp_air_c, temp_wet_c : ndarray float32, shape (n_climates, 8760)
+    climate_of_site : ndarray int, shape (n_sites,)
+        Row of the climate arrays for each site.
+    pressure_pa : ndarray, shape (n_climates,)
+    climate_source : ndarray of str, shape (n_sites,)
+    """
+    from planner.climate import pressure_from_elevation_pa, read_weather, wet_bulb_c
+    from planner.climate.synth import synthesize_years
+
+    ids = np.asarray(table.index, dtype=object)
+    sites = catalog.sites
+    donor = (sites["climate_site_id"].reindex(ids) if "climate_site_id" in sites
+             else pd.Series(ids, index=ids)).to_numpy(dtype=object)
+    donor = np.where(pd.isna(donor), ids, donor).astype(str)
+    km = (pd.to_numeric(sites["climate_distance_km"], errors="coerce").reindex(ids).fillna(0.0).to_numpy(float)
+          if "climate_distance_km" in sites else np.zeros(len(ids)))
+    elevation = pd.to_numeric(sites["elevation_m"], errors="coerce").reindex(ids).fillna(0.0).to_numpy(float)
+    # Distinct climates: one per (donor site, elevation to the metre).
+    keys = pd.MultiIndex.from_arrays([donor, np.round(elevation)])
+    climate_of_site, uniques = keys.factorize()
+    u_donor = uniques.get_level_values(0).to_numpy(dtype=object).astype(str)
+    u_elev = uniques.get_level_values(1).to_numpy(float)
+
+    donors = list(dict.fromkeys(u_donor))
+    # Donors' own normals: the default sites' table, else the catalog's (keyed by donor id).
+    pool = getattr(catalog, "default_normals", None)
+    pool = pd.concat([p for p in (pool, catalog.climate_normals) if p is not None], ignore_index=True)
+    if "climate_site_id" in pool:
+        pool = pool.assign(site_id=pool["climate_site_id"].fillna(pool["site_id"]))
+    pool = pool.assign(site_id=pool["site_id"].astype(str)).drop_duplicates(["site_id", "month"])
+    normals = pool[pool["site_id"].isin(donors)]
+    have = set(normals["site_id"])
+    lacking = [d for d in donors if d not in have]
+    if lacking:
+        raise InputError(f"site '{lacking[0]}' has no climate normals and no nearest default site", field="site_id")
+    lat_of = dict(zip(ids.astype(str), table["lat"].to_numpy(float)))
+    if "lat" in sites:
+        lat_of.update(zip(sites.index.astype(str), pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float)))
+    donor_lat = np.array([lat_of.get(d, 45.0) for d in donors])  # one per distinct donor
+    temp_air_d, temp_dew_d = synthesize_years(normals, seed=0, lat=donor_lat, site_ids=donors)
+    row_of_donor = {d: i for i, d in enumerate(donors)}
+    rows = np.array([row_of_donor[d] for d in u_donor], dtype=int)  # distinct climates, not sites
+    temp_air = temp_air_d[rows]
+    pressure = pressure_from_elevation_pa(u_elev)
+    temp_wet = wet_bulb_c(temp_air, temp_dew_d[rows], pressure[:, None]).astype(np.float32, copy=False)
+    del temp_air_d, temp_dew_d
+
+    borrowed = donor != ids.astype(str)
+    source = np.where(
+        borrowed,
+        np.char.add(np.char.add(np.char.add("nearest:", donor), "@"), np.round(km).astype(int).astype(str)),
+        "normals",
+    ).astype(object)
+    if borrowed.any():
+        d = km[borrowed]
+        warnings.append(
+            f"{int(borrowed.sum())} site(s) have no climate normals and use the nearest default site's "
+            f"(median {np.median(d):,.0f} km, at most {d.max():,.0f} km away)"
+        )
+    position = {s: i for i, s in enumerate(ids.astype(str))}
+    extra_air, extra_wet, extra_p = [], [], []
+    for site_id, path in scenario.sites.weather_files.items():  # a few named files, not all sites
+        if str(site_id) not in position:
+            continue
+        weather, _meta = read_weather(path)
+        i = position[str(site_id)]
+        climate_of_site[i] = len(temp_air) + len(extra_air)
+        extra_air.append(weather["temp_air_c"].to_numpy(np.float32))
+        extra_wet.append(weather["temp_wet_c"].to_numpy(np.float32))
+        extra_p.append(float(weather["pressure_pa"].mean()))
+        source[i] = Path(path).name
+    if extra_air:
+        temp_air = np.vstack([temp_air, np.array(extra_air)])
+        temp_wet = np.vstack([temp_wet, np.array(extra_wet)])
+        pressure = np.concatenate([pressure, extra_p])
+    return temp_air, temp_wet, np.asarray(climate_of_site, dtype=int), pressure, source
+
+
+def _cooling_arrays(
+    scenario: Scenario,
+    catalog: Any,
+    table: pd.DataFrame,
+    climate: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    warnings: list[str],
+    fp: FleetPower,
+) -> SiteArrays:
+    """Run the cooling model (one technology, or 'auto': the cheapest allowed per site).
+
+    The model runs once per distinct (climate, effective price, water stress): what 'auto'
+    selection depends on. The hourly results are then laid out one row per site.
+    """
+    from planner.cooling import load_cooling_parameters, select_cooling, simulate_cooling
+
+    temp_air, temp_wet, climate_of_site, pressure = climate
+    preset = scenario.cooling.preset
+    params = (catalog.cooling or {}).get(preset) if isinstance(getattr(catalog, "cooling", None), dict) else None
+    if not params:
+        params, _ = load_cooling_parameters(preset)
+    load = fp.load_fraction.astype(np.float32)
+    technology = scenario.cooling.technology
+    energy = scenario.energy
+    price = table["price_usd_per_mwh"].to_numpy(float)
+    effective = (1.0 - energy.ppa_share) * price + energy.ppa_share * energy.ppa_strike_usd_per_mwh
+    stress = np.nan_to_num(table["water_stress"].to_numpy(float), nan=0.0)
+    if technology != "auto":
+        effective, stress = np.zeros_like(effective), np.zeros_like(stress)  # the choice is fixed
+    keys = pd.MultiIndex.from_arrays([climate_of_site, effective, stress])
+    case_of_site, uniques = keys.factorize()
+    u_climate = uniques.get_level_values(0).to_numpy(int)
+    u_price = uniques.get_level_values(1).to_numpy(float)
+    u_stress = uniques.get_level_values(2).to_numpy(float)
+    ta, tw, pa = temp_air[u_climate], temp_wet[u_climate], pressure[u_climate]
+    if technology == "auto":
+        chosen, result = select_cooling(
+            ta, tw, params,
+            price_usd_per_mwh=u_price,
+            water_stress=u_stress,
+            max_water_stress=scenario.cooling.allow_water_cooling_above_stress,
+            rack_density_kw=fp.rack_density_kw,
+            it_load_fraction=load,
+            discount_rate=scenario.scenario.discount_rate,
+            horizon_years=scenario.scenario.horizon_years,
+            pressure_pa=pa,
+        )
+    else:
+        result = simulate_cooling(technology, ta, tw, params, load, pressure_pa=pa)
+        chosen = result.technology
+        if fp.liquid_required and technology != "liquid-dtc":
+            warnings.append(
+                f"the fleet's racks ({fp.rack_density_kw:.0f} kW) need liquid cooling but the scenario "
+                f"asks for '{technology}'"
+            )
+    return SiteArrays(
+        table=table,
+        hourly_pue=result.pue,
+        hourly_wue_l_per_kwh=result.wue_l_per_kwh,
+        case_of_site=np.asarray(case_of_site, dtype=int),
+        cooling_technology=np.asarray(chosen, dtype=object)[case_of_site],
+        economizer_hours=np.asarray(result.economizer_hours())[case_of_site],
+        warnings=warnings,
+        mechanical_usd_per_mw={k: float(v) for k, v in params.get("capex_usd_per_mw", {}).items()},
     )

@@ -182,3 +182,18 @@ def test_carbon_scales_with_intensity(intensity, k):
     base = evaluate_arrays(scenario(), sites(carbon=intensity), GPUS, CENTERS, FINANCE).metrics
     scaled = evaluate_arrays(scenario(), sites(carbon=k * intensity), GPUS, CENTERS, FINANCE).metrics
     assert np.allclose(scaled["co2_market_t_per_year"], k * base["co2_market_t_per_year"], rtol=1e-9, atol=1e-9)
+
+
+def test_hourly_arrays_per_case_give_the_same_result_as_per_site():
+    per_site = sites(n=2, ttp=(0, 6))
+    rng = np.random.default_rng(1)
+    hourly = 1.05 + 0.2 * rng.random((1, 8760))
+    per_site.hourly_pue = np.repeat(hourly, 2, axis=0)
+    shared = sites(n=2, ttp=(0, 6))
+    shared.hourly_pue, shared.hourly_wue_l_per_kwh = hourly, np.full((1, 8760), 0.5)
+    shared.case_of_site = np.array([0, 0])
+    sc = scenario(tariff="time-of-use", demand_charge_usd_per_kw_month=5.0)
+    a = evaluate_arrays(sc, per_site, GPUS, CENTERS, FINANCE)
+    b = evaluate_arrays(sc, shared, GPUS, CENTERS, FINANCE)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    assert b.hourly_pue.shape == (2, 8760)

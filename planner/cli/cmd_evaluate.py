@@ -41,10 +41,11 @@ def evaluate(scenario: str | None, sites_file: Path | None, top: int, as_json: b
     """
     from planner.cli.cmd_optimize import TerminalBar
     from planner.evaluate import evaluate_sites
-    from planner.scenario import load_scenario
+    from planner.scenario import check_references, load_scenario
 
     path = scenario_path(scenario)
     loaded = load_scenario(path)
+    check_references(loaded, file=path)
     bar = TerminalBar(enabled=not as_json)
     try:
         ev = evaluate_sites(loaded, sites_file=sites_file, progress=bar)
