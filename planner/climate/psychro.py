@@ -269,9 +269,11 @@ def _newton(t: FloatArray, w: FloatArray, p: FloatArray, x: FloatArray, low: Flo
         dws = ws * dln * p * inv  # d Ws / dT = 0.621945 p p_ws' / (p - p_ws)^2
         g = (a - b * x) * ws - 1.006 * (t - x) - w * (a + 1.86 * t - d * x)
         dg = (a - b * x) * dws - b * ws + 1.006 + d * w
-        step = g / dg
-        x = np.clip(x - step, low, high)
-        if np.all(np.abs(step) < tol):
+        x_new = np.clip(x - g / dg, low, high)
+        # Converged when no element moves (saturated air sits on the bracket's end).
+        moved = np.abs(x_new - x)
+        x = x_new
+        if moved.max(initial=0.0) < tol:
             return x, True
     return x, False
 
