@@ -166,7 +166,7 @@ def test_energy_cost_rises_with_price(price, extra, demand, ppa):
                                ppa_strike_usd_per_mwh=50)
     total = lambda b: b["grid_usd"].sum() + b["ppa_usd"].sum() + b["demand_usd"].sum()  # noqa: E731
     assert total(high) >= total(low)
-    if ppa < 1.0:
+    if ppa < 0.99:  # strictly, unless the grid share is too small to register in float64
         assert total(high) > total(low)
 
 
