@@ -85,7 +85,7 @@ def main() -> None:
     price = np.random.default_rng(1).uniform(30, 150, args.sites)
     tech, _ = select_cooling(temp, wet, params, price_usd_per_mwh=price, pressure_pa=pressure)
     t_auto = time.perf_counter() - t0
-    counts = dict(zip(*np.unique(tech.astype(str), return_counts=True)))
+    counts = dict(zip(*np.unique(tech.astype(str), return_counts=True), strict=True))
     print(f"auto over all 5 technologies: {t_auto:.2f} s, choices {counts}; "
           f"peak memory {peak_mb():.0f} MB")
 

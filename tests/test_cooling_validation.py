@@ -144,4 +144,4 @@ def test_auto_choice_gives_a_hyperscale_fleet_pue(climates):
     tech, result = select_cooling(ta, tw, params, price_usd_per_mwh=70.0,
                                   pressure_pa=[climates[k][2] for k in keys])
     pue = result.pue_annual()
-    assert np.all((pue >= 1.06) & (pue <= 1.15)), dict(zip(keys, pue))
+    assert np.all((pue >= 1.06) & (pue <= 1.15)), dict(zip(keys, pue, strict=True))

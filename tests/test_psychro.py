@@ -51,7 +51,8 @@ def test_wet_bulb_matches_psychrolib(dtype):
     td = t - rng.uniform(0, 35, 1500)
     p = pressure_from_elevation_pa(rng.uniform(-50, 3500, 1500))
     ours = wet_bulb_c(t, td, p, dtype=dtype)
-    ref = np.array([psychrolib.GetTWetBulbFromTDewPoint(a, b, c) for a, b, c in zip(t, td, p)])
+    ref = np.array([psychrolib.GetTWetBulbFromTDewPoint(a, b, c)
+                    for a, b, c in zip(t, td, p, strict=True)])
     # psychrolib bisects to 0.001 K; near 0 C the balance has an over-water and an over-ice
     # root and the two codes may pick different ones (documented in planner.climate.psychro).
     clear = np.abs(ref) > 0.7
@@ -71,7 +72,7 @@ def test_dew_point_round_trip():
     t = np.array([-20.0, 0.0, 15.0, 35.0])
     rh = np.array([60.0, 80.0, 50.0, 30.0])
     td = dew_point_from_rh_c(t, rh)
-    ref = [psychrolib.GetTDewPointFromRelHum(a, b / 100) for a, b in zip(t, rh)]
+    ref = [psychrolib.GetTDewPointFromRelHum(a, b / 100) for a, b in zip(t, rh, strict=True)]
     assert_allclose(td, ref, atol=1e-4)
     assert_allclose(relative_humidity_pct(t, td), rh, rtol=1e-6)
 

@@ -17,9 +17,9 @@ def climate() -> None:
 @json_option
 def summary(file: str, as_json: bool) -> None:
     """Summarise a weather FILE: location, hours, dry-bulb and wet-bulb, economizer hours."""
+    from planner.cli.options import emit_json, emit_table
     from planner.climate import read_weather
     from planner.climate.summary import MONTH_NAMES, summarize_weather
-    from planner.cli.options import emit_json, emit_table
 
     table, meta = read_weather(file)
     doc = summarize_weather(table, meta)

@@ -194,8 +194,9 @@ class _Common:
         self.cw_pump_design = pump_kw_per_kw(self.cw["pump_head_pa"], self.cw["pump_efficiency"],
                                              self.cw["delta_t_k"])
         e = self.elec
-        self.q_design = 1.0 + e["fixed_fraction"] + e["proportional_fraction"] + e["square_fraction"] \
-            + self.misc
+        # Heat in the hall at full design load: IT + all electrical losses + lighting.
+        self.q_design = (1.0 + e["fixed_fraction"] + e["proportional_fraction"]
+                         + e["square_fraction"] + self.misc)
 
     def base(self, h: _Hour) -> tuple[Array, Array]:
         """IT + electrical losses + lighting [kW/kW design], and the heat they leave in the hall."""
@@ -212,7 +213,8 @@ class _Common:
         return part_load_power(design_per_kw * design_heat, heat / design_heat,
                                float(self.chw["pump_part_load_exponent"]))
 
-    def chiller_power(self, mech: Array, condenser_c: Array, kind: str, design_heat: float) -> Array:
+    def chiller_power(self, mech: Array, condenser_c: Array, kind: str,
+                      design_heat: float) -> Array:
         ch = self.ch
         if kind == "water-cooled":
             tc, tcop = ch["water_cooled_condenser_c"], ch["water_cooled_cop"]
@@ -223,7 +225,8 @@ class _Common:
         return mech / cop
 
     def tower_water_temp(self, h: _Hour) -> Array:
-        return np.maximum(h.temp_wet_c + F32(self.cw["tower_approach_k"]), F32(self.cw["min_supply_c"]))
+        return np.maximum(h.temp_wet_c + F32(self.cw["tower_approach_k"]),
+                          F32(self.cw["min_supply_c"]))
 
     def tower(self, rejected: Array) -> tuple[Array, Array]:
         """Tower fan power and make-up water [L/h] for heat rejected [kW/kW design]."""
@@ -340,7 +343,8 @@ def _evaporative(c: _Common, h: _Hour) -> _Out:
     econ = np.clip((ret - t_out) / span, 0.0, 1.0)
     evaporated_heat = np.where(wet_mode, np.clip(econ - dry_share, 0.0, None), 0.0) * heat
     w = c.water
-    water = evaporated_heat * F32(w["evaporation_l_per_kwh"] * (1.0 + 1.0 / (w["cycles_of_concentration"] - 1.0)))
+    blowdown = 1.0 / (w["cycles_of_concentration"] - 1.0)
+    water = evaporated_heat * F32(w["evaporation_l_per_kwh"] * (1.0 + blowdown))
     mech = (1.0 - econ) * heat
     trim, trim_water = c.mechanical(h, mech, str(q.get("trim", "air-cooled")), design)
     return _Out(power + fans + trim, water + trim_water, econ)
