@@ -26,8 +26,10 @@ TABS = ("map", "detail", "compare", "pareto", "uncertainty", "all")
 def gui(scenario: str | None, screenshot: Path | None, tab: str, size: str) -> None:
     """Open the desktop window on SCENARIO (default: the bundled example)."""
     from planner.errors import InputError
+    from planner.scenario import load_scenario
 
     path = scenario_path(scenario)
+    load_scenario(path)  # a bad file: one sentence and exit 2, before any window opens
     try:
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:

@@ -12,8 +12,38 @@ from typing import Any
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from planner.gui.dialogs import Dialogs
 from planner.gui.engine import Engine
 from planner.gui.mainwindow import APPLICATION, ORGANIZATION, TABS, MainWindow
+
+
+class HeadlessDialogs(Dialogs):
+    """For --screenshot: no modal dialog may block; messages go to stderr, questions get 'no'."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, parent: Any, text: str, title: str = "Problem") -> None:
+        self.errors.append(text)
+        sys.stderr.write(f"Error: {text}\n")
+
+    def info(self, parent: Any, title: str, text: str) -> None:
+        sys.stderr.write(f"{title}: {text}\n")
+
+    def about(self, parent: Any, title: str, html: str) -> None:
+        pass
+
+    def ask_save(self, parent: Any, name: str) -> str:
+        return "discard"
+
+    def open_file(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def save_file(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def choose_folder(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -51,7 +81,8 @@ def run_gui(
         # A screenshot must not depend on (or change) the user's remembered layout.
         scratch = tempfile.TemporaryDirectory()
         settings = QSettings(str(Path(scratch.name) / "planner.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(engine=engine, settings=settings)
+    dialogs = HeadlessDialogs() if screenshot is not None else None
+    window = MainWindow(engine=engine, dialogs=dialogs, settings=settings)
     if screenshot is not None:
         window.resize(*size)
     if not window.open_path(scenario):
@@ -84,12 +115,10 @@ def _screenshot(app: QApplication, window: MainWindow, path: Path, tab: str, siz
         app.quit()
 
     window.runFinished.connect(finished)
-    window.runFailed.connect(failed)
-    window.dialogs.error = lambda parent, text, title="Problem": failed(text)  # type: ignore[method-assign]
+    window.runFailed.connect(failed)  # the dialog object already printed the sentence
     QTimer.singleShot(0, window.on_run)
     app.exec()
     if "error" in outcome:
-        sys.stderr.write(f"Error: {outcome['error']}\n")
         window.close()
         return 1
     tabs = TABS if tab == "all" else (tab,)

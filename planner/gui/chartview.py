@@ -26,7 +26,7 @@ class ChartView(QWidget):
         self._message.setStyleSheet("color: #666; font-size: 11pt;")
         self._layout.addWidget(self._message)
         self._canvas: FigureCanvasQTAgg | None = None
-        self.setMinimumSize(260, 200)
+        self.setMinimumSize(240, 120)
 
     @property
     def canvas(self) -> FigureCanvasQTAgg | None:
@@ -57,7 +57,7 @@ class ChartView(QWidget):
             self._canvas.deleteLater()
         self._canvas = FigureCanvasQTAgg(figure)
         self._canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._canvas.setMinimumSize(200, 160)
+        self._canvas.setMinimumSize(200, 110)
         try:
             figure.set_layout_engine("constrained")
         except Exception:  # noqa: BLE001 - a figure with its own fixed layout keeps it
