@@ -138,13 +138,13 @@ def test_good_sites_csv_is_an_undoable_edit(window, tmp_path):
 
 
 def test_cancel_a_long_run(qtbot, window):
-    window.engine.steps = 2_000
-    window.engine.step_wait_s = 0.005  # 10 s if never cancelled
+    window.engine.steps = 20_000
+    window.engine.step_wait_s = 0.002  # 40 s if never cancelled
     task = window.on_run()
-    with qtbot.waitSignal(task.signals.progress, timeout=5_000):
+    with qtbot.waitSignal(task.signals.progress, timeout=20_000):
         pass  # the run has started and reports progress
     assert window.progress.isVisible() and window.cancel_button.isVisible()
-    with qtbot.waitSignals([window.runCancelled, task.signals.done], timeout=10_000):
+    with qtbot.waitSignals([window.runCancelled, task.signals.done], timeout=20_000):
         window.cancel_button.click()
     assert not window.progress.isVisible()
     assert window.actions_by_id["run"].isEnabled()
