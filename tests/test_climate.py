@@ -162,3 +162,31 @@ def test_tmy3_wrong_field_count(tmp_path):
     lines[10] += ",extra"
     with pytest.raises(InputError, match=r"line 11: 72 comma-separated fields, expected 71"):
         read_weather(write(tmp_path, "wide.csv", "\n".join(lines)))
+
+
+def test_leap_year_epw_drops_29_february(tmp_path):
+    lines = text_of(CHICAGO).splitlines()
+    start = 8 + 59 * 24  # first row of 1 March (8 header lines, 59 days of 24 hours)
+    leap = []
+    for row in lines[start - 24:start]:  # 28 February, copied as 29 February
+        fields = row.split(",")
+        fields[2] = "29"
+        fields[6] = "50.0"  # a value that must not survive
+        leap.append(",".join(fields))
+    path = write(tmp_path, "leap.epw", "\n".join(lines[:start] + leap + lines[start:]))
+    table, _ = read_weather(path)
+    original, _ = read_weather(CHICAGO)
+    assert len(table) == 8760
+    assert_allclose(table["temp_air_c"], original["temp_air_c"])
+
+
+def test_tmy3_missing_pressure_from_elevation(tmp_path):
+    lines = text_of(GREENSBORO).splitlines()
+    fields = lines[2].split(",")
+    header = lines[1].split(",")
+    fields[header.index("Pressure (mbar)")] = "-9900"  # TMY3 missing-value code
+    lines[2] = ",".join(fields)
+    table, _ = read_weather(write(tmp_path, "nopressure.csv", "\n".join(lines)))
+    # Standard atmosphere at 273 m: 101325 (1 - 2.25577e-5 * 273)^5.2559 = 101325 * 0.968054
+    # = 98,088 Pa.
+    assert_allclose(table["pressure_pa"].iloc[0], 98088, atol=5)
