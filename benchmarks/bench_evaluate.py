@@ -40,7 +40,9 @@ def write_site_file(folder: Path, n: int, seed: int = 7) -> Path:
     lat = np.array([rng.uniform(*BOXES[b][0]) for b in box])
     lon = np.array([rng.uniform(*BOXES[b][1]) for b in box])
     path = folder / f"sites_{n}.csv"
-    lines = ["site_id,name,lat,lon"] + [f"p{i:05d},Point {i},{a:.4f},{o:.4f}" for i, (a, o) in enumerate(zip(lat, lon))]
+    lines = ["site_id,name,lat,lon"] + [
+        f"p{i:05d},Point {i},{a:.4f},{o:.4f}" for i, (a, o) in enumerate(zip(lat, lon, strict=True))
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -65,11 +67,14 @@ def cold_time(sites_file: Path) -> float:
         "from planner.evaluate import evaluate_sites\n"
         "from planner.paths import example_scenario\n"
         "from planner.scenario import load_scenario\n"
-        "evaluate_sites(load_scenario(example_scenario('training-16k')), sites_file=os.environ['SITES'])\n"
+        "scenario = load_scenario(example_scenario('training-16k'))\n"
+        "evaluate_sites(scenario, sites_file=os.environ['SITES'])\n"
         "print(time.perf_counter() - t0)\n"
     )
     env = dict(os.environ, SITES=str(sites_file))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     return float(done.stdout.strip().splitlines()[-1])
 
 
@@ -97,14 +102,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{n_small:>6,} sites: {t_small:7.3f} s")
     print(f"{n_large:>6,} sites: {t_large:7.3f} s  ({n_large / t_large:,.0f} sites/s)")
     print(f"ratio {n_large:,} / {n_small:,} sites: {ratio:.2f}x (catalog cached, in one process)")
-    print(f"fresh process (imports + catalog + evaluation): {n_small:,} sites {cold_small:.3f} s, "
-          f"{n_large:,} sites {cold_large:.3f} s, ratio {cold_large / cold_small:.2f}x")
-    print(f"peak memory: {traced_peak / 2**20:,.0f} MB traced during the {n_large:,}-site run, "
-          f"{rss_mb:,.0f} MB process peak RSS")
-    print(f"target < 3 s for {n_large:,} sites: {'met' if t_large < 3.0 else 'NOT met'}; "
-          f"< 4x the 10-site time: {'met' if ratio < 4.0 else 'not met'} warm, "
-          f"{'met' if cold_large / cold_small < 4.0 else 'not met'} from a fresh process; "
-          f"< 2 GB: {'met' if rss_mb < 2048 else 'NOT met'}")
+    print(
+        f"fresh process (imports + catalog + evaluation): {n_small:,} sites {cold_small:.3f} s, "
+        f"{n_large:,} sites {cold_large:.3f} s, ratio {cold_large / cold_small:.2f}x"
+    )
+    print(
+        f"peak memory: {traced_peak / 2**20:,.0f} MB traced during the {n_large:,}-site run, "
+        f"{rss_mb:,.0f} MB process peak RSS"
+    )
+    print(
+        f"target < 3 s for {n_large:,} sites: {'met' if t_large < 3.0 else 'NOT met'}; "
+        f"< 4x the 10-site time: {'met' if ratio < 4.0 else 'not met'} warm, "
+        f"{'met' if cold_large / cold_small < 4.0 else 'not met'} from a fresh process; "
+        f"< 2 GB: {'met' if rss_mb < 2048 else 'NOT met'}"
+    )
     ok = t_large < 3.0 and rss_mb < 2048
     return 0 if ok else 1
 

@@ -76,7 +76,9 @@ def tail_sums(monthly: np.ndarray) -> np.ndarray:
 def capital_charge_pv(
     capex_usd: ArrayLike, life_years: float, annual_rate: float, months: int, start_month: ArrayLike
 ) -> np.ndarray:
-    """Present value of an asset's level monthly capital charge from ``start_month`` to the horizon end.
+    """Present value of an asset's level monthly capital charge from ``start_month`` on.
+
+    The charge is paid every month from ``start_month`` to the end of the horizon.
 
     Parameters
     ----------
@@ -106,7 +108,7 @@ def idle_gpu_cost_usd(
     annual_rate: float,
     months: int,
 ) -> np.ndarray:
-    """Capital charge of GPUs delivered at ``start_month`` that wait until ``ready_month`` for power.
+    """Capital charge of GPUs delivered at ``start_month`` while they wait for power.
 
     ``price * count * crf_month * sum of discount factors over months start..ready-1``; zero when
     the site is ready in time. Broadcasts over all arguments.
@@ -141,7 +143,9 @@ def capex_affine(
     """
     u = np.asarray(usd_per_mw_at_reference, dtype=float)
     if small_mw <= 0 or large_mw <= 0 or reference_mw <= 0:
-        raise InputError("expected positive sizes for the capex curve", field="capex.reference_size_mw")
+        raise InputError(
+            "expected positive sizes for the capex curve", field="capex.reference_size_mw"
+        )
 
     def curve(p: float) -> np.ndarray:
         return u * reference_mw * (p / reference_mw) ** scale_exponent
@@ -203,14 +207,18 @@ def monthly_energy_bill(
     if kw.shape[-1] != 8760:
         raise InputError(f"expected 8760 hourly values, got {kw.shape[-1]}")
     if not 0.0 <= ppa_share <= 1.0:
-        raise InputError(f"expected a PPA share between 0 and 1, got {ppa_share}", field="energy.ppa_share")
+        raise InputError(
+            f"expected a PPA share between 0 and 1, got {ppa_share}", field="energy.ppa_share"
+        )
     energy_mwh = np.add.reduceat(kw, MONTH_START_HOUR, axis=-1) / 1000.0
     price = np.asarray(price_usd_per_mwh, dtype=float)
     if price.ndim == 0 or price.shape[-1] == 1:
         # One price for the whole year: no need for an hourly product.
         grid_usd = (1.0 - ppa_share) * energy_mwh * price
     else:
-        grid_usd = (1.0 - ppa_share) * np.add.reduceat(kw * price, MONTH_START_HOUR, axis=-1) / 1000.0
+        grid_usd = (
+            (1.0 - ppa_share) * np.add.reduceat(kw * price, MONTH_START_HOUR, axis=-1) / 1000.0
+        )
     peak_kw = np.maximum.reduceat(kw, MONTH_START_HOUR, axis=-1)
     return {
         "energy_mwh": energy_mwh,
@@ -227,7 +235,10 @@ def horizon_calendar(months: int) -> np.ndarray:
 
 
 def horizon_pv_from(
-    per_calendar_month: np.ndarray, annual_rate: float, months: int, escalation_per_year: float = 0.0
+    per_calendar_month: np.ndarray,
+    annual_rate: float,
+    months: int,
+    escalation_per_year: float = 0.0,
 ) -> np.ndarray:
     """Tail sums of a typical-year monthly amount repeated over the horizon, discounted.
 
@@ -235,6 +246,7 @@ def horizon_pv_from(
     the escalation of year ``m // 12``) every month ``m >= s``; ``out[..., months] = 0``.
     """
     amount = np.asarray(per_calendar_month, dtype=float)[..., horizon_calendar(months)]
-    weights = discount_factors(annual_rate, months) * escalation_factors(escalation_per_year, months)
+    weights = discount_factors(annual_rate, months) * escalation_factors(
+        escalation_per_year, months
+    )
     return tail_sums(amount * weights)
-

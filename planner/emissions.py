@@ -23,14 +23,18 @@ def co2_t(energy_kwh: ArrayLike, carbon_g_per_kwh: ArrayLike) -> np.ndarray:
     """Tonnes CO2: ``energy_kwh * carbon_g_per_kwh / 1e6``."""
     intensity = np.asarray(carbon_g_per_kwh, dtype=float)
     if np.any(intensity < 0):
-        raise InputError("expected a carbon intensity of zero or more gCO2/kWh", field="carbon_g_per_kwh")
+        raise InputError(
+            "expected a carbon intensity of zero or more gCO2/kWh", field="carbon_g_per_kwh"
+        )
     return np.asarray(energy_kwh, dtype=float) * intensity / 1e6
 
 
 def market_share_emitting(ppa_share: float, ppa_carbon_free: bool) -> float:
     """Share of energy that carries grid emissions under market-based accounting."""
     if not 0.0 <= ppa_share <= 1.0:
-        raise InputError(f"expected a PPA share between 0 and 1, got {ppa_share}", field="energy.ppa_share")
+        raise InputError(
+            f"expected a PPA share between 0 and 1, got {ppa_share}", field="energy.ppa_share"
+        )
     return 1.0 - ppa_share if ppa_carbon_free else 1.0
 
 
@@ -50,7 +54,9 @@ def water_m3(it_energy_kwh: ArrayLike, wue_l_per_kwh: ArrayLike) -> np.ndarray:
     """On-site water, m3: ``it_energy_kwh * wue_l_per_kwh / 1000``."""
     wue = np.asarray(wue_l_per_kwh, dtype=float)
     if np.any(wue < 0):
-        raise InputError("expected a water usage effectiveness of zero or more L/kWh", field="wue_l_per_kwh")
+        raise InputError(
+            "expected a water usage effectiveness of zero or more L/kWh", field="wue_l_per_kwh"
+        )
     return np.asarray(it_energy_kwh, dtype=float) * wue / 1000.0
 
 

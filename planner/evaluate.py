@@ -37,9 +37,24 @@ from planner.scenario import Scenario, Tier
 CAPEX_COMPONENTS = ("shell", "electrical", "mechanical")
 
 SITE_COLUMNS = (
-    "name", "country", "region_code", "grid", "lat", "lon", "capacity_mw", "time_to_power_months",
-    "ttp_is_estimate", "water_stress", "climate_source", "price_usd_per_mwh", "carbon_g_per_kwh",
-    "construction_index", "land_usd_per_m2", "saidi_minutes", "hazard", "moratorium",
+    "name",
+    "country",
+    "region_code",
+    "grid",
+    "lat",
+    "lon",
+    "capacity_mw",
+    "time_to_power_months",
+    "ttp_is_estimate",
+    "water_stress",
+    "climate_source",
+    "price_usd_per_mwh",
+    "carbon_g_per_kwh",
+    "construction_index",
+    "land_usd_per_m2",
+    "saidi_minutes",
+    "hazard",
+    "moratorium",
 )
 """Columns :func:`evaluate_arrays` reads from its site table (regional values merged in)."""
 
@@ -96,7 +111,11 @@ def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
         raise InputError(f"no such hourly {what} file", file=path) from None
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read the hourly {what} file ({exc})", file=path) from None
-    drop = [c for c in frame.columns if str(c).strip().lower() in {"hour", "time", "timestamp", "datetime", "date"}]
+    drop = [
+        c
+        for c in frame.columns
+        if str(c).strip().lower() in {"hour", "time", "timestamp", "datetime", "date"}
+    ]
     frame = frame.drop(columns=drop)
     if frame.shape[1] == 0:
         raise InputError(f"expected at least one column of hourly {what} values", file=path)
@@ -107,12 +126,19 @@ def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise InputError(
-            f"expected a number, got {frame.iat[row, col]!r}", file=path, row=int(row) + 1, field=str(frame.columns[col])
+            f"expected a number, got {frame.iat[row, col]!r}",
+            file=path,
+            row=int(row) + 1,
+            field=str(frame.columns[col]),
         )
     if (numeric.to_numpy() < 0).any() and what == "carbon":
         row, col = np.argwhere(numeric.to_numpy() < 0)[0]
-        raise InputError("expected a carbon intensity of zero or more", file=path, row=int(row) + 1,
-                         field=str(frame.columns[col]))
+        raise InputError(
+            "expected a carbon intensity of zero or more",
+            file=path,
+            row=int(row) + 1,
+            field=str(frame.columns[col]),
+        )
     numeric.columns = [str(c).strip() for c in numeric.columns]
     return numeric
 
@@ -133,7 +159,10 @@ def hourly_by_site(
     out = np.where(idx[:, None] >= 0, values[np.maximum(idx, 0)], np.asarray(flat, float)[:, None])
     missing = int((idx < 0).sum())
     if missing:
-        warnings.append(f"{missing} site(s) have no column in the hourly {what} file; their regional average is used")
+        warnings.append(
+            f"{missing} site(s) have no column in the hourly {what} file; "
+            "their regional average is used"
+        )
     return out
 
 
@@ -192,8 +221,15 @@ def evaluate_arrays(
     wue = np.asarray(sites.hourly_wue_l_per_kwh)
     case = np.arange(n) if sites.case_of_site is None else np.asarray(sites.case_of_site, dtype=int)
     m = pue.shape[0]
-    if case.shape != (n,) or pue.shape != (m, HOURS_PER_YEAR) or wue.shape != pue.shape or (n and case.max() >= m):
-        raise ValueError(f"hourly PUE/WUE must have shape (cases, 8760) with a case per site; got {pue.shape}")
+    if (
+        case.shape != (n,)
+        or pue.shape != (m, HOURS_PER_YEAR)
+        or wue.shape != pue.shape
+        or (n and case.max() >= m)
+    ):
+        raise ValueError(
+            f"hourly PUE/WUE must have shape (cases, 8760) with a case per site; got {pue.shape}"
+        )
     report(progress, "energy and emissions", 0.1)
 
     # Hourly facility kW per kW of design IT load, and the monthly bill per kW of design IT.
@@ -202,12 +238,20 @@ def evaluate_arrays(
     flat_price = table["price_usd_per_mwh"].to_numpy(float)
     price_factor = flat_price  # per site multiplier of the hourly price shape
     if energy.price_file is not None:
-        shape = hourly_by_site(read_hourly_file(energy.price_file, "price"), region_codes, flat_price, warnings, "price")
+        shape = hourly_by_site(
+            read_hourly_file(energy.price_file, "price"),
+            region_codes,
+            flat_price,
+            warnings,
+            "price",
+        )
         price_factor = np.ones(n)
     elif energy.tariff == "time-of-use":
         t = fin["tariff"]
         first_weekday = _dt.date(info.start_year, 1, 1).weekday()
-        shape = econ.time_of_use_shape(t["peak_start_hour"], t["peak_end_hour"], t["peak_multiplier"], first_weekday)
+        shape = econ.time_of_use_shape(
+            t["peak_start_hour"], t["peak_end_hour"], t["peak_multiplier"], first_weekday
+        )
         shape = shape[None, :]
     else:
         shape = np.ones((1, 1))
@@ -228,24 +272,34 @@ def evaluate_arrays(
 
     flat_carbon = table["carbon_g_per_kwh"].to_numpy(float)
     if energy.carbon_file is not None:
-        carbon = hourly_by_site(read_hourly_file(energy.carbon_file, "carbon"), region_codes, flat_carbon, warnings, "carbon")
+        carbon = hourly_by_site(
+            read_hourly_file(energy.carbon_file, "carbon"),
+            region_codes,
+            flat_carbon,
+            warnings,
+            "carbon",
+        )
         if carbon.shape[0] == 1:
-            co2_loc = np.add.reduceat(facility * carbon, MONTH_START_HOUR, axis=1)[case] / 1e6  # t per kW design
+            co2_loc = (
+                np.add.reduceat(facility * carbon, MONTH_START_HOUR, axis=1)[case] / 1e6
+            )  # t per kW design
         else:
             co2_loc = np.add.reduceat(facility[case] * carbon, MONTH_START_HOUR, axis=1) / 1e6
     else:
         co2_loc = fac_mwh * 1000.0 * flat_carbon[:, None] / 1e6
     co2_mkt = co2_loc * market_share_emitting(energy.ppa_share, energy.ppa_carbon_free)
-    water_month = (np.add.reduceat(lf[None, :] * wue, MONTH_START_HOUR, axis=1) / 1000.0)[case]  # m3 per kW design
+    water_month = (np.add.reduceat(lf[None, :] * wue, MONTH_START_HOUR, axis=1) / 1000.0)[
+        case
+    ]  # m3 per kW design
     peak_facility = facility.max(axis=1)[case]
     pue_peak = pue.max(axis=1).astype(float)[case]
     del facility
 
     # Present values from month s to the horizon end, per kW of design IT: shape (n, months + 1).
     esc = energy.price_escalation_per_year
-    pv_energy = econ.horizon_pv_from(bill["grid_usd"] + bill["demand_usd"], rate, months, esc) + econ.horizon_pv_from(
-        bill["ppa_usd"], rate, months
-    )
+    pv_energy = econ.horizon_pv_from(
+        bill["grid_usd"] + bill["demand_usd"], rate, months, esc
+    ) + econ.horizon_pv_from(bill["ppa_usd"], rate, months)
     carbon_price = scenario.objective.carbon_price_usd_per_t
     pv_carbon = econ.horizon_pv_from(co2_mkt * carbon_price, rate, months)
     sum_co2 = econ.horizon_pv_from(co2_mkt, 0.0, months)  # undiscounted totals (discount 0)
@@ -272,18 +326,23 @@ def evaluate_arrays(
     tech = np.asarray(sites.cooling_technology, dtype=object)
     # Mechanical cost per MW: the cooling preset's figure for the site's technology, so that
     # 'auto' cooling selection and the economics use the same number.
-    kinds, kind_of_site = np.unique(tech.astype(str), return_inverse=True)  # loop over kinds, not sites
+    kinds, kind_of_site = np.unique(
+        tech.astype(str), return_inverse=True
+    )  # loop over kinds, not sites
     mech_capex = sites.mechanical_usd_per_mw or {}
     fallback = float(cap["mechanical_usd_per_mw"])
     mechanical = np.array([float(mech_capex.get(k, fallback)) for k in kinds])[kind_of_site]
     unit_per_mw = {
         "shell": index * float(cap["shell_usd_per_mw"]),
-        "electrical": index * float(cap["electrical_usd_per_mw"])
+        "electrical": index
+        * float(cap["electrical_usd_per_mw"])
         * float(cap["tier_factor"][Tier(scenario.facility.tier).value]),
         "mechanical": index * mechanical,
     }
     small_mw = float((block * it_kw_per_gpu).min()) / 1000.0
-    fixed_unit, per_mw_unit = econ.capex_affine(1.0, cap["reference_size_mw"], cap["scale_exponent"], small_mw, fp.design_it_mw)
+    fixed_unit, per_mw_unit = econ.capex_affine(
+        1.0, cap["reference_size_mw"], cap["scale_exponent"], small_mw, fp.design_it_mw
+    )
     life = fin["life_years"]
     mcrf = {k: float(econ.crf(econ.monthly_rate(rate), 12.0 * float(v))) for k, v in life.items()}
 
@@ -294,21 +353,29 @@ def evaluate_arrays(
     facility_fixed = np.zeros(n)
     for comp in CAPEX_COMPONENTS:  # three components, vectorised over sites
         unit = unit_per_mw[comp]
-        per_gpu[comp] = (unit * per_mw_unit)[:, None] * mw_per_gpu[None, :] * mcrf[comp] * annuity[start]
+        per_gpu[comp] = (
+            (unit * per_mw_unit)[:, None] * mw_per_gpu[None, :] * mcrf[comp] * annuity[start]
+        )
         fixed[comp] = unit * fixed_unit * mcrf[comp] * annuity[first]
         facility_per_mw += unit * per_mw_unit
         facility_fixed += unit * fixed_unit
     land_price = table["land_usd_per_m2"].to_numpy(float)
-    land_price = np.where(np.isnan(land_price), float(fin["land"]["default_usd_per_m2"]), land_price)
+    land_price = np.where(
+        np.isnan(land_price), float(fin["land"]["default_usd_per_m2"]), land_price
+    )
     land_per_mw = land_price * float(fin["land"]["m2_per_mw"])
     per_gpu["land"] = land_per_mw[:, None] * mw_per_gpu[None, :] * mcrf["land"] * annuity[start]
     fixed["land"] = np.zeros(n)
-    grid_per_mw = float(fin["grid"]["usd_per_mw"]) * pue_peak  # per MW of IT: facility MW = IT x peak PUE
+    grid_per_mw = (
+        float(fin["grid"]["usd_per_mw"]) * pue_peak
+    )  # per MW of IT: facility MW = IT x peak PUE
     per_gpu["grid"] = grid_per_mw[:, None] * mw_per_gpu[None, :] * mcrf["grid"] * annuity[start]
     fixed["grid"] = float(fin["grid"]["fixed_usd"]) * mcrf["grid"] * annuity[first]
     opex_rate = float(fin["opex"]["facility_fraction_per_year"]) / 12.0
     per_gpu["opex"] = (opex_rate * facility_per_mw)[:, None] * mw_per_gpu[None, :] * annuity[start]
-    fixed["opex"] = (opex_rate * facility_fixed + float(fin["opex"]["site_fixed_usd_per_year"]) / 12.0) * annuity[first]
+    fixed["opex"] = (
+        opex_rate * facility_fixed + float(fin["opex"]["site_fixed_usd_per_year"]) / 12.0
+    ) * annuity[first]
     per_gpu["energy"] = pv_energy[rows, start] * it_kw_per_gpu[None, :]
     per_gpu["carbon"] = pv_carbon[rows, start] * it_kw_per_gpu[None, :]
     gpu_charge = gpu_price * mcrf["gpus"]  # (P,) USD per GPU-month
@@ -374,8 +441,19 @@ def evaluate_arrays(
     pue_annual = fac_year / it_year
     water_year = water_month.sum(axis=1) * design_kw
     metrics = pd.DataFrame(index=table.index.copy())
-    for col in ("name", "country", "region_code", "grid", "lat", "lon", "capacity_mw", "time_to_power_months",
-                "ttp_is_estimate", "water_stress", "climate_source"):
+    for col in (
+        "name",
+        "country",
+        "region_code",
+        "grid",
+        "lat",
+        "lon",
+        "capacity_mw",
+        "time_to_power_months",
+        "ttp_is_estimate",
+        "water_stress",
+        "climate_source",
+    ):
         metrics[col] = table[col].to_numpy()
     metrics["ready_month"] = ready
     metrics["moratorium"] = table["moratorium"].fillna(False).to_numpy(bool)
@@ -391,7 +469,18 @@ def evaluate_arrays(
     with np.errstate(divide="ignore", invalid="ignore"):
         metrics["price_usd_per_mwh"] = (bill["grid_usd"].sum(1) + bill["ppa_usd"].sum(1)) / fac_year
     metrics["peak_facility_mw"] = peak_facility * fp.design_it_mw
-    for comp in ("shell", "electrical", "mechanical", "land", "grid", "gpus", "energy", "opex", "idle", "carbon"):
+    for comp in (
+        "shell",
+        "electrical",
+        "mechanical",
+        "land",
+        "grid",
+        "gpus",
+        "energy",
+        "opex",
+        "idle",
+        "carbon",
+    ):
         metrics[f"cost_{comp}_usd"] = whole(comp)
     metrics["tco_usd"] = tco
     metrics["capex_usd"] = sum(whole(c) for c in (*CAPEX_COMPONENTS, "land", "grid"))
@@ -422,14 +511,18 @@ def evaluate_arrays(
         }
     )
     scenario_rows = _scenario_provenance(scenario)
-    prov = pd.concat([p for p in (provenance, scenario_rows) if p is not None and len(p)], ignore_index=True)
+    prov = pd.concat(
+        [p for p in (provenance, scenario_rows) if p is not None and len(p)], ignore_index=True
+    )
     report(progress, "done", 1.0)
     return Evaluation(
         metrics=metrics,
         phase_block_cost_usd=by_phase(block_cost),
         phase_block_co2_t=by_phase(sum_co2[rows, start] * block_kw),
         phase_block_water_m3=by_phase(sum_water[rows, start] * block_kw),
-        site_fixed_cost_usd=pd.Series(site_fixed, index=table.index.copy(), name="site_fixed_cost_usd"),
+        site_fixed_cost_usd=pd.Series(
+            site_fixed, index=table.index.copy(), name="site_fixed_cost_usd"
+        ),
         block_site_mw=by_phase(block_kw / 1000.0 * pue_peak[:, None]),
         rtt_ms=pd.DataFrame(rtt, index=table.index.copy(), columns=center_names),
         hourly_pue=pue if sites.case_of_site is None else pue[case],
@@ -443,18 +536,50 @@ def evaluate_arrays(
 def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
     """The scenario's own assumptions that the evaluation uses, as provenance rows."""
     rows = [
-        ("fleet", "network_overhead_fraction", scenario.fleet.network_overhead_fraction, "-",
-         "assumption of the scenario (default 7 %: network and storage power over GPU node power)"),
+        (
+            "fleet",
+            "network_overhead_fraction",
+            scenario.fleet.network_overhead_fraction,
+            "-",
+            "assumption of the scenario (default 7 %: network and storage power over node power)",
+        ),
         ("fleet", "utilization", scenario.fleet.utilization, "-", "scenario"),
         ("scenario", "discount_rate", scenario.scenario.discount_rate, "1/year", "scenario"),
-        ("energy", "price_escalation_per_year", scenario.energy.price_escalation_per_year, "1/year", "scenario"),
-        ("energy", "cloud_gpu_hour_usd", scenario.energy.cloud_gpu_hour_usd, "USD/GPU-hour", "scenario"),
-        ("facility", "build_lead_months", scenario.facility.build_lead_months, "months", "scenario"),
+        (
+            "energy",
+            "price_escalation_per_year",
+            scenario.energy.price_escalation_per_year,
+            "1/year",
+            "scenario",
+        ),
+        (
+            "energy",
+            "cloud_gpu_hour_usd",
+            scenario.energy.cloud_gpu_hour_usd,
+            "USD/GPU-hour",
+            "scenario",
+        ),
+        (
+            "facility",
+            "build_lead_months",
+            scenario.facility.build_lead_months,
+            "months",
+            "scenario",
+        ),
     ]
     return pd.DataFrame(
         [
-            {"dataset": "scenario", "key": k, "field": f, "value": v, "unit": u, "source": s,
-             "year": scenario.scenario.start_year, "license": "", "note": ""}
+            {
+                "dataset": "scenario",
+                "key": k,
+                "field": f,
+                "value": v,
+                "unit": u,
+                "source": s,
+                "year": scenario.scenario.start_year,
+                "license": "",
+                "note": "",
+            }
             for k, f, v, u, s in rows
         ],
         columns=PROVENANCE_COLUMNS,
@@ -492,7 +617,8 @@ def evaluate_sites(
     ------
     InputError
         Unknown GPU model or demand center, unreadable files, or no site left after the
-        scenario's filters (``sites.include_countries``, ``exclude_countries``, ``include_regions``).
+        scenario's filters (``sites.include_countries``, ``exclude_countries``,
+        ``include_regions``).
     """
     from planner.catalog import default_catalog, load_catalog
 
@@ -506,23 +632,33 @@ def evaluate_sites(
     warnings: list[str] = list(getattr(catalog, "warnings", []) or [])
     table = _site_table(scenario, catalog, warnings)
     report(progress, "climate", 0.1)
-    temp_air, temp_wet, climate_of_site, pressure, source = _climate_arrays(scenario, catalog, table, warnings)
+    temp_air, temp_wet, climate_of_site, pressure, source = _climate_arrays(
+        scenario, catalog, table, warnings
+    )
     table["climate_source"] = source
     report(progress, "cooling", 0.35)
     finance = getattr(catalog, "finance", None) or {}
     provenance = getattr(catalog, "provenance", None)
     if "capex" not in finance:  # a catalog without the finance file: use the embedded one
         finance, finance_prov = load_finance()
-        provenance = pd.concat([p for p in (provenance, finance_prov) if p is not None and len(p)],
-                               ignore_index=True)
+        provenance = pd.concat(
+            [p for p in (provenance, finance_prov) if p is not None and len(p)], ignore_index=True
+        )
     fp = fleet_power(scenario.fleet, catalog.gpus, WorkloadParams.from_dict(finance["workload"]))
-    arrays = _cooling_arrays(scenario, catalog, table, (temp_air, temp_wet, climate_of_site, pressure), warnings, fp)
+    arrays = _cooling_arrays(
+        scenario, catalog, table, (temp_air, temp_wet, climate_of_site, pressure), warnings, fp
+    )
     del temp_air, temp_wet
     from planner.progress import scaled
 
     return evaluate_arrays(
-        scenario, arrays, catalog.gpus, catalog.demand_centers, finance,
-        provenance=provenance, progress=scaled(progress, 0.6, 1.0),
+        scenario,
+        arrays,
+        catalog.gpus,
+        catalog.demand_centers,
+        finance,
+        provenance=provenance,
+        progress=scaled(progress, 0.6, 1.0),
     )
 
 
@@ -540,13 +676,23 @@ def _site_table(scenario: Scenario, catalog: Any, warnings: list[str]) -> pd.Dat
         keep &= sites["region_code"].astype(str).isin(rule.include_regions).to_numpy()
     if not keep.any():
         raise InputError(
-            f"no candidate site is left after the site filters ({len(sites)} before filtering)", field="sites"
+            f"no candidate site is left after the site filters ({len(sites)} before filtering)",
+            field="sites",
         )
     sites = sites.loc[keep].copy()
     regions = catalog.regions
     _fill_region_codes(sites, regions, warnings)
-    wanted = ["grid", "price_usd_per_mwh", "carbon_g_per_kwh", "saidi_minutes", "water_stress",
-              "construction_index", "time_to_power_months", "moratorium", "hazard"]
+    wanted = [
+        "grid",
+        "price_usd_per_mwh",
+        "carbon_g_per_kwh",
+        "saidi_minutes",
+        "water_stress",
+        "construction_index",
+        "time_to_power_months",
+        "moratorium",
+        "hazard",
+    ]
     reg = regions.reindex(columns=wanted).reindex(sites["region_code"].astype(str).to_numpy())
     table = pd.DataFrame(index=sites.index.copy())
     for col in ("name", "country", "region_code", "lat", "lon", "capacity_mw", "land_usd_per_m2"):
@@ -556,15 +702,22 @@ def _site_table(scenario: Scenario, catalog: Any, warnings: list[str]) -> pd.Dat
     # A site's own time to power (if given) overrides its region's.
     if "time_to_power_months" in sites:
         own = pd.to_numeric(sites["time_to_power_months"], errors="coerce").to_numpy(float)
-        table["time_to_power_months"] = np.where(np.isnan(own), table["time_to_power_months"].to_numpy(float), own)
-    estimate = sites["ttp_is_estimate"] if "ttp_is_estimate" in sites else pd.Series(False, index=sites.index)
+        table["time_to_power_months"] = np.where(
+            np.isnan(own), table["time_to_power_months"].to_numpy(float), own
+        )
+    estimate = (
+        sites["ttp_is_estimate"]
+        if "ttp_is_estimate" in sites
+        else pd.Series(False, index=sites.index)
+    )
     table["ttp_is_estimate"] = estimate.fillna(False).astype(bool).to_numpy()
     table["moratorium"] = table["moratorium"].fillna(False).astype(bool)
     table["capacity_mw"] = pd.to_numeric(table["capacity_mw"], errors="coerce").fillna(np.inf)
     missing = table["region_code"].isna() | table["price_usd_per_mwh"].isna()
     if missing.any():
         raise InputError(
-            f"{int(missing.sum())} site(s) have no known region (first: '{table.index[missing][0]}'), so no "
+            f"{int(missing.sum())} site(s) have no known region "
+            f"(first: '{table.index[missing][0]}'), so no "
             "electricity price or carbon intensity; give a region_code from the regions table",
             field="region_code",
         )
@@ -585,11 +738,16 @@ def _fill_region_codes(sites: pd.DataFrame, regions: pd.DataFrame, warnings: lis
 
     sub = sites.loc[unknown]
     dist = geodesic_distance_km(
-        sub["lat"].to_numpy(float)[:, None], sub["lon"].to_numpy(float)[:, None],
-        regions["lat"].to_numpy(float)[None, :], regions["lon"].to_numpy(float)[None, :],
+        sub["lat"].to_numpy(float)[:, None],
+        sub["lon"].to_numpy(float)[:, None],
+        regions["lat"].to_numpy(float)[None, :],
+        regions["lon"].to_numpy(float)[None, :],
     )
     if "country" in sub and "country" in regions:
-        same = sub["country"].astype(str).str.upper().to_numpy()[:, None] == regions["country"].astype(str).to_numpy()[None, :]
+        same = (
+            sub["country"].astype(str).str.upper().to_numpy()[:, None]
+            == regions["country"].astype(str).to_numpy()[None, :]
+        )
         has_same = same.any(axis=1)
         dist = np.where(same | ~has_same[:, None], dist, np.inf)
     nearest = np.argmin(dist, axis=1)
@@ -598,7 +756,8 @@ def _fill_region_codes(sites: pd.DataFrame, regions: pd.DataFrame, warnings: lis
     sites["region_code"] = codes
     km = dist[np.arange(len(sub)), nearest]
     warnings.append(
-        f"{int(unknown.sum())} site(s) had no known region code; each takes the region whose centre is "
+        f"{int(unknown.sum())} site(s) had no known region code; "
+        "each takes the region whose centre is "
         f"nearest (median {np.median(km):,.0f} km, at most {km.max():,.0f} km)"
     )
 
@@ -626,12 +785,26 @@ def _climate_arrays(
 
     ids = np.asarray(table.index, dtype=object)
     sites = catalog.sites
-    donor = (sites["climate_site_id"].reindex(ids) if "climate_site_id" in sites
-             else pd.Series(ids, index=ids)).to_numpy(dtype=object)
+    donor = (
+        sites["climate_site_id"].reindex(ids)
+        if "climate_site_id" in sites
+        else pd.Series(ids, index=ids)
+    ).to_numpy(dtype=object)
     donor = np.where(pd.isna(donor), ids, donor).astype(str)
-    km = (pd.to_numeric(sites["climate_distance_km"], errors="coerce").reindex(ids).fillna(0.0).to_numpy(float)
-          if "climate_distance_km" in sites else np.zeros(len(ids)))
-    elevation = pd.to_numeric(sites["elevation_m"], errors="coerce").reindex(ids).fillna(0.0).to_numpy(float)
+    km = (
+        pd.to_numeric(sites["climate_distance_km"], errors="coerce")
+        .reindex(ids)
+        .fillna(0.0)
+        .to_numpy(float)
+        if "climate_distance_km" in sites
+        else np.zeros(len(ids))
+    )
+    elevation = (
+        pd.to_numeric(sites["elevation_m"], errors="coerce")
+        .reindex(ids)
+        .fillna(0.0)
+        .to_numpy(float)
+    )
     # Distinct climates: one per (donor site, elevation to the metre).
     keys = pd.MultiIndex.from_arrays([donor, np.round(elevation)])
     climate_of_site, uniques = keys.factorize()
@@ -641,7 +814,9 @@ def _climate_arrays(
     donors = list(dict.fromkeys(u_donor))
     # Donors' own normals: the default sites' table, else the catalog's (keyed by donor id).
     pool = getattr(catalog, "default_normals", None)
-    pool = pd.concat([p for p in (pool, catalog.climate_normals) if p is not None], ignore_index=True)
+    pool = pd.concat(
+        [p for p in (pool, catalog.climate_normals) if p is not None], ignore_index=True
+    )
     if "climate_site_id" in pool:
         pool = pool.assign(site_id=pool["climate_site_id"].fillna(pool["site_id"]))
     pool = pool.assign(site_id=pool["site_id"].astype(str)).drop_duplicates(["site_id", "month"])
@@ -649,33 +824,48 @@ def _climate_arrays(
     have = set(normals["site_id"])
     lacking = [d for d in donors if d not in have]
     if lacking:
-        raise InputError(f"site '{lacking[0]}' has no climate normals and no nearest default site", field="site_id")
-    lat_of = dict(zip(ids.astype(str), table["lat"].to_numpy(float)))
-    if "lat" in sites:
-        lat_of.update(zip(sites.index.astype(str), pd.to_numeric(sites["lat"], errors="coerce").to_numpy(float)))
+        raise InputError(
+            f"site '{lacking[0]}' has no climate normals and no nearest default site",
+            field="site_id",
+        )
+    # Donors are default sites (a user catalog's site table no longer lists them).
+    from planner.catalog import default_catalog
+
+    lat_of: dict[str, float] = {}
+    for frame in (default_catalog().sites, sites):
+        if "lat" in frame:
+            lats = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(float)
+            lat_of.update(zip(frame.index.astype(str), lats, strict=True))
     donor_lat = np.array([lat_of.get(d, 45.0) for d in donors])  # one per distinct donor
     temp_air_d, temp_dew_d = synthesize_years(normals, seed=0, lat=donor_lat, site_ids=donors)
     row_of_donor = {d: i for i, d in enumerate(donors)}
     rows = np.array([row_of_donor[d] for d in u_donor], dtype=int)  # distinct climates, not sites
     temp_air = temp_air_d[rows]
     pressure = pressure_from_elevation_pa(u_elev)
-    temp_wet = wet_bulb_c(temp_air, temp_dew_d[rows], pressure[:, None]).astype(np.float32, copy=False)
+    temp_wet = wet_bulb_c(temp_air, temp_dew_d[rows], pressure[:, None]).astype(
+        np.float32, copy=False
+    )
     del temp_air_d, temp_dew_d
 
     borrowed = donor != ids.astype(str)
     source = np.where(
         borrowed,
-        np.char.add(np.char.add(np.char.add("nearest:", donor), "@"), np.round(km).astype(int).astype(str)),
+        np.char.add(
+            np.char.add(np.char.add("nearest:", donor), "@"), np.round(km).astype(int).astype(str)
+        ),
         "normals",
     ).astype(object)
     if borrowed.any():
         d = km[borrowed]
         warnings.append(
-            f"{int(borrowed.sum())} site(s) have no climate normals and use the nearest default site's "
+            f"{int(borrowed.sum())} site(s) have no climate normals "
+            "and use the nearest default site's "
             f"(median {np.median(d):,.0f} km, at most {d.max():,.0f} km away)"
         )
     position = {s: i for i, s in enumerate(ids.astype(str))}
-    extra_air, extra_wet, extra_p = [], [], []
+    extra_air: list[np.ndarray] = []
+    extra_wet: list[np.ndarray] = []
+    extra_p: list[float] = []
     for site_id, path in scenario.sites.weather_files.items():  # a few named files, not all sites
         if str(site_id) not in position:
             continue
@@ -710,7 +900,11 @@ def _cooling_arrays(
 
     temp_air, temp_wet, climate_of_site, pressure = climate
     preset = scenario.cooling.preset
-    params = (catalog.cooling or {}).get(preset) if isinstance(getattr(catalog, "cooling", None), dict) else None
+    params = (
+        (catalog.cooling or {}).get(preset)
+        if isinstance(getattr(catalog, "cooling", None), dict)
+        else None
+    )
     if not params:
         params, _ = load_cooling_parameters(preset)
     load = fp.load_fraction.astype(np.float32)
@@ -729,7 +923,9 @@ def _cooling_arrays(
     ta, tw, pa = temp_air[u_climate], temp_wet[u_climate], pressure[u_climate]
     if technology == "auto":
         chosen, result = select_cooling(
-            ta, tw, params,
+            ta,
+            tw,
+            params,
             price_usd_per_mwh=u_price,
             water_stress=u_stress,
             max_water_stress=scenario.cooling.allow_water_cooling_above_stress,
@@ -744,7 +940,8 @@ def _cooling_arrays(
         chosen = result.technology
         if fp.liquid_required and technology != "liquid-dtc":
             warnings.append(
-                f"the fleet's racks ({fp.rack_density_kw:.0f} kW) need liquid cooling but the scenario "
+                f"the fleet's racks ({fp.rack_density_kw:.0f} kW) need liquid cooling "
+                "but the scenario "
                 f"asks for '{technology}'"
             )
     return SiteArrays(

@@ -28,13 +28,19 @@ def rtt_ms(
 ) -> np.ndarray:
     """Round-trip time over fiber, ms: ``2 * distance * route_factor / (c / n) + fixed``."""
     if route_factor < 1.0:
-        raise InputError(f"expected a route factor of at least 1, got {route_factor}", field="latency.route_factor")
+        raise InputError(
+            f"expected a route factor of at least 1, got {route_factor}",
+            field="latency.route_factor",
+        )
     if fiber_group_index < 1.0:
         raise InputError(
-            f"expected a fiber group index of at least 1, got {fiber_group_index}", field="latency.fiber_group_index"
+            f"expected a fiber group index of at least 1, got {fiber_group_index}",
+            field="latency.fiber_group_index",
         )
     speed_km_per_ms = SPEED_OF_LIGHT_KM_PER_S / fiber_group_index / 1000.0
-    return 2.0 * np.asarray(distance_km, dtype=float) * route_factor / speed_km_per_ms + fixed_rtt_ms
+    return (
+        2.0 * np.asarray(distance_km, dtype=float) * route_factor / speed_km_per_ms + fixed_rtt_ms
+    )
 
 
 def site_rtt_ms(
@@ -49,7 +55,9 @@ def site_rtt_ms(
     """
     lat = np.asarray(site_lat, dtype=float)[:, None]
     lon = np.asarray(site_lon, dtype=float)[:, None]
-    distance = geodesic_distance_km(lat, lon, centers["lat"].to_numpy(float)[None, :], centers["lon"].to_numpy(float)[None, :])
+    distance = geodesic_distance_km(
+        lat, lon, centers["lat"].to_numpy(float)[None, :], centers["lon"].to_numpy(float)[None, :]
+    )
     return rtt_ms(distance, **rtt_kwargs)
 
 

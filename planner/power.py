@@ -94,7 +94,9 @@ def activity_profile(
     ``monthly_load_factor`` (12 values, January first) multiplies either.
     """
     if not 0.0 <= utilization <= 1.0:
-        raise InputError(f"expected a utilization between 0 and 1, got {utilization}", field="fleet.utilization")
+        raise InputError(
+            f"expected a utilization between 0 and 1, got {utilization}", field="fleet.utilization"
+        )
     if Workload(workload) is Workload.training or diurnal_hour_weights is None:
         activity = np.full(HOURS_PER_YEAR, float(utilization))
     else:
@@ -194,7 +196,8 @@ def fleet_power(
     for i, phase in enumerate(fleet.phases):
         if phase.gpu not in gpus.index:
             raise InputError(
-                f"unknown GPU model '{phase.gpu}'; expected one of {', '.join(map(str, gpus.index))}",
+                f"unknown GPU model '{phase.gpu}'; "
+                f"expected one of {', '.join(map(str, gpus.index))}",
                 field=f"fleet.phases[{i}].gpu",
             )
         gpu = gpus.loc[phase.gpu]
@@ -212,7 +215,9 @@ def fleet_power(
                 "liquid_required": bool(gpu["liquid_required"]),
             }
         )
-    phases = pd.DataFrame(rows, index=pd.Index([f"phase_{i}" for i in range(len(rows))], name="phase"))
+    phases = pd.DataFrame(
+        rows, index=pd.Index([f"phase_{i}" for i in range(len(rows))], name="phase")
+    )
     busy = (
         params.training_busy_fraction
         if Workload(fleet.workload) is Workload.training

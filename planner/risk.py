@@ -48,11 +48,17 @@ def risk_components(
     """
     weights = np.array([params.weight_grid, params.weight_hazard, params.weight_constraint])
     if np.any(weights < 0) or weights.sum() <= 0:
-        raise InputError("expected non-negative risk weights with a positive sum", field="risk.weight_grid")
+        raise InputError(
+            "expected non-negative risk weights with a positive sum", field="risk.weight_grid"
+        )
     if params.saidi_full_risk_minutes <= 0:
         raise InputError("expected a positive SAIDI scale", field="risk.saidi_full_risk_minutes")
     saidi = np.asarray(saidi_minutes, dtype=float)
-    grid = np.where(np.isnan(saidi), params.saidi_unknown_risk, np.clip(saidi / params.saidi_full_risk_minutes, 0, 1))
+    grid = np.where(
+        np.isnan(saidi),
+        params.saidi_unknown_risk,
+        np.clip(saidi / params.saidi_full_risk_minutes, 0, 1),
+    )
     haz = np.asarray(hazard, dtype=float)
     if np.any(haz[~np.isnan(haz)] < 0) or np.any(haz[~np.isnan(haz)] > 1):
         raise InputError("expected a hazard index between 0 and 1", field="hazard")
@@ -62,4 +68,9 @@ def risk_components(
     constraint = np.where(blocked, 1.0, np.where(estimate, params.estimate_ttp_risk, 0.0))
     w = weights / weights.sum()
     score = w[0] * grid + w[1] * haz + w[2] * constraint
-    return {"risk_grid": grid, "risk_hazard": haz, "risk_constraint": constraint, "risk_score": score}
+    return {
+        "risk_grid": grid,
+        "risk_hazard": haz,
+        "risk_constraint": constraint,
+        "risk_score": score,
+    }

@@ -12,15 +12,52 @@ import pytest
 from planner.cli.main import run
 
 NOMENCLATURE_COLUMNS = [
-    "name", "country", "region_code", "grid", "lat", "lon", "capacity_mw", "time_to_power_months",
-    "ttp_is_estimate", "water_stress", "climate_source", "design_it_mw", "rack_density_kw",
-    "liquid_required", "cooling_technology", "pue_annual", "pue_peak", "wue_l_per_kwh",
-    "economizer_hours", "energy_mwh_per_year", "price_usd_per_mwh", "peak_facility_mw",
-    "cost_shell_usd", "cost_electrical_usd", "cost_mechanical_usd", "cost_land_usd", "cost_grid_usd",
-    "cost_gpus_usd", "cost_energy_usd", "cost_opex_usd", "cost_idle_usd", "cost_carbon_usd", "tco_usd",
-    "capex_usd", "usd_per_gpu_hour", "rent_usd_per_gpu_hour", "build_minus_rent_usd",
-    "co2_location_t_per_year", "co2_market_t_per_year", "water_m3_per_year", "water_weighted_m3_per_year",
-    "latency_ms", "risk_score", "risk_grid", "risk_hazard", "risk_constraint",
+    "name",
+    "country",
+    "region_code",
+    "grid",
+    "lat",
+    "lon",
+    "capacity_mw",
+    "time_to_power_months",
+    "ttp_is_estimate",
+    "water_stress",
+    "climate_source",
+    "design_it_mw",
+    "rack_density_kw",
+    "liquid_required",
+    "cooling_technology",
+    "pue_annual",
+    "pue_peak",
+    "wue_l_per_kwh",
+    "economizer_hours",
+    "energy_mwh_per_year",
+    "price_usd_per_mwh",
+    "peak_facility_mw",
+    "cost_shell_usd",
+    "cost_electrical_usd",
+    "cost_mechanical_usd",
+    "cost_land_usd",
+    "cost_grid_usd",
+    "cost_gpus_usd",
+    "cost_energy_usd",
+    "cost_opex_usd",
+    "cost_idle_usd",
+    "cost_carbon_usd",
+    "tco_usd",
+    "capex_usd",
+    "usd_per_gpu_hour",
+    "rent_usd_per_gpu_hour",
+    "build_minus_rent_usd",
+    "co2_location_t_per_year",
+    "co2_market_t_per_year",
+    "water_m3_per_year",
+    "water_weighted_m3_per_year",
+    "latency_ms",
+    "risk_score",
+    "risk_grid",
+    "risk_hazard",
+    "risk_constraint",
 ]
 
 
@@ -59,7 +96,9 @@ def test_site_filters_apply(tmp_path: Path, capsys):
 
 def test_user_site_file_without_region_codes(tmp_path: Path, capsys):
     sites = tmp_path / "sites.csv"
-    sites.write_text("site_id,name,lat,lon\nx1,Near Dallas,32.9,-96.9\nx2,Near Stockholm,59.4,18.0\n")
+    sites.write_text(
+        "site_id,name,lat,lon\nx1,Near Dallas,32.9,-96.9\nx2,Near Stockholm,59.4,18.0\n"
+    )
     assert run(["evaluate", "training-16k", "--sites", str(sites), "--json"]) == 0
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
@@ -70,8 +109,12 @@ def test_user_site_file_without_region_codes(tmp_path: Path, capsys):
 def test_bad_scenario_is_one_sentence(tmp_path: Path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[scenario]\nname = "x"\n[[fleet.phases]]\ngpu = "NOPE"\ncount = 8\n')
-    done = subprocess.run([sys.executable, "-m", "planner", "evaluate", str(bad), "--json"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "evaluate", str(bad), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert "fleet.phases[0].gpu" in done.stderr and "Traceback" not in done.stderr
@@ -87,8 +130,34 @@ def test_filters_that_leave_no_site_are_bad_input(tmp_path: Path, capsys):
     assert "no candidate site" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["finserv-lowlatency", "retail-seasonal", "healthcare-two-regions"])
+@pytest.mark.parametrize(
+    "name", ["finserv-lowlatency", "retail-seasonal", "healthcare-two-regions"]
+)
 def test_bundled_examples_evaluate(name, capsys):
     assert run(["evaluate", name, "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["sites"] > 0
+
+
+def test_weather_file_replaces_a_sites_normals(tmp_path: Path):
+    from planner.evaluate import evaluate_sites
+    from planner.paths import example_scenario
+    from planner.scenario import load_scenario
+
+    epw = (
+        Path(__file__).parent
+        / "data"
+        / "USA_VA_Sterling-Washington.Dulles.Intl.AP.724030_TMY3.epw.gz"
+    )
+    text = example_scenario("training-16k").read_text(encoding="utf-8")
+    scenario = tmp_path / "va.toml"
+    scenario.write_text(
+        text
+        + '\n[sites]\ninclude_regions = ["US-VA"]\n[sites.weather_files]\n'
+        + f'"ashburn-va" = "{epw.as_posix()}"\n',
+        encoding="utf-8",
+    )
+    ev = evaluate_sites(load_scenario(scenario))
+    assert ev.metrics.loc["ashburn-va", "climate_source"] == epw.name
+    assert (ev.metrics.drop(index="ashburn-va")["climate_source"] == "normals").all()
+    assert (ev.metrics["pue_annual"] >= 1.0).all()

@@ -67,9 +67,13 @@ def test_capital_charge_over_a_full_life_recovers_the_capex():
 def test_idle_gpu_cost_by_hand_at_zero_rate():
     # 1,000 GPUs at 25,000 USD over a 5-year life cost 25e6 / 60 = 416,666.67 USD a month;
     # waiting six months for power costs 2.5 M USD.
-    idle = idle_gpu_cost_usd(25_000, 1000, start_month=0, ready_month=6, life_years=5, annual_rate=0.0, months=120)
+    idle = idle_gpu_cost_usd(
+        25_000, 1000, start_month=0, ready_month=6, life_years=5, annual_rate=0.0, months=120
+    )
     assert idle == pytest.approx(2_500_000.0)
-    on_time = idle_gpu_cost_usd(25_000, 1000, start_month=6, ready_month=3, life_years=5, annual_rate=0.0, months=120)
+    on_time = idle_gpu_cost_usd(
+        25_000, 1000, start_month=6, ready_month=3, life_years=5, annual_rate=0.0, months=120
+    )
     assert on_time == 0.0
 
 
@@ -105,7 +109,9 @@ def test_energy_bill_with_demand_charges_by_hand():
 
 def test_energy_bill_ppa_share_by_hand():
     # Half of January's 744 MWh from the grid at 50 (18,600 USD), half at a 40 USD strike (14,880).
-    bill = monthly_energy_bill(np.full(8760, 1000.0), 50.0, ppa_share=0.5, ppa_strike_usd_per_mwh=40.0)
+    bill = monthly_energy_bill(
+        np.full(8760, 1000.0), 50.0, ppa_share=0.5, ppa_strike_usd_per_mwh=40.0
+    )
     assert bill["grid_usd"][0] == pytest.approx(18_600.0)
     assert bill["ppa_usd"][0] == pytest.approx(14_880.0)
 
@@ -161,9 +167,16 @@ def test_tail_sums_and_escalation():
 )
 def test_energy_cost_rises_with_price(price, extra, demand, ppa):
     kw = 1000.0 + 200.0 * np.sin(np.arange(8760) / 24.0)
-    low = monthly_energy_bill(kw, price, demand_charge_usd_per_kw_month=demand, ppa_share=ppa, ppa_strike_usd_per_mwh=50)
-    high = monthly_energy_bill(kw, price + extra, demand_charge_usd_per_kw_month=demand, ppa_share=ppa,
-                               ppa_strike_usd_per_mwh=50)
+    low = monthly_energy_bill(
+        kw, price, demand_charge_usd_per_kw_month=demand, ppa_share=ppa, ppa_strike_usd_per_mwh=50
+    )
+    high = monthly_energy_bill(
+        kw,
+        price + extra,
+        demand_charge_usd_per_kw_month=demand,
+        ppa_share=ppa,
+        ppa_strike_usd_per_mwh=50,
+    )
     total = lambda b: b["grid_usd"].sum() + b["ppa_usd"].sum() + b["demand_usd"].sum()  # noqa: E731
     assert total(high) >= total(low)
     if ppa < 0.99:  # strictly, unless the grid share is too small to register in float64

@@ -35,7 +35,8 @@ def test_carbon_cost_by_hand():
 
 
 def test_water_by_hand():
-    # 1e8 kWh of IT energy at 1.8 L/kWh (top of the reported evaporative range) = 1.8e8 L = 180,000 m3.
+    # 1e8 kWh of IT energy at 1.8 L/kWh (top of the reported evaporative range) = 1.8e8 L
+    # = 180,000 m3.
     assert water_m3(1e8, 1.8) == pytest.approx(180_000.0)
     # Aqueduct score 4 (high stress): weighted 720,000.
     assert water_weighted_m3(180_000.0, 4.0) == pytest.approx(720_000.0)
@@ -53,10 +54,14 @@ def test_bad_inputs_are_rejected():
 
 
 @settings(max_examples=60, deadline=None)
-@given(energy=st.floats(0, 1e9), intensity=st.floats(0, 1200), k=st.floats(0, 10), ppa=st.floats(0, 1))
+@given(
+    energy=st.floats(0, 1e9), intensity=st.floats(0, 1200), k=st.floats(0, 10), ppa=st.floats(0, 1)
+)
 def test_carbon_scales_with_intensity(energy, intensity, k, ppa):
     base = co2_market_t(energy, intensity, ppa, True)
-    assert co2_market_t(energy, k * intensity, ppa, True) == pytest.approx(k * base, rel=1e-9, abs=1e-9)
+    assert co2_market_t(energy, k * intensity, ppa, True) == pytest.approx(
+        k * base, rel=1e-9, abs=1e-9
+    )
     assert co2_t(energy, intensity) >= base
 
 

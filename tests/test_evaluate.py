@@ -15,19 +15,30 @@ from planner.scenario import scenario_from_dict
 
 # DGX H100: 10.2 kW for 8 GPUs (NVIDIA datasheet) = 1,275 W per GPU. Price is a round test value.
 GPUS = pd.DataFrame(
-    {"node_power_w_per_gpu": [1275.0], "rack_density_kw": [40.8], "liquid_required": [False],
-     "price_usd": [25_000.0]},
+    {
+        "node_power_w_per_gpu": [1275.0],
+        "rack_density_kw": [40.8],
+        "liquid_required": [False],
+        "price_usd": [25_000.0],
+    },
     index=pd.Index(["H100-SXM"], name="gpu_id"),
 )
-CENTERS = pd.DataFrame({"lat": [41.8781, 40.7128], "lon": [-87.6298, -74.0060], "population": [1.0, 3.0]},
-                       index=pd.Index(["Chicago", "New York"], name="name"))
+CENTERS = pd.DataFrame(
+    {"lat": [41.8781, 40.7128], "lon": [-87.6298, -74.0060], "population": [1.0, 3.0]},
+    index=pd.Index(["Chicago", "New York"], name="name"),
+)
 
 
 def scenario(**energy):
     data = {
         "scenario": {"name": "hand", "horizon_years": 1, "discount_rate": 0.0},
-        "fleet": {"workload": "training", "utilization": 1.0, "network_overhead_fraction": 0.0,
-                  "block_gpus": 256, "phases": [{"gpu": "H100-SXM", "count": 1024, "start_month": 0}]},
+        "fleet": {
+            "workload": "training",
+            "utilization": 1.0,
+            "network_overhead_fraction": 0.0,
+            "block_gpus": 256,
+            "phases": [{"gpu": "H100-SXM", "count": 1024, "start_month": 0}],
+        },
         "facility": {"build_lead_months": 0},
         "energy": {"price_escalation_per_year": 0.0, **energy},
     }
@@ -37,17 +48,34 @@ def scenario(**energy):
 def sites(n=2, ttp=(0, 6), pue=1.2, wue=0.5, price=50.0, carbon=400.0) -> SiteArrays:
     table = pd.DataFrame(
         {
-            "name": [f"S{i}" for i in range(n)], "country": "US", "region_code": "US-IL", "grid": "PJM",
-            "lat": 40.7128, "lon": -74.0060, "capacity_mw": np.inf,
-            "time_to_power_months": np.array(ttp, float)[:n], "ttp_is_estimate": False,
-            "water_stress": 2.0, "climate_source": "test", "price_usd_per_mwh": price,
-            "carbon_g_per_kwh": carbon, "construction_index": 1.0, "land_usd_per_m2": 59.0,
-            "saidi_minutes": 120.0, "hazard": 0.1, "moratorium": False,
+            "name": [f"S{i}" for i in range(n)],
+            "country": "US",
+            "region_code": "US-IL",
+            "grid": "PJM",
+            "lat": 40.7128,
+            "lon": -74.0060,
+            "capacity_mw": np.inf,
+            "time_to_power_months": np.array(ttp, float)[:n],
+            "ttp_is_estimate": False,
+            "water_stress": 2.0,
+            "climate_source": "test",
+            "price_usd_per_mwh": price,
+            "carbon_g_per_kwh": carbon,
+            "construction_index": 1.0,
+            "land_usd_per_m2": 59.0,
+            "saidi_minutes": 120.0,
+            "hazard": 0.1,
+            "moratorium": False,
         },
         index=pd.Index([f"s{i}" for i in range(n)], name="site_id"),
     )
-    return SiteArrays(table, np.full((n, 8760), pue), np.full((n, 8760), wue), np.array(["evaporative"] * n),
-                      np.zeros(n))
+    return SiteArrays(
+        table,
+        np.full((n, 8760), pue),
+        np.full((n, 8760), wue),
+        np.array(["evaporative"] * n),
+        np.zeros(n),
+    )
 
 
 FINANCE, _ = load_finance()
@@ -70,7 +98,8 @@ def test_worked_example_energy_emissions_water_by_hand():
     assert m["cost_energy_usd"] == pytest.approx(542_116.45, abs=0.1)
     # 10,842.33 MWh x 400 g/kWh = 4,336.93 t.
     assert m["co2_location_t_per_year"] == pytest.approx(4_336.93, abs=0.01)
-    # IT energy 1,031.424 kW x 8,760 h = 9,035,274 kWh x 0.5 L/kWh = 4,517.6 m3; stress 2 -> 9,035.3.
+    # IT energy 1,031.424 kW x 8,760 h = 9,035,274 kWh x 0.5 L/kWh = 4,517.6 m3;
+    # stress 2 -> 9,035.3.
     assert m["water_m3_per_year"] == pytest.approx(4_517.64, abs=0.01)
     assert m["water_weighted_m3_per_year"] == pytest.approx(9_035.27, abs=0.01)
     assert m["pue_annual"] == pytest.approx(1.2)
@@ -83,14 +112,18 @@ def test_worked_example_energy_emissions_water_by_hand():
 
 
 def test_demand_charges_by_hand():
-    ev = evaluate_arrays(scenario(demand_charge_usd_per_kw_month=10.0), sites(), GPUS, CENTERS, FINANCE)
+    ev = evaluate_arrays(
+        scenario(demand_charge_usd_per_kw_month=10.0), sites(), GPUS, CENTERS, FINANCE
+    )
     # Peak facility load 1,031.424 x 1.2 = 1,237.709 kW x 10 USD x 12 months = 148,525.1 USD.
     assert ev.metrics.loc["s0", "cost_energy_usd"] == pytest.approx(542_116.45 + 148_525.1, abs=0.2)
     assert ev.metrics.loc["s0", "peak_facility_mw"] == pytest.approx(1.237709, abs=1e-6)
 
 
 def test_ppa_carbon_free_share_by_hand():
-    ev = evaluate_arrays(scenario(ppa_share=0.5, ppa_strike_usd_per_mwh=40.0), sites(), GPUS, CENTERS, FINANCE)
+    ev = evaluate_arrays(
+        scenario(ppa_share=0.5, ppa_strike_usd_per_mwh=40.0), sites(), GPUS, CENTERS, FINANCE
+    )
     m = ev.metrics.loc["s0"]
     assert m["co2_market_t_per_year"] == pytest.approx(4_336.93 / 2, abs=0.01)
     # Half at 50, half at 40: 45 USD/MWh effective.
@@ -160,7 +193,9 @@ def test_phase_that_never_gets_power_cannot_take_blocks():
 
 def test_economies_of_scale_lower_the_cost_per_mw_of_a_bigger_fleet():
     fin = copy.deepcopy(FINANCE)
-    small = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, fin).metrics.loc["s0", "cost_shell_usd"]
+    small = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, fin).metrics.loc[
+        "s0", "cost_shell_usd"
+    ]
     big_sc = scenario()
     big_sc.fleet.phases[0].count = 8192
     big = evaluate_arrays(big_sc, sites(), GPUS, CENTERS, fin).metrics.loc["s0", "cost_shell_usd"]
@@ -172,7 +207,9 @@ def test_economies_of_scale_lower_the_cost_per_mw_of_a_bigger_fleet():
 def test_cost_rises_with_price(price, extra, demand):
     sc = scenario(demand_charge_usd_per_kw_month=demand)
     low = evaluate_arrays(sc, sites(price=price), GPUS, CENTERS, FINANCE).metrics["tco_usd"]
-    high = evaluate_arrays(sc, sites(price=price + extra), GPUS, CENTERS, FINANCE).metrics["tco_usd"]
+    high = evaluate_arrays(sc, sites(price=price + extra), GPUS, CENTERS, FINANCE).metrics[
+        "tco_usd"
+    ]
     assert (high > low).all()
 
 
@@ -180,8 +217,12 @@ def test_cost_rises_with_price(price, extra, demand):
 @given(intensity=st.floats(0.0, 1000.0), k=st.floats(0.0, 5.0))
 def test_carbon_scales_with_intensity(intensity, k):
     base = evaluate_arrays(scenario(), sites(carbon=intensity), GPUS, CENTERS, FINANCE).metrics
-    scaled = evaluate_arrays(scenario(), sites(carbon=k * intensity), GPUS, CENTERS, FINANCE).metrics
-    assert np.allclose(scaled["co2_market_t_per_year"], k * base["co2_market_t_per_year"], rtol=1e-9, atol=1e-9)
+    scaled = evaluate_arrays(
+        scenario(), sites(carbon=k * intensity), GPUS, CENTERS, FINANCE
+    ).metrics
+    assert np.allclose(
+        scaled["co2_market_t_per_year"], k * base["co2_market_t_per_year"], rtol=1e-9, atol=1e-9
+    )
 
 
 def test_hourly_arrays_per_case_give_the_same_result_as_per_site():
@@ -197,3 +238,29 @@ def test_hourly_arrays_per_case_give_the_same_result_as_per_site():
     b = evaluate_arrays(sc, shared, GPUS, CENTERS, FINANCE)
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
     assert b.hourly_pue.shape == (2, 8760)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    temp_c=st.floats(-30.0, 45.0),
+    rh=st.floats(5.0, 100.0),
+    technology=st.sampled_from(
+        ["air-economizer", "water-economizer", "air-chiller", "evaporative", "liquid-dtc"]
+    ),
+)
+def test_pue_is_at_least_one_through_the_cooling_model(temp_c, rh, technology):
+    # Facility power includes the IT load, so PUE >= 1 in every hour, month and year.
+    from planner.climate import dew_point_from_rh_c, wet_bulb_c
+    from planner.cooling import load_cooling_parameters, simulate_cooling
+
+    params, _ = load_cooling_parameters("hyperscale")
+    temp = np.full((1, 8760), temp_c)
+    wet = wet_bulb_c(temp, dew_point_from_rh_c(temp, rh), 101_325.0)
+    result = simulate_cooling(technology, temp, wet, params, 0.79)
+    arrays = sites(n=1, ttp=(0,))
+    arrays.hourly_pue, arrays.hourly_wue_l_per_kwh = result.pue, result.wue_l_per_kwh
+    ev = evaluate_arrays(scenario(), arrays, GPUS, CENTERS, FINANCE)
+    assert (ev.hourly_pue >= 1.0).all()
+    assert (ev.monthly["pue"] >= 1.0 - 1e-9).all()
+    assert ev.metrics["pue_annual"].iloc[0] >= 1.0 - 1e-9
+    assert ev.metrics["energy_mwh_per_year"].iloc[0] >= IT_KW * 8760 / 1000 * (1 - 1e-9)

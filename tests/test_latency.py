@@ -14,7 +14,9 @@ def test_rtt_per_100_km_of_fiber_by_hand():
     # c / 1.468 = 299,792.458 / 1.468 = 204,218 km/s; 2 x 100 km / 204,218 km/s = 0.9793 ms:
     # the "about 1 ms round trip per 100 km of fiber" rule of thumb.
     assert rtt_ms(100.0, route_factor=1.0) == pytest.approx(0.9793, abs=1e-4)
-    assert rtt_ms(100.0, route_factor=1.5, fixed_rtt_ms=0.5) == pytest.approx(0.9793 * 1.5 + 0.5, abs=1e-4)
+    assert rtt_ms(100.0, route_factor=1.5, fixed_rtt_ms=0.5) == pytest.approx(
+        0.9793 * 1.5 + 0.5, abs=1e-4
+    )
 
 
 def test_new_york_chicago_matches_the_published_low_latency_route():

@@ -28,13 +28,21 @@ GPUS = pd.DataFrame(
     },
     index=pd.Index(["H100-SXM", "B200"], name="gpu_id"),
 )
-PARAMS = WorkloadParams(training_busy_fraction=0.79, inference_busy_fraction=0.7, idle_fraction=0.25,
-                        diurnal_hour_weights=tuple([1.0] * 12 + [3.0] * 12))
+PARAMS = WorkloadParams(
+    training_busy_fraction=0.79,
+    inference_busy_fraction=0.7,
+    idle_fraction=0.25,
+    diurnal_hour_weights=tuple([1.0] * 12 + [3.0] * 12),
+)
 
 
 def fleet(**kwargs) -> Fleet:
-    data = {"phases": [{"gpu": "H100-SXM", "count": 4096, "start_month": 0},
-                       {"gpu": "B200", "count": 1024, "start_month": 6}]}
+    data = {
+        "phases": [
+            {"gpu": "H100-SXM", "count": 4096, "start_month": 0},
+            {"gpu": "B200", "count": 1024, "start_month": 6},
+        ]
+    }
     data.update(kwargs)
     return Fleet.model_validate(data)
 
@@ -103,7 +111,9 @@ def test_load_fraction_formula():
 
 
 def test_unknown_gpu_names_the_phase():
-    bad = Fleet.model_validate({"phases": [{"gpu": "H100-SXM", "count": 8}, {"gpu": "Z9", "count": 8}]})
+    bad = Fleet.model_validate(
+        {"phases": [{"gpu": "H100-SXM", "count": 8}, {"gpu": "Z9", "count": 8}]}
+    )
     with pytest.raises(InputError, match=r"fleet\.phases\[1\]\.gpu"):
         fleet_power(bad, GPUS, PARAMS)
 

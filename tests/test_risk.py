@@ -33,4 +33,10 @@ def test_bad_inputs_are_rejected():
     with pytest.raises(InputError, match="hazard"):
         risk_components([1.0], [1.5], [False], [False])
     with pytest.raises(InputError, match="weights"):
-        risk_components([1.0], [0.5], [False], [False], RiskParams(weight_grid=0, weight_hazard=0, weight_constraint=0))
+        risk_components(
+            [1.0],
+            [0.5],
+            [False],
+            [False],
+            RiskParams(weight_grid=0, weight_hazard=0, weight_constraint=0),
+        )

@@ -27,10 +27,18 @@ TABLE_COLUMNS = [
 
 @click.command()
 @click.argument("scenario", required=False)
-@click.option("--sites", "sites_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Site file (CSV/GeoJSON) replacing the scenario's candidate sites.")
-@click.option("--top", type=click.IntRange(min=0), default=0,
-              help="Show only the N cheapest sites in the table (0 = all; --json always has all).")
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Site file (CSV/GeoJSON) replacing the scenario's candidate sites.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Show only the N cheapest sites in the table (0 = all; --json always has all).",
+)
 @json_option
 def evaluate(scenario: str | None, sites_file: Path | None, top: int, as_json: bool) -> None:
     """Evaluate every candidate site of SCENARIO: cost, PUE, carbon, water, latency, risk.
