@@ -18,11 +18,24 @@ TABS = ("map", "detail", "compare", "pareto", "uncertainty", "all")
 
 @click.command()
 @click.argument("scenario", required=False)
-@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
-              help="Run the scenario, save the window as this PNG and exit.")
-@click.option("--tab", type=click.Choice(TABS), default="map", show_default=True,
-              help="Tab to capture with --screenshot ('all' writes NAME-<tab>.png for each).")
-@click.option("--size", default="1600x1000", show_default=True, help="Window size for --screenshot, WxH pixels.")
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Run the scenario, save the window as this PNG and exit.",
+)
+@click.option(
+    "--tab",
+    type=click.Choice(TABS),
+    default="map",
+    show_default=True,
+    help="Tab to capture with --screenshot ('all' writes NAME-<tab>.png for each).",
+)
+@click.option(
+    "--size",
+    default="1600x1000",
+    show_default=True,
+    help="Window size for --screenshot, WxH pixels.",
+)
 def gui(scenario: str | None, screenshot: Path | None, tab: str, size: str) -> None:
     """Open the desktop window on SCENARIO (default: the bundled example)."""
     from planner.errors import InputError

@@ -101,7 +101,9 @@ def run_gui(
             scratch.cleanup()
 
 
-def _screenshot(app: QApplication, window: MainWindow, path: Path, tab: str, size: tuple[int, int]) -> int:
+def _screenshot(
+    app: QApplication, window: MainWindow, path: Path, tab: str, size: tuple[int, int]
+) -> int:
     outcome: dict[str, Any] = {}
 
     def finished(results: Any) -> None:

@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 class ChartView(QWidget):
     """Shows one Figure, or a one-line message when there is nothing to draw."""
 
-    def __init__(self, empty_text: str = "Run the scenario to see this chart.", parent: Any = None) -> None:
+    def __init__(
+        self, empty_text: str = "Run the scenario to see this chart.", parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self._layout = QStackedLayout(self)
         self._message = QLabel(empty_text)
@@ -40,7 +42,9 @@ class ChartView(QWidget):
         self._message.setText(text)
         self._layout.setCurrentWidget(self._message)
 
-    def set_figure(self, build: Callable[[], Figure | None], unavailable: str = "This chart is not available.") -> None:
+    def set_figure(
+        self, build: Callable[[], Figure | None], unavailable: str = "This chart is not available."
+    ) -> None:
         """Build a figure (errors become a message, never a crash) and show it."""
         try:
             figure = build()

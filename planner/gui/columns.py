@@ -85,7 +85,14 @@ COMPARE_ROWS: tuple[Column, ...] = (
     Column("co2_location_t_per_year", "CO₂ location-based", "kt/yr", ",.1f", 1e-3, better="low"),
     Column("co2_market_t_per_year", "CO₂ market-based", "kt/yr", ",.1f", 1e-3, better="low"),
     Column("water_m3_per_year", "Water", "thousand m³/yr", ",.1f", 1e-3, better="low"),
-    Column("water_weighted_m3_per_year", "Stress-weighted water", "thousand m³/yr", ",.1f", 1e-3, better="low"),
+    Column(
+        "water_weighted_m3_per_year",
+        "Stress-weighted water",
+        "thousand m³/yr",
+        ",.1f",
+        1e-3,
+        better="low",
+    ),
     Column("water_stress", "Water stress", "0–5", ".1f", better="low"),
     Column("latency_ms", "Latency", "ms", ".0f", better="low"),
     Column("time_to_power_months", "Time to power", "months", ".0f", better="low"),
@@ -95,9 +102,20 @@ COMPARE_ROWS: tuple[Column, ...] = (
 
 #: Metrics the map can colour markers by (key -> column); "score" first.
 MAP_METRICS: tuple[Column, ...] = tuple(
-    c for c in TABLE_COLUMNS
-    if c.key in ("score", "usd_per_gpu_hour", "pue_annual", "wue_l_per_kwh", "co2_market_t_per_year",
-                 "water_m3_per_year", "latency_ms", "time_to_power_months", "risk_score")
+    c
+    for c in TABLE_COLUMNS
+    if c.key
+    in (
+        "score",
+        "usd_per_gpu_hour",
+        "pue_annual",
+        "wue_l_per_kwh",
+        "co2_market_t_per_year",
+        "water_m3_per_year",
+        "latency_ms",
+        "time_to_power_months",
+        "risk_score",
+    )
 )
 
 CRITERIA = ("cost", "carbon", "water", "latency", "risk", "time_to_power")

@@ -7,6 +7,7 @@ showing anything; the window never calls QMessageBox or QFileDialog directly.
 from __future__ import annotations
 
 from pathlib import Path
+
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 SCENARIO_FILTER = "Scenario files (*.toml);;All files (*)"
@@ -18,7 +19,9 @@ class Dialogs:
     """Real dialogs. Each method is one question or one message."""
 
     def error(self, parent: QWidget | None, text: str, title: str = "Problem") -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent
+        )
         box.exec()
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
@@ -30,7 +33,9 @@ class Dialogs:
             parent,
             "Unsaved changes",
             f"Save the changes to {name} before closing it?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
         return {
@@ -38,11 +43,15 @@ class Dialogs:
             QMessageBox.StandardButton.Discard: "discard",
         }.get(answer, "cancel")
 
-    def open_file(self, parent: QWidget | None, title: str, file_filter: str, folder: str = "") -> Path | None:
+    def open_file(
+        self, parent: QWidget | None, title: str, file_filter: str, folder: str = ""
+    ) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(parent, title, folder, file_filter)
         return Path(name) if name else None
 
-    def save_file(self, parent: QWidget | None, title: str, file_filter: str, suggested: str = "") -> Path | None:
+    def save_file(
+        self, parent: QWidget | None, title: str, file_filter: str, suggested: str = ""
+    ) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
         return Path(name) if name else None
 
@@ -59,4 +68,3 @@ def one_sentence(exc: BaseException, what: str) -> str:
     detail = " ".join(str(exc).split()) or type(exc).__name__
     text = f"{what}: {detail}"
     return text if text.endswith(".") else text + "."
-

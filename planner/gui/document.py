@@ -15,7 +15,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from planner.scenario import Scenario, load_scenario, save_scenario, scenario_from_dict, scenario_to_dict
+from planner.scenario import (
+    Scenario,
+    load_scenario,
+    save_scenario,
+    scenario_from_dict,
+    scenario_to_dict,
+)
 
 FieldPath = tuple[str | int, ...]
 
@@ -93,7 +99,9 @@ class ScenarioDocument(QObject):
         set_value(data, path, copy.deepcopy(value))
         return scenario_from_dict(data)
 
-    def edit(self, path: FieldPath, value: Any, text: str | None = None, *, merge_key: Any = None) -> bool:
+    def edit(
+        self, path: FieldPath, value: Any, text: str | None = None, *, merge_key: Any = None
+    ) -> bool:
         """Push an undoable edit. Returns False (and changes nothing) if the value is unchanged.
 
         Successive edits with the same non-None ``merge_key`` (one slider drag) become one
@@ -140,7 +148,14 @@ class SetValue(QUndoCommand):
     _MERGE_ID = 4242
 
     def __init__(
-        self, doc: ScenarioDocument, path: FieldPath, old: Any, new: Any, text: str | None, *, merge_key: Any
+        self,
+        doc: ScenarioDocument,
+        path: FieldPath,
+        old: Any,
+        new: Any,
+        text: str | None,
+        *,
+        merge_key: Any,
     ) -> None:
         super().__init__(text or f"Change {dotted(path)}")
         self.doc = doc
@@ -153,7 +168,11 @@ class SetValue(QUndoCommand):
         return self._MERGE_ID if self.merge_key is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
-        if not isinstance(other, SetValue) or other.path != self.path or other.merge_key != self.merge_key:
+        if (
+            not isinstance(other, SetValue)
+            or other.path != self.path
+            or other.merge_key != self.merge_key
+        ):
             return False
         self.new = copy.deepcopy(other.new)
         return True

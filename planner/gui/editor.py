@@ -46,7 +46,9 @@ class ScenarioEditor(QScrollArea):
         Shows one sentence when an edit is rejected by validation.
     """
 
-    def __init__(self, gpu_models: list[str], on_error: Callable[[str], None], parent: Any = None) -> None:
+    def __init__(
+        self, gpu_models: list[str], on_error: Callable[[str], None], parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -64,42 +66,132 @@ class ScenarioEditor(QScrollArea):
         column.setSpacing(8)
         column.addWidget(self._weights_box())
         column.addWidget(self._phases_box())
-        column.addWidget(self._form_box("Scenario", [
-            ("Name", ("scenario", "name"), "text", None),
-            ("Horizon (years)", ("scenario", "horizon_years"), "int", (1, 30, 1)),
-            ("Discount rate (%)", ("scenario", "discount_rate"), "percent", (0, 50, 0.5)),
-            ("Start year", ("scenario", "start_year"), "int", (2000, 2100, 1)),
-        ]))
-        column.addWidget(self._form_box("Workload", [
-            ("Workload", ("fleet", "workload"), "choice", ["training", "inference"]),
-            ("Utilization (%)", ("fleet", "utilization"), "percent", (0, 100, 1)),
-            ("Network overhead (%)", ("fleet", "network_overhead_fraction"), "percent", (0, 50, 1)),
-            ("Block size (GPUs)", ("fleet", "block_gpus"), "int", (1, 100_000, 128)),
-        ]))
-        column.addWidget(self._form_box("Cooling and facility", [
-            ("Cooling technology", ("cooling", "technology"), "choice", ["auto", *COOLING_TECHNOLOGIES]),
-            ("Design preset", ("cooling", "preset"), "choice", ["hyperscale", "legacy-enterprise"]),
-            ("No evaporative above stress", ("cooling", "allow_water_cooling_above_stress"), "float", (0, 5, 0.1)),
-            ("Redundancy tier", ("facility", "tier"), "choice", ["I", "II", "III", "IV"]),
-            ("Build lead time (months)", ("facility", "build_lead_months"), "int", (0, 120, 1)),
-        ]))
-        column.addWidget(self._form_box("Finance and energy", [
-            ("Carbon price (USD/t)", ("objective", "carbon_price_usd_per_t"), "float", (0, 1000, 5)),
-            ("Cost metric", ("objective", "cost_metric"), "choice", ["usd_per_gpu_hour", "tco"]),
-            ("Tariff", ("energy", "tariff"), "choice", ["flat", "time-of-use"]),
-            ("Price escalation (%/yr)", ("energy", "price_escalation_per_year"), "percent", (-20, 50, 0.5)),
-            ("PPA share (%)", ("energy", "ppa_share"), "percent", (0, 100, 5)),
-            ("PPA strike (USD/MWh)", ("energy", "ppa_strike_usd_per_mwh"), "float", (0, 1000, 1)),
-            ("Cloud rent (USD/GPU-h)", ("energy", "cloud_gpu_hour_usd"), "float", (0, 100, 0.1)),
-        ]))
-        column.addWidget(self._form_box("Constraints", [
-            ("Minimum sites", ("constraints", "min_sites"), "int", (1, 50, 1)),
-            ("Maximum sites", ("constraints", "max_sites"), "int", (1, 50, 1)),
-            ("Max share per site (%)", ("constraints", "max_share_per_site"), "percent", (0, 100, 5)),
-            ("Min grid regions", ("constraints", "min_grid_regions"), "int", (1, 20, 1)),
-            ("Max water stress (0–5)", ("constraints", "max_water_stress"), "float", (0, 5, 0.1)),
-            ("Max time to power (months)", ("constraints", "max_time_to_power_months"), "optional-int", (0, 240, 1)),
-        ]))
+        column.addWidget(
+            self._form_box(
+                "Scenario",
+                [
+                    ("Name", ("scenario", "name"), "text", None),
+                    ("Horizon (years)", ("scenario", "horizon_years"), "int", (1, 30, 1)),
+                    ("Discount rate (%)", ("scenario", "discount_rate"), "percent", (0, 50, 0.5)),
+                    ("Start year", ("scenario", "start_year"), "int", (2000, 2100, 1)),
+                ],
+            )
+        )
+        column.addWidget(
+            self._form_box(
+                "Workload",
+                [
+                    ("Workload", ("fleet", "workload"), "choice", ["training", "inference"]),
+                    ("Utilization (%)", ("fleet", "utilization"), "percent", (0, 100, 1)),
+                    (
+                        "Network overhead (%)",
+                        ("fleet", "network_overhead_fraction"),
+                        "percent",
+                        (0, 50, 1),
+                    ),
+                    ("Block size (GPUs)", ("fleet", "block_gpus"), "int", (1, 100_000, 128)),
+                ],
+            )
+        )
+        column.addWidget(
+            self._form_box(
+                "Cooling and facility",
+                [
+                    (
+                        "Cooling technology",
+                        ("cooling", "technology"),
+                        "choice",
+                        ["auto", *COOLING_TECHNOLOGIES],
+                    ),
+                    (
+                        "Design preset",
+                        ("cooling", "preset"),
+                        "choice",
+                        ["hyperscale", "legacy-enterprise"],
+                    ),
+                    (
+                        "No evaporative above stress",
+                        ("cooling", "allow_water_cooling_above_stress"),
+                        "float",
+                        (0, 5, 0.1),
+                    ),
+                    ("Redundancy tier", ("facility", "tier"), "choice", ["I", "II", "III", "IV"]),
+                    (
+                        "Build lead time (months)",
+                        ("facility", "build_lead_months"),
+                        "int",
+                        (0, 120, 1),
+                    ),
+                ],
+            )
+        )
+        column.addWidget(
+            self._form_box(
+                "Finance and energy",
+                [
+                    (
+                        "Carbon price (USD/t)",
+                        ("objective", "carbon_price_usd_per_t"),
+                        "float",
+                        (0, 1000, 5),
+                    ),
+                    (
+                        "Cost metric",
+                        ("objective", "cost_metric"),
+                        "choice",
+                        ["usd_per_gpu_hour", "tco"],
+                    ),
+                    ("Tariff", ("energy", "tariff"), "choice", ["flat", "time-of-use"]),
+                    (
+                        "Price escalation (%/yr)",
+                        ("energy", "price_escalation_per_year"),
+                        "percent",
+                        (-20, 50, 0.5),
+                    ),
+                    ("PPA share (%)", ("energy", "ppa_share"), "percent", (0, 100, 5)),
+                    (
+                        "PPA strike (USD/MWh)",
+                        ("energy", "ppa_strike_usd_per_mwh"),
+                        "float",
+                        (0, 1000, 1),
+                    ),
+                    (
+                        "Cloud rent (USD/GPU-h)",
+                        ("energy", "cloud_gpu_hour_usd"),
+                        "float",
+                        (0, 100, 0.1),
+                    ),
+                ],
+            )
+        )
+        column.addWidget(
+            self._form_box(
+                "Constraints",
+                [
+                    ("Minimum sites", ("constraints", "min_sites"), "int", (1, 50, 1)),
+                    ("Maximum sites", ("constraints", "max_sites"), "int", (1, 50, 1)),
+                    (
+                        "Max share per site (%)",
+                        ("constraints", "max_share_per_site"),
+                        "percent",
+                        (0, 100, 5),
+                    ),
+                    ("Min grid regions", ("constraints", "min_grid_regions"), "int", (1, 20, 1)),
+                    (
+                        "Max water stress (0–5)",
+                        ("constraints", "max_water_stress"),
+                        "float",
+                        (0, 5, 0.1),
+                    ),
+                    (
+                        "Max time to power (months)",
+                        ("constraints", "max_time_to_power_months"),
+                        "optional-int",
+                        (0, 240, 1),
+                    ),
+                ],
+            )
+        )
         column.addStretch(1)
         self.setWidget(body)
         self.setMinimumWidth(370)
@@ -163,10 +255,14 @@ class ScenarioEditor(QScrollArea):
             def released(drag: dict = drag) -> None:
                 drag["key"] = None
 
-            def moved(value: int, path: FieldPath = path, drag: dict = drag, label: QLabel = label) -> None:
+            def moved(
+                value: int, path: FieldPath = path, drag: dict = drag, label: QLabel = label
+            ) -> None:
                 label.setText(f"{value / 100:.2f}")
                 key = drag["key"] if drag["key"] is not None else next(_DRAG_IDS)
-                self._edit(path, value / 100.0, f"Weight {path[-1]} = {value / 100:.2f}", merge_key=key)
+                self._edit(
+                    path, value / 100.0, f"Weight {path[-1]} = {value / 100:.2f}", merge_key=key
+                )
 
             slider.sliderPressed.connect(pressed)
             slider.sliderReleased.connect(released)
@@ -174,7 +270,9 @@ class ScenarioEditor(QScrollArea):
             self.weight_sliders[name] = slider
             self._weight_labels[name] = label
 
-            def refresh(path: FieldPath = path, slider: QSlider = slider, label: QLabel = label) -> None:
+            def refresh(
+                path: FieldPath = path, slider: QSlider = slider, label: QLabel = label
+            ) -> None:
                 value = float(self._doc.value(path)) if self._doc else 0.0
                 slider.blockSignals(True)
                 slider.setValue(round(value * 100))
@@ -216,8 +314,18 @@ class ScenarioEditor(QScrollArea):
 
         def add_phase() -> None:
             new = phases()
-            last = new[-1] if new else {"gpu": (self._gpu_models or ["H100-SXM"])[0], "count": 1024, "start_month": 0}
-            new.append({"gpu": last["gpu"], "count": last["count"], "start_month": int(last.get("start_month", 0)) + 6})
+            last = (
+                new[-1]
+                if new
+                else {"gpu": (self._gpu_models or ["H100-SXM"])[0], "count": 1024, "start_month": 0}
+            )
+            new.append(
+                {
+                    "gpu": last["gpu"],
+                    "count": last["count"],
+                    "start_month": int(last.get("start_month", 0)) + 6,
+                }
+            )
             self._edit(("fleet", "phases"), new, "Add phase")
 
         def remove_phase() -> None:
@@ -273,7 +381,7 @@ class ScenarioEditor(QScrollArea):
         if kind == "text":
             edit = QLineEdit()
             edit.editingFinished.connect(lambda: self._edit(path, edit.text().strip(), text))
-            
+
             def refresh_text() -> None:
                 edit.setText(str(self._doc.value(path)))
                 edit.setCursorPosition(0)  # show the start of a long name
@@ -300,7 +408,9 @@ class ScenarioEditor(QScrollArea):
                 spin.setSpecialValueText("no limit")
 
             def commit_int(value: int) -> None:
-                self._edit(path, None if kind == "optional-int" and value < low else int(value), text)
+                self._edit(
+                    path, None if kind == "optional-int" and value < low else int(value), text
+                )
 
             spin.valueChanged.connect(commit_int)
 

@@ -23,8 +23,16 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
 #: Chart kinds the window shows (each drawn by :mod:`planner.charts`, the report's plotting code).
-CHART_KINDS = ("cost_breakdown", "cost_compare", "monthly_pue_wue", "hourly_pue_heatmap", "pareto",
-               "tornado", "rank_probabilities", "score_contributions")
+CHART_KINDS = (
+    "cost_breakdown",
+    "cost_compare",
+    "monthly_pue_wue",
+    "hourly_pue_heatmap",
+    "pareto",
+    "tornado",
+    "rank_probabilities",
+    "score_contributions",
+)
 
 REPORT_FORMATS = ("pdf", "html")
 DATA_FORMATS = ("csv", "xlsx", "geojson")
@@ -105,31 +113,49 @@ class Engine:
         ev = results.evaluation
         names = ev.metrics["name"] if "name" in ev.metrics.columns else None
         if names is not None:  # long names would squeeze the bars of a chart out of its panel
-            names = names.astype(str).where(names.astype(str).str.len() <= 30, names.astype(str).str[:29] + "…")
+            names = names.astype(str).where(
+                names.astype(str).str.len() <= 30, names.astype(str).str[:29] + "…"
+            )
         if kind == "cost_breakdown":
-            return charts.cost_breakdown(ev.metrics, [site_id], title="Cost breakdown (net present, whole fleet here)")
+            return charts.cost_breakdown(
+                ev.metrics, [site_id], title="Cost breakdown (net present, whole fleet here)"
+            )
         if kind == "cost_compare":
-            return charts.cost_breakdown(ev.metrics, list(site_id), title="Cost breakdown of the compared sites")
+            return charts.cost_breakdown(
+                ev.metrics, list(site_id), title="Cost breakdown of the compared sites"
+            )
         if kind == "monthly_pue_wue":
             return charts.monthly_pue_wue(ev.monthly, site_id)
         if kind == "hourly_pue_heatmap":
             row = ev.metrics.index.get_loc(site_id)
-            return charts.pue_heatmap(ev.hourly_pue[row], start_year=results.scenario.scenario.start_year,
-                                     title="Hourly PUE (month × hour of day)")
+            return charts.pue_heatmap(
+                ev.hourly_pue[row],
+                start_year=results.scenario.scenario.start_year,
+                title="Hourly PUE (month × hour of day)",
+            )
         if kind == "pareto":
             chosen: dict[str, float] = {}
             summary = results.allocation.summary
-            if results.allocation.feasible and summary is not None and {"cost_usd", "co2_t_per_year"} <= set(summary):
+            if (
+                results.allocation.feasible
+                and summary is not None
+                and {"cost_usd", "co2_t_per_year"} <= set(summary)
+            ):
                 years = results.scenario.scenario.horizon_years
-                chosen = {"chosen_cost_usd": float(summary["cost_usd"].sum()),
-                          "chosen_co2_t": float(summary["co2_t_per_year"].sum()) * years}
+                chosen = {
+                    "chosen_cost_usd": float(summary["cost_usd"].sum()),
+                    "chosen_co2_t": float(summary["co2_t_per_year"].sum()) * years,
+                }
             return charts.pareto_front(results.pareto, **chosen)
         if kind == "tornado":
             return charts.tornado(results.sensitivity)
         if kind == "rank_probabilities":
-            return charts.rank_probability(results.uncertainty, names,
-                                           top_k=results.scenario.analysis.uncertainty.top_k,
-                                           title="How often each site ranks first (Monte Carlo)")
+            return charts.rank_probability(
+                results.uncertainty,
+                names,
+                top_k=results.scenario.analysis.uncertainty.top_k,
+                title="How often each site ranks first (Monte Carlo)",
+            )
         if kind == "score_contributions":
             return charts.score_contributions(results.ranking, names)
         raise KeyError(f"unknown chart kind {kind!r}")
@@ -137,7 +163,7 @@ class Engine:
     # --- files -----------------------------------------------------------------------------
 
     def read_sites(self, path: Path) -> Any:
-        """Read and validate a site file (CSV, GeoJSON, GeoPackage, Shapefile); returns the sites."""
+        """Read and validate a site file (CSV, GeoJSON, GeoPackage, Shapefile); return the sites."""
         from planner.catalog import read_sites_file
 
         sites, _warnings = read_sites_file(path, catalog=self.catalog())
@@ -150,7 +176,11 @@ class Engine:
         return read_weather(path)
 
     def export(
-        self, results: Results, out_dir: Path, formats: tuple[str, ...], progress: Progress | None = None
+        self,
+        results: Results,
+        out_dir: Path,
+        formats: tuple[str, ...],
+        progress: Progress | None = None,
     ) -> list[Path]:
         """Write report or data files (slow: call from a worker)."""
         from planner.report import write_outputs

@@ -77,8 +77,12 @@ class MainWindow(QMainWindow):
     reranked = Signal(float)  # milliseconds the re-rank took
     exportFinished = Signal(object)  # list of paths
 
-    def __init__(self, engine: Engine | None = None, dialogs: Dialogs | None = None,
-                 settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        dialogs: Dialogs | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__()
         self.engine = engine or Engine()
         self.dialogs = dialogs or Dialogs()
@@ -113,7 +117,11 @@ class MainWindow(QMainWindow):
             folder = resources_dir() / "icons"
         except FileNotFoundError:
             return
-        files = sorted(folder.glob("planner*.svg")) + sorted(folder.glob("*Planner*.svg")) + sorted(folder.glob("*.png"))
+        files = (
+            sorted(folder.glob("planner*.svg"))
+            + sorted(folder.glob("*Planner*.svg"))
+            + sorted(folder.glob("*.png"))
+        )
         if not files:
             return
         icon = QIcon()
@@ -207,7 +215,10 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Scenario", self)
         dock.setObjectName("ScenarioDock")
         dock.setWidget(self.editor)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.editor_dock = dock
 
@@ -246,7 +257,9 @@ class MainWindow(QMainWindow):
             if spec.shortcut is not None:
                 action.setShortcut(spec.shortcut)
             action.setStatusTip(spec.tip)
-            action.setToolTip(f"{spec.tip} ({shortcut_text(spec)})" if shortcut_text(spec) else spec.tip)
+            action.setToolTip(
+                f"{spec.tip} ({shortcut_text(spec)})" if shortcut_text(spec) else spec.tip
+            )
             action.triggered.connect(getattr(self, f"on_{spec.id}"))
             menu.addAction(action)
             if spec.toolbar:
@@ -314,16 +327,24 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             self.setWindowTitle("GPU Site Planner")
             return
-        self.setWindowTitle(f"{self.doc.display_name()}[*] — {self.doc.scenario.name} — GPU Site Planner")
+        self.setWindowTitle(
+            f"{self.doc.display_name()}[*] — {self.doc.scenario.name} — GPU Site Planner"
+        )
         self.setWindowModified(self.doc.dirty)
 
     def _on_doc_changed(self, path: tuple) -> None:
-        if tuple(path[:2]) == ("objective", "weights") or tuple(path[:2]) == ("objective", "cost_metric"):
+        if tuple(path[:2]) == ("objective", "weights") or tuple(path[:2]) == (
+            "objective",
+            "cost_metric",
+        ):
             self.rerank()
             return
         if self.results is not None and not self.stale:
             self.stale = True
-            self._status("Inputs changed: press Run (F5) to evaluate again; the results shown are from the last run.")
+            self._status(
+                "Inputs changed: press Run (F5) to evaluate again; "
+                "the results shown are from the last run."
+            )
 
     def maybe_save(self) -> bool:
         """True if it is fine to drop the current document (saved, discarded or clean)."""
@@ -338,10 +359,14 @@ class MainWindow(QMainWindow):
 
     # ================================================================== running
 
-    def start_task(self, fn: Callable[[Callable[[str, float], None]], Any], title: str,
-                   on_done: Callable[[Any], None]) -> Task | None:
+    def start_task(
+        self,
+        fn: Callable[[Callable[[str, float], None]], Any],
+        title: str,
+        on_done: Callable[[Any], None],
+    ) -> Task | None:
         if self.task is not None:
-            self._status(f"Wait for the current work to finish or cancel it first.")
+            self._status("Wait for the current work to finish or cancel it first.")
             return None
         task = Task(fn, title)
         task.signals.progress.connect(self._on_progress)
@@ -387,7 +412,9 @@ class MainWindow(QMainWindow):
         scenario = self.doc.scenario.model_copy(deep=True)
         engine = self.engine
         self._run_started = time.perf_counter()
-        return self.start_task(lambda progress: engine.run(scenario, progress), "The run", self._on_results)
+        return self.start_task(
+            lambda progress: engine.run(scenario, progress), "The run", self._on_results
+        )
 
     def on_cancel(self) -> None:
         if self.task is not None:
@@ -398,8 +425,10 @@ class MainWindow(QMainWindow):
     def _on_results(self, results: Results) -> None:
         self.set_results(results)
         seconds = time.perf_counter() - getattr(self, "_run_started", time.perf_counter())
-        self._status(f"Run finished in {seconds:.1f} s: {len(results.evaluation.metrics):,} sites; "
-                     f"{results.allocation.message}")
+        self._status(
+            f"Run finished in {seconds:.1f} s: {len(results.evaluation.metrics):,} sites; "
+            f"{results.allocation.message}"
+        )
         self.runFinished.emit(results)
 
     def set_results(self, results: Results) -> None:
@@ -408,7 +437,10 @@ class MainWindow(QMainWindow):
         self.ranking = results.ranking
         self.stale = False
         self._show_results()
-        if self.doc is not None and self.doc.scenario.objective.weights != results.scenario.objective.weights:
+        if (
+            self.doc is not None
+            and self.doc.scenario.objective.weights != results.scenario.objective.weights
+        ):
             self.rerank()
 
     def rerank(self) -> None:
@@ -451,9 +483,13 @@ class MainWindow(QMainWindow):
             return
         metrics = results.evaluation.metrics
         shares = self.shares()
-        self.model.set_frames(metrics, self.ranking if self.ranking is not None else results.ranking, shares)
-        self.table.sortByColumn(self.table.horizontalHeader().sortIndicatorSection(),
-                                self.table.horizontalHeader().sortIndicatorOrder())
+        self.model.set_frames(
+            metrics, self.ranking if self.ranking is not None else results.ranking, shares
+        )
+        self.table.sortByColumn(
+            self.table.horizontalHeader().sortIndicatorSection(),
+            self.table.horizontalHeader().sortIndicatorOrder(),
+        )
         self._size_columns()
         self.map.set_sites(metrics, self._tooltips(metrics))
         self.map.set_allocation(shares)
@@ -484,10 +520,20 @@ class MainWindow(QMainWindow):
         return {str(k): float(v) for k, v in summary["share"].items()}
 
     def _tooltips(self, metrics: pd.DataFrame) -> dict[str, str]:
-        keys = ("usd_per_gpu_hour", "pue_annual", "co2_market_t_per_year", "latency_ms", "time_to_power_months")
+        keys = (
+            "usd_per_gpu_hour",
+            "pue_annual",
+            "co2_market_t_per_year",
+            "latency_ms",
+            "time_to_power_months",
+        )
         cols = {c.key: c for c in TABLE_COLUMNS}
         present = [k for k in keys if k in metrics.columns]
-        names = metrics["name"].astype(str) if "name" in metrics else pd.Series(metrics.index, index=metrics.index)
+        names = (
+            metrics["name"].astype(str)
+            if "name" in metrics
+            else pd.Series(metrics.index, index=metrics.index)
+        )
         out = {}
         rows = metrics[present].to_numpy(dtype=float) if present else None
         for i, sid in enumerate(metrics.index):
@@ -508,7 +554,9 @@ class MainWindow(QMainWindow):
         if key not in source.columns:
             return
         # viridis: bright = good, so metrics where lower is better are drawn reversed
-        self.map.set_colors(source[key], ranking["feasible"], column, reverse=column.better == "low")
+        self.map.set_colors(
+            source[key], ranking["feasible"], column, reverse=column.better == "low"
+        )
 
     def _update_summary(self) -> None:
         if self.results is None or self.ranking is None:
@@ -517,7 +565,9 @@ class MainWindow(QMainWindow):
         top = self.ranking.sort_values("rank").index[0] if len(self.ranking) else None
         name = self.results.evaluation.metrics.at[top, "name"] if top is not None else "–"
         shares = self.shares()
-        split = ", ".join(f"{self.results.evaluation.metrics.at[s, 'name']} {v:.0%}" for s, v in shares.items())
+        split = ", ".join(
+            f"{self.results.evaluation.metrics.at[s, 'name']} {v:.0%}" for s, v in shares.items()
+        )
         text = f"{len(self.ranking):,} sites, {feasible:,} feasible · best: {name}"
         if split:
             text += f" · allocation: {split}"
@@ -549,7 +599,10 @@ class MainWindow(QMainWindow):
             index = self.proxy.mapFromSource(self.model.index(row, 0))
             if index.isValid():
                 selection.select(index, index.siblingAtColumn(last))
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
         self.table.selectionModel().select(selection, flags)
         if site_ids:
             row = self.model.row_of(site_ids[0])
@@ -621,7 +674,9 @@ class MainWindow(QMainWindow):
             return
         for path in recent:
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.maybe_save() and self.open_path(Path(p)))
+            action.triggered.connect(
+                lambda _=False, p=path: self.maybe_save() and self.open_path(Path(p))
+            )
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent_files", [])
@@ -683,18 +738,27 @@ class MainWindow(QMainWindow):
             self._error(one_sentence(exc, f"Cannot read the site file {path}"))
             return False
         try:
-            self.doc.edit(("sites", "catalog"), str(Path(path).resolve()), f"Import sites from {Path(path).name}")
+            self.doc.edit(
+                ("sites", "catalog"),
+                str(Path(path).resolve()),
+                f"Import sites from {Path(path).name}",
+            )
         except InputError as exc:
             self._error(str(exc))
             return False
-        self._status(f"Imported {len(sites):,} sites from {Path(path).name}; press Run (F5) to evaluate them.")
+        self._status(
+            f"Imported {len(sites):,} sites from {Path(path).name}; "
+            "press Run (F5) to evaluate them."
+        )
         return True
 
     def on_import_weather(self) -> None:
         if self.doc is None:
             return
         if not self.selected:
-            self._error("Select the site the weather file belongs to first (in the table or on the map).")
+            self._error(
+                "Select the site the weather file belongs to first (in the table or on the map)."
+            )
             return
         path = self.dialogs.open_file(self, f"Weather file for {self.selected[0]}", WEATHER_FILTER)
         if path is not None:
@@ -737,8 +801,11 @@ class MainWindow(QMainWindow):
             self._status(f"Wrote {len(paths)} file(s) to {folder}.")
             self.exportFinished.emit(paths)
 
-        return self.start_task(lambda progress: engine.export(results, Path(folder), formats, progress),
-                               "The export", done)
+        return self.start_task(
+            lambda progress: engine.export(results, Path(folder), formats, progress),
+            "The export",
+            done,
+        )
 
     def on_quit(self) -> None:
         self.close()
@@ -791,19 +858,28 @@ class MainWindow(QMainWindow):
         rows = "".join(
             f"<tr><td>{html.escape(spec.text.replace('&', '').replace('…', ''))}</td>"
             f"<td><b>{html.escape(shortcut_text(spec))}</b></td></tr>"
-            for spec in ACTIONS if shortcut_text(spec)
+            for spec in ACTIONS
+            if shortcut_text(spec)
         )
-        extra = ("<tr><td>Zoom the map</td><td><b>mouse wheel</b></td></tr>"
-                 "<tr><td>Pan the map</td><td><b>drag</b></td></tr>"
-                 "<tr><td>Select several sites</td><td><b>Ctrl+click</b></td></tr>")
-        self.dialogs.about(self, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}{extra}</table>")
+        extra = (
+            "<tr><td>Zoom the map</td><td><b>mouse wheel</b></td></tr>"
+            "<tr><td>Pan the map</td><td><b>drag</b></td></tr>"
+            "<tr><td>Select several sites</td><td><b>Ctrl+click</b></td></tr>"
+        )
+        self.dialogs.about(
+            self, "Keyboard shortcuts", f"<table cellpadding='3'>{rows}{extra}</table>"
+        )
 
     def on_about(self) -> None:
         sources = self.engine.data_sources()
-        items = "".join(
-            f"<li>{html.escape(str(r.source))} ({html.escape(format_value(r.year, '.0f'))})</li>"
-            for r in sources.drop_duplicates("source").head(12).itertuples()
-        ) or "<li>see <code>planner data sources</code></li>"
+        items = (
+            "".join(
+                f"<li>{html.escape(str(r.source))} "
+                f"({html.escape(format_value(r.year, '.0f'))})</li>"
+                for r in sources.drop_duplicates("source").head(12).itertuples()
+            )
+            or "<li>see <code>planner data sources</code></li>"
+        )
         self.dialogs.about(
             self,
             "About GPU Site Planner",

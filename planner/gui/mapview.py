@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -134,7 +143,7 @@ class MapView(QGraphicsView):
         self._markers = {}
         lon = metrics["lon"].to_numpy(dtype=float)
         lat = metrics["lat"].to_numpy(dtype=float)
-        for sid, x, y in zip(metrics.index, lon, lat):
+        for sid, x, y in zip(metrics.index, lon, lat, strict=True):
             marker = SiteMarker(str(sid), float(x), -float(y))
             marker.setToolTip(tooltips.get(str(sid), str(sid)))
             scene.addItem(marker)
@@ -153,7 +162,7 @@ class MapView(QGraphicsView):
         dark = QPen(QColor(40, 40, 40), 1)
         grey_pen = QPen(QColor(120, 120, 120), 1)
         allocated_pen = QPen(_ALLOCATED, 2.5)
-        for (sid, marker), color, ok in zip(self._markers.items(), colors, feasible):
+        for (sid, marker), color, ok in zip(self._markers.items(), colors, feasible, strict=True):
             marker.setBrush(QBrush(color if ok else _INFEASIBLE))
             marker.setPen(allocated_pen if sid in self._shares else dark if ok else grey_pen)
             marker.setZValue(12 if sid in self._shares else 11 if ok else 10)
@@ -213,7 +222,10 @@ class MapView(QGraphicsView):
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802
         marker = self._marker_at(event.position().toPoint())
         if marker is not None and event.button() == Qt.MouseButton.LeftButton:
-            additive = bool(event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+            additive = bool(
+                event.modifiers()
+                & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+            )
             if additive:
                 ids = [s for s in self._selected if s != marker.site_id]
                 if marker.site_id not in self._selected:
@@ -230,7 +242,11 @@ class MapView(QGraphicsView):
     def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802
         press, self._press = self._press, None
         super().mouseReleaseEvent(event)
-        if press is not None and (event.position() - press).manhattanLength() < 3 and self._selected:
+        if (
+            press is not None
+            and (event.position() - press).manhattanLength() < 3
+            and self._selected
+        ):
             self.set_selected([])  # a click on empty map clears the selection
             self.selectionChangedSites.emit([])
 
@@ -279,22 +295,34 @@ class MapView(QGraphicsView):
         font.setPointSize(9)
         painter.setFont(font)
         painter.setPen(QColor(30, 30, 30))
-        painter.drawText(QRectF(box.left() + 10, box.top() + 4, box.width() - 20, 18),
-                         Qt.AlignmentFlag.AlignLeft, column.header)
+        painter.drawText(
+            QRectF(box.left() + 10, box.top() + 4, box.width() - 20, 18),
+            Qt.AlignmentFlag.AlignLeft,
+            column.header,
+        )
         bar = QRectF(box.left() + 10, box.top() + 25, box.width() - 20, 12)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
         for t in np.linspace(0, 1, 9):
             r, g, b, _ = _CMAP(1 - t if reverse else t)
             gradient.setColorAt(float(t), QColor(int(r * 255), int(g * 255), int(b * 255)))
         painter.fillRect(bar, gradient)
-        painter.drawText(QRectF(bar.left(), bar.bottom() + 2, 110, 16), Qt.AlignmentFlag.AlignLeft,
-                         format_value(low, column.fmt or ".3g", column.scale))
-        painter.drawText(QRectF(bar.right() - 110, bar.bottom() + 2, 110, 16), Qt.AlignmentFlag.AlignRight,
-                         format_value(high, column.fmt or ".3g", column.scale))
+        painter.drawText(
+            QRectF(bar.left(), bar.bottom() + 2, 110, 16),
+            Qt.AlignmentFlag.AlignLeft,
+            format_value(low, column.fmt or ".3g", column.scale),
+        )
+        painter.drawText(
+            QRectF(bar.right() - 110, bar.bottom() + 2, 110, 16),
+            Qt.AlignmentFlag.AlignRight,
+            format_value(high, column.fmt or ".3g", column.scale),
+        )
         painter.setBrush(_INFEASIBLE)
         painter.setPen(QPen(QColor(120, 120, 120)))
         painter.drawEllipse(QRectF(box.left() + 10, box.bottom() - 17, 9, 9))
         painter.setPen(QColor(30, 30, 30))
-        painter.drawText(QRectF(box.left() + 24, box.bottom() - 21, 200, 16), Qt.AlignmentFlag.AlignLeft,
-                         "infeasible     ◆ allocated share")
+        painter.drawText(
+            QRectF(box.left() + 24, box.bottom() - 21, 200, 16),
+            Qt.AlignmentFlag.AlignLeft,
+            "infeasible     ◆ allocated share",
+        )
         painter.restore()

@@ -7,10 +7,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from planner.gui.columns import TABLE_COLUMNS, Column, format_value
+
 
 def variant(value: Any) -> Any:
     """What a data()/headerData() override returns (see :func:`planner.gui._pin_singletons`)."""
@@ -51,7 +58,12 @@ class SiteTableModel(QAbstractTableModel):
 
     # --- data in ---------------------------------------------------------------------------
 
-    def set_frames(self, metrics: pd.DataFrame, ranking: pd.DataFrame, allocated: dict[str, float] | None = None) -> None:
+    def set_frames(
+        self,
+        metrics: pd.DataFrame,
+        ranking: pd.DataFrame,
+        allocated: dict[str, float] | None = None,
+    ) -> None:
         self.beginResetModel()
         self._ids = [str(i) for i in metrics.index]
         self._data_row = {sid: r for r, sid in enumerate(self._ids)}
@@ -68,7 +80,9 @@ class SiteTableModel(QAbstractTableModel):
             return
         self._fill(self._metrics, ranking)
         self._apply_order(self._sorted_order())
-        self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1))
+        self.dataChanged.emit(
+            self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1)
+        )
 
     def _fill(self, metrics: pd.DataFrame, ranking: pd.DataFrame) -> None:
         ranking = ranking.reindex(metrics.index)
@@ -80,9 +94,17 @@ class SiteTableModel(QAbstractTableModel):
             else:
                 values.append(np.full(len(metrics), np.nan))
         self._values = values
-        feasible = ranking["feasible"] if "feasible" in ranking.columns else pd.Series(True, index=metrics.index)
+        feasible = (
+            ranking["feasible"]
+            if "feasible" in ranking.columns
+            else pd.Series(True, index=metrics.index)
+        )
         self._feasible = feasible.fillna(False).to_numpy(dtype=bool)
-        reasons = ranking["reasons"] if "reasons" in ranking.columns else pd.Series("", index=metrics.index)
+        reasons = (
+            ranking["reasons"]
+            if "reasons" in ranking.columns
+            else pd.Series("", index=metrics.index)
+        )
         self._reasons = reasons.fillna("").astype(str).tolist()
 
     # --- sorting ---------------------------------------------------------------------------
@@ -148,7 +170,9 @@ class SiteTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         return variant(self._header(section, orientation, role))
 
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
@@ -241,8 +265,13 @@ class SiteFilterProxy(QSortFilterProxyModel):
         if not self._needle:
             return True
         hay = " ".join(
-            str(x) for x in (model.site_id(source_row), model.raw(source_row, "name"),
-                             model.raw(source_row, "country"), model.raw(source_row, "region_code"))
+            str(x)
+            for x in (
+                model.site_id(source_row),
+                model.raw(source_row, "name"),
+                model.raw(source_row, "country"),
+                model.raw(source_row, "region_code"),
+            )
         ).lower()
         return self._needle in hay
 
@@ -250,7 +279,12 @@ class SiteFilterProxy(QSortFilterProxyModel):
 class FrameModel(QAbstractTableModel):
     """A read-only view of any small DataFrame (provenance, allocation), with tooltips."""
 
-    def __init__(self, frame: pd.DataFrame | None = None, tooltip_columns: tuple[str, ...] = (), parent: Any = None):
+    def __init__(
+        self,
+        frame: pd.DataFrame | None = None,
+        tooltip_columns: tuple[str, ...] = (),
+        parent: Any = None,
+    ):
         super().__init__(parent)
         self._frame = pd.DataFrame() if frame is None else frame
         self._tips = tooltip_columns
@@ -272,7 +306,9 @@ class FrameModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._frame.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         return variant(self._header(section, orientation, role))
 
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
@@ -298,7 +334,11 @@ class FrameModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ToolTipRole and self._tips:
             row = self._frame.iloc[index.row()]
-            parts = [f"{c}: {row[c]}" for c in self._tips if c in self._frame.columns and str(row[c]) not in ("", "nan")]
+            parts = [
+                f"{c}: {row[c]}"
+                for c in self._tips
+                if c in self._frame.columns and str(row[c]) not in ("", "nan")
+            ]
             return "\n".join(parts) or None
         return None
 

@@ -124,7 +124,9 @@ class SiteDetail(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-    def show_site(self, results: Results | None, site_id: str | None, share: float | None = None) -> None:
+    def show_site(
+        self, results: Results | None, site_id: str | None, share: float | None = None
+    ) -> None:
         self.site_id = site_id
         if results is None or site_id is None or site_id not in results.evaluation.metrics.index:
             self.title.setText("Select a site in the table or on the map.")
@@ -138,10 +140,17 @@ class SiteDetail(QWidget):
         row = results.evaluation.metrics.loc[site_id]
         rank = results.ranking.loc[site_id] if site_id in results.ranking.index else None
         self.title.setText(f"{row.get('name', site_id)}  ·  {row.get('country', '')}")
-        parts = [f"{site_id}", f"region {row.get('region_code', '–')}", f"grid {row.get('grid', '–')}"]
+        parts = [
+            f"{site_id}",
+            f"region {row.get('region_code', '–')}",
+            f"grid {row.get('grid', '–')}",
+        ]
         if rank is not None:
             if bool(rank.get("feasible", True)):
-                parts.append(f"rank {format_value(rank.get('rank'), '.0f')}, score {format_value(rank.get('score'), '.3f')}")
+                parts.append(
+                    f"rank {format_value(rank.get('rank'), '.0f')}, "
+                    f"score {format_value(rank.get('score'), '.3f')}"
+                )
             else:
                 parts.append(f"infeasible: {rank.get('reasons', '')}")
         if share:
@@ -153,7 +162,9 @@ class SiteDetail(QWidget):
         self._size_provenance()
         self.cost_chart.set_figure(lambda: self._figure_for("cost_breakdown", results, site_id))
         self.monthly_chart.set_figure(lambda: self._figure_for("monthly_pue_wue", results, site_id))
-        self.heatmap_chart.set_figure(lambda: self._figure_for("hourly_pue_heatmap", results, site_id))
+        self.heatmap_chart.set_figure(
+            lambda: self._figure_for("hourly_pue_heatmap", results, site_id)
+        )
 
     def _size_provenance(self) -> None:
         header = self.provenance_view.horizontalHeader()
@@ -172,8 +183,15 @@ class SiteDetail(QWidget):
         elif key == "time_to_power_months" and bool(row.get("ttp_is_estimate", False)):
             text += " (estimate)"
         elif key == "risk_score":
-            text = col.text(row.get(key)) + "  (" + " / ".join(
-                format_value(row.get(k), ".2f") for k in ("risk_grid", "risk_hazard", "risk_constraint")) + ")"
+            text = (
+                col.text(row.get(key))
+                + "  ("
+                + " / ".join(
+                    format_value(row.get(k), ".2f")
+                    for k in ("risk_grid", "risk_hazard", "risk_constraint")
+                )
+                + ")"
+            )
         return text
 
 
@@ -190,7 +208,9 @@ def _site_provenance(results: Results, row: pd.Series, site_id: str) -> pd.DataF
     tech = str(row.get("cooling_technology", ""))
     preset = scenario.cooling.preset
     part = key.str.split(".", n=1).str[-1]
-    cooling_ok = key.str.startswith(preset + ".") & ((part == tech) | ~part.isin(COOLING_TECHNOLOGIES))
+    cooling_ok = key.str.startswith(preset + ".") & (
+        (part == tech) | ~part.isin(COOLING_TECHNOLOGIES)
+    )
     mask = (
         ((dataset == "sites") & (key == site_id))
         | ((dataset == "regions") & (key == str(row.get("region_code", ""))))
@@ -198,7 +218,9 @@ def _site_provenance(results: Results, row: pd.Series, site_id: str) -> pd.DataF
         | ((dataset == "gpus") & key.isin({p.gpu for p in scenario.fleet.phases}))
         | ((dataset == "cooling") & cooling_ok)
         | ((dataset == "demand_centers") & key.isin({d.name for d in scenario.demand}))
-        | ~dataset.isin(["sites", "regions", "climate_normals", "gpus", "cooling", "demand_centers"])
+        | ~dataset.isin(
+            ["sites", "regions", "climate_normals", "gpus", "cooling", "demand_centers"]
+        )
     )
     return prov.loc[mask, [c for c in cols if c in prov.columns]]
 
@@ -210,7 +232,9 @@ class ComparePanel(QWidget):
         super().__init__(parent)
         self._figure_for = figure_for
         layout = QVBoxLayout(self)
-        self.hint = QLabel("Select two to four sites (Ctrl+click in the table or on the map) to compare them.")
+        self.hint = QLabel(
+            "Select two to four sites (Ctrl+click in the table or on the map) to compare them."
+        )
         self.hint.setStyleSheet("color: #555; font-size: 11pt;")
         layout.addWidget(self.hint)
         self.table = QTableWidget(0, 0)
@@ -227,7 +251,9 @@ class ComparePanel(QWidget):
         layout.addWidget(splitter, 1)
         self.site_ids: list[str] = []
 
-    def show_sites(self, results: Results | None, ranking: pd.DataFrame | None, site_ids: list[str]) -> None:
+    def show_sites(
+        self, results: Results | None, ranking: pd.DataFrame | None, site_ids: list[str]
+    ) -> None:
         if results is not None and list(site_ids[:4]) == self.site_ids and self.table.rowCount():
             self._fill(results, ranking, site_ids)  # same sites: numbers may change, chart does not
             return
@@ -235,33 +261,47 @@ class ComparePanel(QWidget):
         if results is None or len(self.site_ids) < 2:
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
-            self.hint.setText("Select two to four sites (Ctrl+click in the table or on the map) to compare them.")
+            self.hint.setText(
+                "Select two to four sites (Ctrl+click in the table or on the map) to compare them."
+            )
             self.chart.show_message("Select two to four sites to compare their costs.")
             return
         self._fill(results, ranking, site_ids)
         self.chart.set_figure(lambda: self._figure_for("cost_compare", results, self.site_ids))
         # the table as tall as its rows, the chart takes the rest
-        rows_px = self.table.horizontalHeader().height() + sum(
-            self.table.rowHeight(r) for r in range(self.table.rowCount())) + 6
+        rows_px = (
+            self.table.horizontalHeader().height()
+            + sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+            + 6
+        )
         total = sum(self.splitter.sizes()) or 900
-        self.splitter.setSizes([min(rows_px, int(total * 0.7)), max(total - rows_px, int(total * 0.3))])
+        self.splitter.setSizes(
+            [min(rows_px, int(total * 0.7)), max(total - rows_px, int(total * 0.3))]
+        )
 
     def _fill(self, results: Results, ranking: pd.DataFrame | None, site_ids: list[str]) -> None:
         metrics = results.evaluation.metrics
         rank = ranking if ranking is not None else results.ranking
         frame = metrics.loc[self.site_ids].drop(columns=["rank", "score"], errors="ignore")
         frame = pd.concat([frame, rank.reindex(self.site_ids)[["rank", "score"]]], axis=1)
-        self.hint.setText("★ marks the best value of each row among the compared sites"
-                          + ("" if len(site_ids) <= 4 else f" (first four of {len(site_ids)} selected)") + ".")
+        self.hint.setText(
+            "★ marks the best value of each row among the compared sites"
+            + ("" if len(site_ids) <= 4 else f" (first four of {len(site_ids)} selected)")
+            + "."
+        )
         self.table.setColumnCount(len(self.site_ids))
         self.table.setRowCount(len(COMPARE_ROWS))
-        self.table.setHorizontalHeaderLabels([str(metrics.at[s, "name"]) if "name" in metrics else s for s in self.site_ids])
+        self.table.setHorizontalHeaderLabels(
+            [str(metrics.at[s, "name"]) if "name" in metrics else s for s in self.site_ids]
+        )
         self.table.setVerticalHeaderLabels([c.header for c in COMPARE_ROWS])
         bold = QFont()
         bold.setBold(True)
         best_brush = QBrush(QColor(214, 240, 214))
         for r, col in enumerate(COMPARE_ROWS):
-            values = frame[col.key] if col.key in frame.columns else pd.Series(np.nan, index=frame.index)
+            values = (
+                frame[col.key] if col.key in frame.columns else pd.Series(np.nan, index=frame.index)
+            )
             best = _best(values, col.better)
             for c, sid in enumerate(self.site_ids):
                 item = QTableWidgetItem(col.text(values.get(sid)))
@@ -294,7 +334,9 @@ class ParetoPanel(QWidget):
         self._figure_for = figure_for
         self._results: Results | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.chart = ChartView("Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front.")
+        self.chart = ChartView(
+            "Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front."
+        )
         splitter.addWidget(self.chart)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -327,10 +369,14 @@ class ParetoPanel(QWidget):
         if front is None or len(front) == 0:
             self.points.set_frame(None)
             self.allocation.set_frame(None)
-            self.chart.show_message("Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front.")
+            self.chart.show_message(
+                "Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front."
+            )
             return
-        self.points.set_frame(_pareto_display(front), {"Cost (USD M)": ",.1f", "CO₂ (kt)": ",.1f",
-                                                       "Water (thousand m³)": ",.1f"})
+        self.points.set_frame(
+            _pareto_display(front),
+            {"Cost (USD M)": ",.1f", "CO₂ (kt)": ",.1f", "Water (thousand m³)": ",.1f"},
+        )
         self.points_view.resizeColumnsToContents()
         self.chart.set_figure(lambda: self._figure_for("pareto", results))
         if self.chart.canvas is not None:
@@ -338,7 +384,11 @@ class ParetoPanel(QWidget):
         self.select_point(0)
 
     def select_point(self, i: int) -> None:
-        if self._results is None or self._results.pareto is None or not 0 <= i < len(self._results.pareto):
+        if (
+            self._results is None
+            or self._results.pareto is None
+            or not 0 <= i < len(self._results.pareto)
+        ):
             return
         self.points_view.selectRow(i)
 
@@ -352,7 +402,9 @@ class ParetoPanel(QWidget):
             self.allocation.set_frame(allocs[i].reset_index())
         else:
             sites = str(self._results.pareto.iloc[i].get("sites", ""))
-            self.allocation.set_frame(pd.DataFrame({"site_id": [s.strip() for s in sites.split(";") if s.strip()]}))
+            self.allocation.set_frame(
+                pd.DataFrame({"site_id": [s.strip() for s in sites.split(";") if s.strip()]})
+            )
         self.alloc_label.setText(f"Allocation of point {i + 1}")
         self.pointSelected.emit(i)
 
@@ -398,8 +450,13 @@ def _uncertainty_display(table: pd.DataFrame, names: pd.Series | None, top_k: in
     """Rank probabilities in percent and cost quantiles with their unit, for reading."""
     out = pd.DataFrame(index=table.index)
     out["Site"] = names.reindex(table.index) if names is not None else table.index
-    labels = {"p_first": "P(first) %", "p_top_k": f"P(top {top_k}) %", "p10": "P10 (USD/GPU-h)",
-              "p50": "P50 (USD/GPU-h)", "p90": "P90 (USD/GPU-h)"}
+    labels = {
+        "p_first": "P(first) %",
+        "p_top_k": f"P(top {top_k}) %",
+        "p10": "P10 (USD/GPU-h)",
+        "p50": "P50 (USD/GPU-h)",
+        "p90": "P90 (USD/GPU-h)",
+    }
     for key, label in labels.items():
         if key in table:
             out[label] = table[key] * (100.0 if key.startswith("p_") else 1.0)
@@ -417,8 +474,12 @@ class UncertaintyPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         splitter = QSplitter(Qt.Orientation.Vertical)
         charts = QSplitter(Qt.Orientation.Horizontal)
-        self.tornado = ChartView("Run a scenario with analysis.sensitivity = true to see the tornado chart.")
-        self.probabilities = ChartView("Run a scenario with Monte Carlo draws > 0 to see rank probabilities.")
+        self.tornado = ChartView(
+            "Run a scenario with analysis.sensitivity = true to see the tornado chart."
+        )
+        self.probabilities = ChartView(
+            "Run a scenario with Monte Carlo draws > 0 to see rank probabilities."
+        )
         charts.addWidget(self.tornado)
         charts.addWidget(self.probabilities)
         splitter.addWidget(charts)
@@ -439,15 +500,25 @@ class UncertaintyPanel(QWidget):
         if results.sensitivity is not None and len(results.sensitivity):
             self.tornado.set_figure(lambda: self._figure_for("tornado", results))
         else:
-            self.tornado.show_message("No sensitivity analysis in this run (analysis.sensitivity = false).")
+            self.tornado.show_message(
+                "No sensitivity analysis in this run (analysis.sensitivity = false)."
+            )
         if results.uncertainty is not None and len(results.uncertainty):
             self.probabilities.set_figure(lambda: self._figure_for("rank_probabilities", results))
-            names = results.evaluation.metrics["name"] if "name" in results.evaluation.metrics else None
-            table = _uncertainty_display(results.uncertainty, names, results.scenario.analysis.uncertainty.top_k)
-            specs = {c: (".1f" if c.startswith("P(") else ".3f") for c in table.columns if c != "Site"}
+            names = (
+                results.evaluation.metrics["name"] if "name" in results.evaluation.metrics else None
+            )
+            table = _uncertainty_display(
+                results.uncertainty, names, results.scenario.analysis.uncertainty.top_k
+            )
+            specs = {
+                c: (".1f" if c.startswith("P(") else ".3f") for c in table.columns if c != "Site"
+            }
             self.table_model.set_frame(table.reset_index().head(50), specs)
         else:
-            self.probabilities.show_message("No Monte Carlo draws in this run (analysis.uncertainty.draws = 0).")
+            self.probabilities.show_message(
+                "No Monte Carlo draws in this run (analysis.uncertainty.draws = 0)."
+            )
             self.table_model.set_frame(None)
 
 

@@ -78,7 +78,9 @@ class Task(QRunnable):
         except Exception as exc:  # noqa: BLE001 - a bug in the core must not kill the window
             log.debug("%s failed", self.title, exc_info=True)  # traceback only with --debug
             self.signals.failed.emit(
-                _sentence(f"{self.title} failed with an internal error ({type(exc).__name__}: {exc})")
+                _sentence(
+                    f"{self.title} failed with an internal error ({type(exc).__name__}: {exc})"
+                )
             )
         else:
             self.signals.finished.emit(result)

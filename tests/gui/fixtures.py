@@ -35,12 +35,19 @@ def rough_basemap() -> Any:
     from shapely.geometry import box
 
     shapes = {
-        "US": box(-125, 25, -67, 49), "CA": box(-140, 49, -55, 70), "SE": box(11, 55, 24, 69),
-        "NO": box(5, 58, 11, 71), "IE": box(-10.5, 51.4, -6, 55.4), "DE": box(6, 47.3, 15, 55),
+        "US": box(-125, 25, -67, 49),
+        "CA": box(-140, 49, -55, 70),
+        "SE": box(11, 55, 24, 69),
+        "NO": box(5, 58, 11, 71),
+        "IE": box(-10.5, 51.4, -6, 55.4),
+        "DE": box(6, 47.3, 15, 55),
         "SG": box(103.6, 1.2, 104.1, 1.5),
     }
-    return gpd.GeoDataFrame({"iso_a2": list(shapes), "name": list(shapes)}, geometry=list(shapes.values()),
-                            crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"iso_a2": list(shapes), "name": list(shapes)},
+        geometry=list(shapes.values()),
+        crs="EPSG:4326",
+    )
 
 
 class FakeEngine(Engine):
@@ -68,7 +75,9 @@ class FakeEngine(Engine):
         return rough_basemap()
 
     def data_sources(self) -> pd.DataFrame:
-        return pd.DataFrame({"dataset": ["gpus"], "source": ["NVIDIA DGX H100 datasheet"], "year": [2023]})
+        return pd.DataFrame(
+            {"dataset": ["gpus"], "source": ["NVIDIA DGX H100 datasheet"], "year": [2023]}
+        )
 
     def run(self, scenario: Any, progress: Any = None) -> Any:
         self.runs += 1
@@ -94,8 +103,12 @@ class FakeEngine(Engine):
             values = pd.to_numeric(frame[field], errors="coerce")
             bad = np.flatnonzero(values.isna() | (values < low) | (values > high))
             if bad.size:
-                raise InputError(f"expected a number from {low} to {high}, got '{frame[field].iloc[bad[0]]}'",
-                                 file=path, row=int(bad[0]) + 1, field=field)
+                raise InputError(
+                    f"expected a number from {low} to {high}, got '{frame[field].iloc[bad[0]]}'",
+                    file=path,
+                    row=int(bad[0]) + 1,
+                    field=field,
+                )
         return frame
 
     def read_weather(self, path: Path) -> Any:
@@ -103,7 +116,9 @@ class FakeEngine(Engine):
             raise InputError("not an EPW or TMY3 weather file", file=path)
         return pd.DataFrame()
 
-    def export(self, results: Any, out_dir: Path, formats: tuple[str, ...], progress: Any = None) -> list[Path]:
+    def export(
+        self, results: Any, out_dir: Path, formats: tuple[str, ...], progress: Any = None
+    ) -> list[Path]:
         self.exports.append((Path(out_dir), tuple(formats)))
         out = []
         for fmt in formats:
@@ -139,7 +154,9 @@ class RecordingDialogs(Dialogs):
     def open_file(self, parent: Any, title: str, file_filter: str, folder: str = "") -> Path | None:
         return self._answer()
 
-    def save_file(self, parent: Any, title: str, file_filter: str, suggested: str = "") -> Path | None:
+    def save_file(
+        self, parent: Any, title: str, file_filter: str, suggested: str = ""
+    ) -> Path | None:
         return self._answer()
 
     def choose_folder(self, parent: Any, title: str, folder: str = "") -> Path | None:

@@ -6,7 +6,10 @@ import pytest
 
 from planner.cli.main import run
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")]
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints"),
+]
 
 
 def test_bad_scenario_is_one_sentence_and_exit_2(tmp_path, capsys):
@@ -31,7 +34,10 @@ def test_screenshot_of_the_bundled_example(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-m", "planner", "gui", "--screenshot", str(target), "--size", "1200x800"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     image = QImage(str(target))

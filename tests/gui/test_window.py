@@ -9,7 +9,10 @@ import pytest
 from planner.scenario import load_scenario
 from tests.report_fixtures import make_results
 
-pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")]
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints"),
+]
 
 
 def _table_order(window) -> list[str]:
@@ -25,8 +28,10 @@ def test_run_shows_expected_top_site(ran):
     assert _table_order(ran)[0] == expected
     assert ran.proxy.rowCount() == 12
     # Units are in the headers.
-    headers = [ran.model.headerData(i, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal)
-               for i in range(ran.model.columnCount())]
+    headers = [
+        ran.model.headerData(i, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal)
+        for i in range(ran.model.columnCount())
+    ]
     assert "Cost (USD/GPU-h)" in headers and "Latency (ms)" in headers
 
 
@@ -108,7 +113,9 @@ def test_undo_redo_an_edit(window):
 def test_invalid_edit_is_refused_with_a_sentence(window, dialogs):
     # max_sites below min_sites: the core's validator refuses; the document does not change.
     window.doc.edit(("constraints", "min_sites"), 2)
-    spin = window.editor.findChild(__import__("PySide6.QtWidgets").QtWidgets.QSpinBox, "constraints.max_sites")
+    spin = window.editor.findChild(
+        __import__("PySide6.QtWidgets").QtWidgets.QSpinBox, "constraints.max_sites"
+    )
     spin.setValue(1)
     assert dialogs.errors and "min_sites" in dialogs.errors[-1]
     assert window.doc.scenario.constraints.max_sites == 2
@@ -228,7 +235,9 @@ def test_help_lists_shortcuts(window, dialogs):
     assert "0.1.0" in dialogs.abouts[1][1]
 
 
-def test_real_reader_refuses_bad_sites_csv_with_a_dialog(qtbot, dialogs, settings, scenario_file, tmp_path):
+def test_real_reader_refuses_bad_sites_csv_with_a_dialog(
+    qtbot, dialogs, settings, scenario_file, tmp_path
+):
     # The application's own engine, with the catalog's site reader (planner.catalog).
     from planner.gui.engine import Engine
     from planner.gui.mainwindow import MainWindow
@@ -246,7 +255,9 @@ def test_real_reader_refuses_bad_sites_csv_with_a_dialog(qtbot, dialogs, setting
     assert win.doc.scenario == before and not win.doc.dirty
 
 
-def test_weather_import_validates_with_the_climate_reader(qtbot, dialogs, settings, scenario_file, tmp_path):
+def test_weather_import_validates_with_the_climate_reader(
+    qtbot, dialogs, settings, scenario_file, tmp_path
+):
     from planner.gui.engine import Engine
     from planner.gui.mainwindow import MainWindow
 
@@ -269,8 +280,16 @@ def test_map_hover_zoom_and_fit(ran, qtbot):
     ran.map.fit_sites()
     before = ran.map.transform().m11()
     centre = QPointF(ran.map.viewport().rect().center())
-    event = QWheelEvent(centre, ran.map.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    event = QWheelEvent(
+        centre,
+        ran.map.mapToGlobal(centre),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     ran.map.wheelEvent(event)
     assert ran.map.transform().m11() == pytest.approx(before * 1.2**2)
     ran.actions_by_id["fit_map"].trigger()
