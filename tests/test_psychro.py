@@ -27,18 +27,19 @@ def test_standard_pressure_table():
 
 
 def test_saturation_pressure_table():
-    # ASHRAE Fundamentals 2017 ch. 1 table 3: p_ws = 0.6112 kPa at 0 C (ice side 0.6112),
-    # 2.3392 kPa at 20 C, 7.3849 kPa at 40 C, 0.2600 kPa at -10 C (over ice).
-    assert_allclose(saturation_pressure_pa([20.0, 40.0, -10.0]), [2339.2, 7384.9, 259.90],
-                    rtol=2e-4)
+    # Hyland-Wexler (ASHRAE Fundamentals 2017 ch. 1 eq. 5, 6) as evaluated by the ASHRAE
+    # reference code psychrolib.GetSatVapPres: 2338.80 Pa at 20 C, 7383.46 Pa at 40 C and
+    # 259.903 Pa at -10 C (over ice); table 3 of the chapter rounds these to 5 digits.
+    assert_allclose(saturation_pressure_pa([20.0, 40.0, -10.0]), [2338.80, 7383.46, 259.903],
+                    rtol=2e-6)
 
 
 def test_wet_bulb_hand_value():
     # Hand calculation with ASHRAE Fundamentals 2017 ch. 1 eq. 33 at 101.325 kPa, t = 40 C,
-    # t* = 20 C: p_ws(20 C) = 2339.3 Pa (table 3), W*s = 0.621945 * 2339.3 / (101325 - 2339.3)
-    # = 0.014698; W = ((2501 - 2.326*20) * 0.014698 - 1.006*20) / (2501 + 1.86*40 - 4.186*20)
-    # = 0.0064037 kg/kg. Air at 40 C with that W must have a wet-bulb of 20 C.
-    w = 0.0064037
+    # t* = 20 C: p_ws(20 C) = 2338.8 Pa, W*s = 0.621945 * 2338.8 / (101325 - 2338.8)
+    # = 0.014695; W = ((2501 - 2.326*20) * 0.014695 - 1.006*20) / (2501 + 1.86*40 - 4.186*20)
+    # = 0.0064008 kg/kg. Air at 40 C with that W must have a wet-bulb of 20 C.
+    w = 0.0064008
     pw = w * 101325 / (0.621945 + w)
     td = psychrolib.GetTDewPointFromVapPres(40.0, pw)
     assert_allclose(wet_bulb_c(40.0, td, 101325.0), 20.0, atol=0.01)
@@ -83,3 +84,13 @@ def test_stull_fallback_is_close_at_sea_level_only():
     # At 2,000 m in dry air it drifts by more than a degree (the reason it is only a fallback).
     exact = wet_bulb_c(30.0, pressure_pa=79501.0, relative_humidity_pct=10.0)
     assert abs(wet_bulb_stull_c(30.0, 10.0) - exact) > 1.0
+
+
+def test_humidity_ratio_from_wet_bulb_hand_value():
+    # Same hand calculation as test_wet_bulb_hand_value (ASHRAE eq. 33): 40 C dry-bulb and
+    # 20 C wet-bulb at 101.325 kPa give W = 0.0064008 kg/kg.
+    from planner.climate import humidity_ratio_from_wet_bulb
+
+    assert_allclose(humidity_ratio_from_wet_bulb(40.0, 20.0, 101325.0), 0.0064008, rtol=1e-4)
+    w32 = humidity_ratio_from_wet_bulb(np.float32([40.0]), np.float32([20.0]), 101325.0)
+    assert w32.dtype == np.float32

@@ -17,6 +17,7 @@ from __future__ import annotations
 from planner.climate.psychro import (
     dew_point_from_rh_c,
     humidity_ratio,
+    humidity_ratio_from_wet_bulb,
     pressure_from_elevation_pa,
     relative_humidity_pct,
     saturation_pressure_pa,
@@ -31,6 +32,7 @@ __all__ = [
     "WEATHER_COLUMNS",
     "dew_point_from_rh_c",
     "humidity_ratio",
+    "humidity_ratio_from_wet_bulb",
     "month_of_hour",
     "normals_from_weather",
     "pressure_from_elevation_pa",

@@ -227,6 +227,18 @@ def wet_bulb_c(
     return out.reshape(shape)
 
 
+def humidity_ratio_from_wet_bulb(temp_air_c: ArrayLike, temp_wet_c: ArrayLike,
+                                 pressure_pa: ArrayLike) -> FloatArray:
+    """Humidity ratio [kg/kg] from dry-bulb and thermodynamic wet-bulb [C] (ASHRAE eq. 33/35).
+
+    Keeps the dtype of float32 inputs (the cooling model's hourly blocks).
+    """
+    t = np.asarray(temp_air_c)
+    t = t if t.dtype in _TABLES else t.astype(float)
+    twb = np.asarray(temp_wet_c, dtype=t.dtype)
+    return _w_from_wet_bulb(t, np.minimum(twb, t), np.asarray(pressure_pa, dtype=t.dtype))
+
+
 def _w_from_wet_bulb(t: FloatArray, twb: FloatArray, p: FloatArray) -> FloatArray:
     """Humidity ratio implied by dry-bulb t and wet-bulb twb (ASHRAE eq. 33 / 35)."""
     pws = _pws(twb)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from planner.climate.psychro import _w_from_wet_bulb, humidity_ratio
+from planner.climate.psychro import humidity_ratio, humidity_ratio_from_wet_bulb
 from planner.climate.weather import HOURS_PER_YEAR, month_of_hour
 from planner.cooling.components import (
     AIR_CP_KJ_PER_KG_K,
@@ -286,7 +286,7 @@ def _air_economizer(c: _Common, h: _Hour) -> _Out:
     t_oa, t_wb = h.temp_air_c, h.temp_wet_c
     supply = F32(c.air["supply_c"])
     ret = supply + F32(c.air["delta_t_k"])
-    w_oa = _w_from_wet_bulb(t_oa, t_wb, h.pressure_pa).astype(F32, copy=False)
+    w_oa = humidity_ratio_from_wet_bulb(t_oa, t_wb, h.pressure_pa).astype(F32, copy=False)
     w_max = humidity_ratio(c.env["max_dew_c"], h.pressure_pa).astype(F32)
     w_min = humidity_ratio(c.env["min_dew_c"], h.pressure_pa).astype(F32)
     # Outside air is admitted only inside the humidity envelope (upper dew point).
@@ -468,5 +468,5 @@ def simulate_cooling(
     return CoolingResult(
         technology=np.full(n, technology, dtype=object),
         pue=pue, wue_l_per_kwh=wue, economizer_fraction=econ,
-        it_load_fraction=load if load.ndim < 2 else load,
+        it_load_fraction=load,
     )
