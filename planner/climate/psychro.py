@@ -74,6 +74,7 @@ _TAB_STEP_K = 0.02
 _TAB_T = _TAB_T0_C + _TAB_STEP_K * np.arange(int(round((199.99 - _TAB_T0_C) / _TAB_STEP_K)) + 1)
 _TAB_LN = np.log(_pws_exact(_TAB_T))
 _TAB_SLOPE = np.append(np.diff(_TAB_LN), 0.0)
+_TAB_T_MAX = float(_TAB_T[-1]) - 1e-3  # a Python float, so float32 inputs stay float32
 _TABLES = {
     np.dtype(np.float64): (_TAB_LN, _TAB_SLOPE),
     np.dtype(np.float32): (_TAB_LN.astype(np.float32), _TAB_SLOPE.astype(np.float32)),
@@ -82,7 +83,7 @@ _TABLES = {
 
 def _pws(t_c: FloatArray) -> FloatArray:
     tab_ln, tab_slope = _TABLES[t_c.dtype]
-    x = (np.clip(t_c, _TAB_T0_C, _TAB_T[-1] - 1e-3) - _TAB_T0_C) * (1.0 / _TAB_STEP_K)
+    x = (np.clip(t_c, _TAB_T0_C, _TAB_T_MAX) - _TAB_T0_C) * (1.0 / _TAB_STEP_K)
     i = x.astype(np.intp)
     x -= i
     x *= tab_slope[i]
@@ -254,7 +255,7 @@ def _w_from_wet_bulb(t: FloatArray, twb: FloatArray, p: FloatArray) -> FloatArra
 def _pws_and_dln(t_c: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Saturation pressure [Pa] and d ln(p_ws)/dT [1/K] from the same table."""
     tab_ln, tab_slope = _TABLES[t_c.dtype]
-    x = (np.clip(t_c, _TAB_T0_C, _TAB_T[-1] - 1e-3) - _TAB_T0_C) * (1.0 / _TAB_STEP_K)
+    x = (np.clip(t_c, _TAB_T0_C, _TAB_T_MAX) - _TAB_T0_C) * (1.0 / _TAB_STEP_K)
     i = x.astype(np.intp)
     x -= i
     slope = tab_slope[i]
