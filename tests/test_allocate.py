@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from optimizer_fixtures import brute_force, make_evaluation, make_scenario, rule_breaks
 
-from planner.optimize.allocate import allocate, build_problem, solve
+from planner.optimize.allocate import allocate, build_problem, delay_rent_usd, solve
 from planner.optimize.screen import screen_sites
 from planner.results import Evaluation
 
@@ -54,7 +54,8 @@ def random_instance(seed: int):
 def test_milp_equals_brute_force(seed):
     sc, ev = random_instance(seed)
     expected = brute_force(ev, sc)
-    got = allocate(ev, sc, mip_rel_gap=1e-9)
+    # The reference charges the evaluation's block costs only: no rent for late power here.
+    got = allocate(ev, sc, mip_rel_gap=1e-9, delay_rent=False)
     if expected is None:
         assert got.status == "infeasible"
         assert len(got.message) > 20 and got.message.endswith(".")
@@ -78,6 +79,7 @@ def hand_instance(capacity_a: float = 4.0, **constraints):
             "phases": [{"gpu": "H100-SXM", "count": 3 * BLOCK, "start_month": 0}],
         },
         constraints={"max_sites": 2, **constraints},
+        facility={"build_lead_months": 0},
     )
     ids = pd.Index(["A", "B"], name="site_id")
     cols = ["phase_0"]
@@ -89,7 +91,7 @@ def hand_instance(capacity_a: float = 4.0, **constraints):
             "lat": [60.0, 50.0],
             "lon": [17.0, 8.0],
             "capacity_mw": [capacity_a, math.inf],
-            "time_to_power_months": [6, 6],
+            "time_to_power_months": [0, 0],
             "water_stress": [1.0, 1.0],
             "usd_per_gpu_hour": [1.0, 1.2],
         },
@@ -240,7 +242,7 @@ def test_large_instance_meets_every_rule():
         },
     )
     ev = make_evaluation(sc, 200, 7, capacity_mw=(5.0, 40.0))
-    got = allocate(ev, sc)
+    got = allocate(ev, sc, delay_rent=False)
     assert got.feasible, got.message
     assert rule_breaks(ev, sc, got.blocks) == []
     # Independent recomputation of the objective from the evaluation's own tables.
@@ -302,3 +304,42 @@ def test_phase_limited_to_small_sites_is_explained():
         "phase 2 (B200, month 6) needs 4.5 MW but the sites that get power in time for it "
         "offer 4.0 MW" in got.message
     )
+
+
+def test_late_power_pays_rent_for_lost_gpu_hours():
+    # Discount rate 0, utilisation 0.8, rent 2.5 USD/GPU-h, site A ready at month 30, the phase
+    # starts at month 0. Lost useful hours per GPU = 0.8 x (2 x 8,760 + 181 days x 24) =
+    # 0.8 x 21,864 = 17,491.2 h (January to June = 181 days); per block of 1,024 GPUs at
+    # 2.5 USD: 44,777,472 USD.
+    sc, ev = hand_instance()
+    sc.scenario.discount_rate = 0.0
+    sc.energy.cloud_gpu_hour_usd = 2.5
+    ev.metrics["time_to_power_months"] = [30, 0]
+    rent = delay_rent_usd(ev, sc)
+    assert rent.loc["A", "phase_0"] == pytest.approx(44_777_472.0)
+    assert rent.loc["B", "phase_0"] == 0.0
+    # A's block now costs 100 + 44.8 > B's 130: every block goes to B (10 + 3 x 130 = 400 M).
+    got = allocate(ev, sc)
+    assert got.objective_usd == pytest.approx(400e6)
+    assert list(got.summary.index) == ["B"]
+    # Without the rent, the hand split of test_hand_calculated_split (390 M) comes back.
+    assert allocate(ev, sc, delay_rent=False).objective_usd == pytest.approx(390e6)
+
+
+def test_delay_rent_matches_the_evaluations_delivered_gpu_hours():
+    # For every site, delivered GPU-hours (tco / usd_per_gpu_hour, from the evaluation) plus the
+    # hours the rent charges for must equal the fleet's hours with no wait at all: one number.
+    from planner.evaluate import evaluate_sites
+    from planner.paths import example_scenario
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(example_scenario("retail-seasonal"))  # seasonal load: the hard case
+    ev = evaluate_sites(sc)
+    m = ev.metrics
+    counts = np.array([p.count for p in sc.fleet.phases])
+    rent = delay_rent_usd(ev, sc).to_numpy() @ counts
+    lost_hours = rent / sc.energy.cloud_gpu_hour_usd / sc.fleet.block_gpus
+    total = (m["tco_usd"] / m["usd_per_gpu_hour"]).to_numpy() + lost_hours
+    total = total[np.isfinite(total)]
+    assert len(total) > 10
+    assert np.ptp(total) <= 1e-9 * total.mean()

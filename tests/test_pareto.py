@@ -40,7 +40,7 @@ def test_front_against_enumeration(seed):
         with pytest.raises(ParetoInfeasible):
             pareto_front(ev, sc, points=6)
         return
-    table, allocations = pareto_front(ev, sc, points=6, mip_rel_gap=1e-9)
+    table, allocations = pareto_front(ev, sc, points=6, mip_rel_gap=1e-9, delay_rent=False)
     pts = table[["cost_usd", "co2_t"]].to_numpy()
     assert not dominated(pts)
     cost = np.array([c for c, _, _ in every])
@@ -67,7 +67,7 @@ def test_front_against_enumeration(seed):
 
 def test_water_front():
     sc, ev = instance(3)
-    table, _ = pareto_front(ev, sc, points=5, metric="water", mip_rel_gap=1e-9)
+    table, _ = pareto_front(ev, sc, points=5, metric="water", mip_rel_gap=1e-9, delay_rent=False)
     assert not dominated(table[["cost_usd", "water_m3"]].to_numpy())
     water = min(w for _, _, w in feasible_placements(ev, sc))
     assert table["water_m3"].iloc[-1] == pytest.approx(water, rel=1e-9)

@@ -18,11 +18,13 @@ latency    ``sum_{s within max_rtt_ms of center} sum_p x[s, p] >= ceil(min_share
 grids      ``g[k] <= sum_{s in k} y[s]``, ``sum_k g[k] >= min_grid_regions``,
 caps       optional ``sum co2 x <= cap`` / ``sum water x <= cap`` (Pareto sweeps).
 
-Objective: ``sum_s site_fixed_cost_usd[s] y[s] + sum_{s,p} phase_block_cost_usd[s, p] x[s, p]``.
-The block cost is the evaluation's net present cost of one block (GPUs, facility, energy, opex,
-idle GPUs while a site waits for power, and the scenario's carbon price), so the objective is
-the fleet's TCO including the carbon price. Data residency, time to power and the other
-single-site rules are applied before, by :mod:`planner.optimize.screen`.
+Objective: ``sum_s site_fixed_cost_usd[s] y[s] + sum_{s,p} (phase_block_cost_usd[s, p] +
+delay_rent_usd[s, p]) x[s, p]``. The block cost is the evaluation's net present cost of one block
+(GPUs, facility, energy, opex, idle GPUs while a site waits for power, and the scenario's carbon
+price), so the objective is the fleet's TCO including the carbon price, plus the rent of the
+GPU-hours a late site cannot deliver (see :func:`delay_rent_usd`), so that every allocation
+delivers the same work. Data residency, time to power and the other single-site rules are
+applied before, by :mod:`planner.optimize.screen`.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class AllocationProblem:
     max_share: float = 1.0
     min_grids: int = 1
     latency: list[LatencyRuleData] = field(default_factory=list)
+    block_delay_usd: np.ndarray | None = None  # (S, P) part of block_cost_usd: rent while waiting
     phase_labels: list[str] = field(
         default_factory=list
     )  # for messages: "phase 2 (B200, month 12)"
@@ -145,8 +148,55 @@ def blocks_needed(scenario: Scenario) -> np.ndarray:
     return np.array([-(-p.count // size) for p in scenario.fleet.phases], dtype=int)
 
 
+def delay_rent_usd(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
+    """Present cost of renting the GPU-hours one block loses while its site waits for power.
+
+    The evaluation's block cost charges idle GPUs their capital cost but saves their energy, so
+    on cost alone a site that gets power late looks *cheaper* while it delivers fewer GPU-hours.
+    To compare allocations that deliver the same work, each block is also charged the useful
+    GPU-hours it misses between its phase's start and the site's ready month
+    (``max(time_to_power_months, facility.build_lead_months)``, as in the evaluation), at
+    ``energy.cloud_gpu_hour_usd``, discounted monthly like every other cost.
+
+    Useful GPU-hours per GPU and month = ``fleet.utilization`` x hours in the calendar month x
+    ``fleet.monthly_load_factor`` (1 when unset); this reproduces the evaluation's delivered
+    GPU-hours (``tco_usd / usd_per_gpu_hour``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``site_id``, one column per phase: USD per block.
+    """
+    from planner import economics as econ
+
+    months = scenario.scenario.horizon_years * 12
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+    factor = np.asarray(scenario.fleet.monthly_load_factor or [1.0] * 12, dtype=float)
+    useful = scenario.fleet.utilization * 24.0 * days * factor  # GPU-hours per GPU per month
+    discounted = useful[np.arange(months) % 12] * econ.discount_factors(
+        scenario.scenario.discount_rate, months
+    )
+    tail = econ.tail_sums(discounted)  # tail[m]: PV of useful hours from month m to the end
+    metrics = evaluation.metrics
+    ttp = pd.to_numeric(metrics.get("time_to_power_months"), errors="coerce")
+    ttp = np.zeros(len(metrics)) if ttp is None else np.nan_to_num(ttp.to_numpy(float), nan=0.0)
+    ready = np.ceil(np.maximum(ttp, scenario.facility.build_lead_months)).astype(int)
+    phase_start = np.array([p.start_month for p in scenario.fleet.phases], dtype=int)
+    start = np.minimum(np.maximum(phase_start[None, :], ready[:, None]), months)
+    lost_hours = (tail[phase_start][None, :] - tail[start]) * scenario.fleet.block_gpus
+    return pd.DataFrame(
+        lost_hours * scenario.energy.cloud_gpu_hour_usd,
+        index=metrics.index.copy(),
+        columns=evaluation.phase_block_cost_usd.columns,
+    )
+
+
 def build_problem(
-    evaluation: Evaluation, scenario: Scenario, feasible: np.ndarray | pd.Series | None = None
+    evaluation: Evaluation,
+    scenario: Scenario,
+    feasible: np.ndarray | pd.Series | None = None,
+    *,
+    delay_rent: bool = True,
 ) -> AllocationProblem:
     """Gather the candidate sites' arrays and the scenario's allocation rules.
 
@@ -156,6 +206,9 @@ def build_problem(
     scenario : Scenario
     feasible : bool array or Series over ``evaluation.metrics`` rows, optional
         Screening result; infeasible sites are left out of the problem.
+    delay_rent : bool
+        Add :func:`delay_rent_usd` to each block's cost (default), so that a late site pays for
+        the GPU-hours it cannot deliver.
     """
     metrics = evaluation.metrics
     if feasible is None:
@@ -176,6 +229,11 @@ def build_problem(
         return df.reindex(index=ids, columns=phases).to_numpy(dtype=float)
 
     cost = frame(evaluation.phase_block_cost_usd)
+    delay = (
+        np.nan_to_num(frame(delay_rent_usd(evaluation, scenario)), nan=0.0)
+        if delay_rent
+        else np.zeros_like(cost)
+    )
     co2 = np.nan_to_num(frame(evaluation.phase_block_co2_t), nan=0.0)
     water = np.nan_to_num(frame(evaluation.phase_block_water_m3), nan=0.0)
     mw = frame(evaluation.block_site_mw)
@@ -224,7 +282,8 @@ def build_problem(
         blocks_needed=blocks_needed(scenario),
         block_gpus=scenario.fleet.block_gpus,
         phase_gpus=np.array([p.count for p in scenario.fleet.phases], dtype=int),
-        block_cost_usd=np.where(allowed, cost, 0.0),
+        block_cost_usd=np.where(allowed, cost + delay, 0.0),
+        block_delay_usd=np.where(allowed, delay, 0.0),
         block_co2_t=co2,
         block_water_m3=water,
         block_mw=np.where(allowed, mw, 0.0),
@@ -733,6 +792,7 @@ def allocate(
     *,
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 1e-3,
+    delay_rent: bool = True,
 ) -> Allocation:
     """Place the fleet's blocks at the lowest net present cost that meets every rule.
 
@@ -744,6 +804,8 @@ def allocate(
         :func:`planner.optimize.screen.screen_sites` output; default: screen here.
     time_limit_s, mip_rel_gap : float
         Solver limits (see :func:`solve`).
+    delay_rent : bool
+        Charge blocks the rent of GPU-hours lost while their site waits for power (default).
 
     Returns
     -------
@@ -756,7 +818,7 @@ def allocate(
 
         screen = screen_sites(evaluation, scenario)
     feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
-    problem = build_problem(evaluation, scenario, feasible)
+    problem = build_problem(evaluation, scenario, feasible, delay_rent=delay_rent)
     if problem.n_sites == 0:
         return Allocation("infeasible", _no_site_message(screen))
     solution = solve(problem, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
@@ -783,6 +845,9 @@ def allocation_from_blocks(
     gpu_df = pd.DataFrame(gpus, index=ids, columns=problem.phase_names)
     total_gpus = float(problem.phase_gpus.sum())
     b = blocks[open_]
+    delay = (
+        problem.block_delay_usd if problem.block_delay_usd is not None else np.zeros_like(blocks)
+    )
     summary = pd.DataFrame(
         {
             "name": problem.site_names[open_],
@@ -794,6 +859,7 @@ def allocation_from_blocks(
             "capacity_mw": problem.capacity_mw[open_],
             "cost_usd": problem.fixed_cost_usd[open_]
             + (b * problem.block_cost_usd[open_]).sum(axis=1),
+            "delay_rent_usd": (b * delay[open_]).sum(axis=1),
             "co2_t": (b * problem.block_co2_t[open_]).sum(axis=1),
             "water_m3": (b * problem.block_water_m3[open_]).sum(axis=1),
         },
@@ -810,8 +876,14 @@ def allocation_from_blocks(
     message = (
         f"{'Optimal' if solution.status == 'optimal' else 'Best found'} allocation: "
         f"{len(summary)} site{'s' if len(summary) > 1 else ''} ({where}); net present cost "
-        f"{cost / 1e9:,.3f} billion USD."
+        f"{cost / 1e9:,.3f} billion USD"
     )
+    rent = float(summary["delay_rent_usd"].sum())
+    if rent > 0:
+        message += (
+            f", of which {rent / 1e9:,.3f} billion USD rents GPU-hours while sites wait for power"
+        )
+    message += "."
     return Allocation(
         status=solution.status,
         message=message,

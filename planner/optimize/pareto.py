@@ -48,6 +48,7 @@ def pareto_front(
     time_limit_s: float = 30.0,
     mip_rel_gap: float = 1e-4,
     progress: ProgressCallback | None = None,
+    delay_rent: bool = True,
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Sweep the cost / ``metric`` trade-off.
 
@@ -64,6 +65,9 @@ def pareto_front(
         Second objective: tonnes CO2 (market-based) or cubic metres of water over the horizon.
     mip_rel_gap : float
         Relative gap of each solve; small so that points are close to truly optimal.
+    delay_rent : bool
+        Include the rent of GPU-hours lost while sites wait for power in the cost (as
+        :func:`planner.optimize.allocate.allocate` does).
 
     Returns
     -------
@@ -84,7 +88,7 @@ def pareto_front(
 
         screen = screen_sites(evaluation, scenario)
     feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
-    problem = build_problem(evaluation, scenario, feasible)
+    problem = build_problem(evaluation, scenario, feasible, delay_rent=delay_rent)
     n_points = max(2, int(points if points is not None else scenario.analysis.pareto_points))
     return sweep(
         problem,
