@@ -681,7 +681,7 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
             near = (
                 ""
                 if not np.isfinite(rule.nearest_ms)
-                else f" (the nearest is {rule.nearest_ms:.0f} ms away)"
+                else f" (the nearest is {_ms(rule.nearest_ms)} away)"
             )
             out.append(
                 f"no feasible site is {where}{near}, but {rule.min_share:.0%} of the fleet must be"
@@ -721,6 +721,13 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
             + " or without ".join(culprits)
         ]
     return ["the rules cannot all be met together, and relaxing any single one is not enough"]
+
+
+def _ms(value: float) -> str:
+    """Milliseconds in words: two decimals below 1 ms, one below 10 ms, whole numbers above."""
+    return (
+        f"{value:.2f} ms" if value < 1 else f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+    )
 
 
 def _mw(value: float) -> str:
