@@ -177,7 +177,8 @@ def test_no_site_near_a_center_is_explained():
     )
     got = allocate(ev, sc)
     assert got.status == "infeasible"
-    assert "no feasible site is within 1 ms of Frankfurt (the nearest is 2 ms away)" in got.message
+    expected = "no feasible site is within 1 ms of Frankfurt (the nearest is 2.0 ms away)"
+    assert expected in got.message
 
 
 def test_share_limit_is_explained():
