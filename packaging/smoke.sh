@@ -105,6 +105,13 @@ if gate optimize "planner optimize" optimize; then
     else
         fail "planner optimize (exit $?)"
     fi
+    # Several scenarios run in worker processes, which re-enter the frozen executable.
+    if "$planner" optimize training-16k eu-inference --workers 2 --out "$work/batch" --format csv \
+        >/dev/null 2>"$work/err" && [ -s "$work/batch/summary.csv" ]; then
+        pass "planner optimize, two bundled examples in two worker processes"
+    else
+        fail "planner optimize, two bundled examples in two worker processes"
+    fi
 fi
 
 # 5. The window, rendered offscreen to a picture.
