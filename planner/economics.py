@@ -41,8 +41,9 @@ def crf(rate: ArrayLike, periods: ArrayLike) -> np.ndarray:
     if np.any(n <= 0):
         raise InputError("expected an asset life of more than zero periods", field="life_years")
     with np.errstate(divide="ignore", invalid="ignore"):
-        growth = np.power(1.0 + r, n)
-        value = r * growth / (growth - 1.0)
+        # r / (1 - (1+r)^-n) with expm1/log1p: exact even for rates near zero, where the
+        # textbook form loses all its digits to cancellation.
+        value = r / -np.expm1(-n * np.log1p(r))
     return np.where(r == 0, 1.0 / n, value)
 
 
