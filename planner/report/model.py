@@ -153,12 +153,12 @@ class ReportModel:
 
 
 def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if not np.isscalar(value) and not isinstance(value, pd.Timestamp):
+        return False  # a tabulated parameter (list) is a value, never "missing"
     try:
-        return (
-            value is None
-            or (isinstance(value, float | np.floating) and math.isnan(value))
-            or pd.isna(value)
-        )
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
@@ -385,6 +385,8 @@ def _source_cell(value: Any, column: str) -> str:
         and not isinstance(value, bool)
     ):
         return f"{value:,.6g}"
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join(_source_cell(v, column) for v in value)
     return fmt(value, "{}")
 
 
