@@ -8,7 +8,9 @@ front, uncertainty, sensitivity). Column names carry their units; see ``docs/nom
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,8 +123,8 @@ class Results:
                 "site_fixed_cost_usd": _series(ev.site_fixed_cost_usd),
                 "block_site_mw": _frame(ev.block_site_mw),
                 "rtt_ms": _frame(ev.rtt_ms),
-                "hourly_pue": np.round(ev.hourly_pue, 5).tolist(),
-                "hourly_wue_l_per_kwh": np.round(ev.hourly_wue_l_per_kwh, 5).tolist(),
+                "hourly_pue": _pack_array(ev.hourly_pue),
+                "hourly_wue_l_per_kwh": _pack_array(ev.hourly_wue_l_per_kwh),
                 "monthly": _frame(ev.monthly, index=False),
                 "provenance": _frame(ev.provenance, index=False),
                 "warnings": list(ev.warnings),
@@ -162,8 +164,8 @@ class Results:
             site_fixed_cost_usd=_unseries(ev["site_fixed_cost_usd"]),
             block_site_mw=_unframe(ev["block_site_mw"]),
             rtt_ms=_unframe(ev["rtt_ms"]),
-            hourly_pue=np.asarray(ev["hourly_pue"], dtype=float),
-            hourly_wue_l_per_kwh=np.asarray(ev["hourly_wue_l_per_kwh"], dtype=float),
+            hourly_pue=_unpack_array(ev["hourly_pue"]),
+            hourly_wue_l_per_kwh=_unpack_array(ev["hourly_wue_l_per_kwh"]),
             monthly=_unframe(ev["monthly"]),
             provenance=_unframe(ev["provenance"]),
             warnings=list(ev.get("warnings", [])),
@@ -227,6 +229,23 @@ def _unframe(obj: dict[str, Any] | None) -> pd.DataFrame | None:
     if obj.get("index"):
         df = df.set_index(obj["index"])
     return df
+
+
+def _pack_array(values: np.ndarray) -> dict[str, Any]:
+    """Hourly arrays as zlib-compressed float32 in base64: a 60-site year is ~1 MB, not ~20 MB.
+
+    float32 keeps 7 significant digits, far finer than any PUE or WUE is known.
+    """
+    array = np.ascontiguousarray(values, dtype="<f4")
+    packed = base64.b64encode(zlib.compress(array.tobytes(), 6)).decode("ascii")
+    return {"dtype": "float32", "shape": list(array.shape), "zlib_base64": packed}
+
+
+def _unpack_array(obj: Any) -> np.ndarray:
+    if isinstance(obj, dict):
+        raw = zlib.decompress(base64.b64decode(obj["zlib_base64"]))
+        return np.frombuffer(raw, dtype="<f4").reshape(obj["shape"]).astype(float)
+    return np.asarray(obj, dtype=float)  # plain nested lists are accepted too
 
 
 def _series(s: pd.Series) -> dict[str, Any]:

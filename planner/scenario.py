@@ -331,6 +331,10 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         raise InputError(f"cannot write here ({exc.strerror})", file=path) from None
     try:
+        # mkstemp creates 0600; give the file the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
