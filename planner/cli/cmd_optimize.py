@@ -62,7 +62,7 @@ class TerminalBar:
 @click.option(
     "--format",
     "formats",
-    default="csv",
+    default="pdf,html,csv,xlsx,geojson",
     show_default=True,
     help="Output formats besides results.json: csv, xlsx, geojson, gpkg, html, pdf.",
 )

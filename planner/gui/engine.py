@@ -139,12 +139,12 @@ class Engine:
             if (
                 results.allocation.feasible
                 and summary is not None
-                and {"cost_usd", "co2_t_per_year"} <= set(summary)
+                and {"cost_usd", "co2_t"} <= set(summary)
             ):
-                years = results.scenario.scenario.horizon_years
+                # The allocation summary's co2_t is over the whole horizon, like the front's.
                 chosen = {
                     "chosen_cost_usd": float(summary["cost_usd"].sum()),
-                    "chosen_co2_t": float(summary["co2_t_per_year"].sum()) * years,
+                    "chosen_co2_t": float(summary["co2_t"].sum()),
                 }
             return charts.pareto_front(results.pareto, **chosen)
         if kind == "tornado":
