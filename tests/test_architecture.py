@@ -47,3 +47,14 @@ def test_core_and_cli_import_with_qt_blocked():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert planner.__version__ in done.stdout
+
+
+def test_import_linter_contract_is_kept():
+    # The same rule, checked by import-linter on the whole import graph (indirect imports too).
+    lint = Path(sys.executable).with_name("lint-imports")
+    if not lint.exists():
+        import pytest
+
+        pytest.skip("import-linter is not installed in this environment")
+    done = subprocess.run([str(lint)], capture_output=True, text=True, cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
