@@ -243,24 +243,10 @@ def site_map(
             linewidths=2.0,
             zorder=4,
         )
-    if "rank" in sites and label_top:
-        names = sites["name"] if "name" in sites else pd.Series(sites.index, index=sites.index)
-        top = sites["rank"].to_numpy() <= label_top
-        for x, y, name, rank in zip(
-            lon[top], lat[top], names[top], sites["rank"][top], strict=True
-        ):
-            ax.annotate(
-                f"{int(rank)}. {name}",
-                (x, y),
-                xytext=(5, 4),
-                textcoords="offset points",
-                fontsize=7,
-                zorder=5,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
-            )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)  # equirectangular, true shape at mid-latitude
+    key = _label_sites(ax, sites, lon, lat, is_chosen, label_top)
     ax.set_xlabel("Longitude [°]")
     ax.set_ylabel("Latitude [°]")
     ax.grid(False)
@@ -295,7 +281,85 @@ def site_map(
             )
         )
     ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85)
+    if key:
+        # Names of the numbered sites below the map: numbers alone on the map do not collide.
+        fig.legend(
+            handles=[
+                Line2D(
+                    [], [], ls="", marker=f"${label}$", color="black", markersize=5 + 3 * len(label)
+                )
+                for label, _ in key
+            ],
+            labels=[name for _, name in key],
+            loc="outside lower center",
+            ncol=min(3, len(key)),
+            frameon=False,
+            fontsize=7,
+            handletextpad=0.4,
+            columnspacing=1.2,
+        )
     return fig
+
+
+# Label offsets tried in turn [points]: right-up, right-down, left-up, left-down, up, down.
+_LABEL_OFFSETS = ((5, 3), (5, -11), (-5, 3), (-5, -11), (0, 8), (0, -16))
+
+
+def _label_sites(
+    ax: Any,
+    sites: pd.DataFrame,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    is_chosen: np.ndarray,
+    label_top: int,
+) -> list[tuple[str, str]]:
+    """Number the best ``label_top`` sites and the chosen ones on the map; return the key.
+
+    Each label takes the first offset whose box does not overlap a label already placed
+    (boxes estimated from the font size), so clustered sites stay readable.
+    """
+    if "rank" in sites:
+        rank = pd.to_numeric(sites["rank"], errors="coerce").to_numpy(dtype=float)
+    else:
+        rank = np.full(len(sites), np.nan)
+    pick = (rank <= label_top) | is_chosen if label_top else is_chosen
+    if not pick.any():
+        return []
+    names = sites["name"] if "name" in sites else pd.Series(sites.index, index=sites.index)
+    order = np.argsort(np.where(np.isnan(rank), np.inf, rank), kind="stable")
+    ax.apply_aspect()  # final data-to-display transform before measuring
+    scale = ax.figure.dpi / 72.0
+    placed: list[tuple[float, float, float, float]] = []
+    key: list[tuple[str, str]] = []
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for i in order:
+        if not pick[i]:
+            continue
+        label = f"{int(rank[i])}" if not np.isnan(rank[i]) else next(letters, "*")
+        px, py = ax.transData.transform((lon[i], lat[i]))
+        w, h = (4.3 * len(label) + 3) * scale, 10 * scale  # 7 pt digits, with the box padding
+        for dx, dy in _LABEL_OFFSETS:
+            x = px + dx * scale - (w if dx < 0 else w / 2 if dx == 0 else 0)
+            y = py + dy * scale
+            box = (x, y, x + w, y + h)
+            if not any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+            ):
+                break
+        placed.append(box)
+        ax.annotate(
+            label,
+            (lon[i], lat[i]),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha="right" if dx < 0 else "center" if dx == 0 else "left",
+            fontsize=7,
+            fontweight="bold" if is_chosen[i] else "normal",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+        key.append((label, f"{names.iloc[i]}" + (" (chosen)" if is_chosen[i] else "")))
+    return key
 
 
 def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float]:
@@ -541,10 +605,12 @@ def rank_probability(
     fig: Figure | None = None,
 ) -> Figure:
     """Horizontal bars of P(rank 1) and P(rank <= k) per site [%], sites ordered by P(top k)."""
-    fig = _figure(fig, (7.2, 1.3 + 0.28 * min(show, len(uncertainty))))
     if uncertainty is None or uncertainty.empty:
-        return _empty(fig, title, "No Monte Carlo draws")
+        return _empty(_figure(fig, (7.2, 2.0)), title, "No Monte Carlo draws")
     rows = uncertainty.sort_values(["p_first", "p_top_k"], ascending=False).head(show)
+    # Sites never in the top k add empty bars; keep them out (at least one row stays).
+    rows = rows[(rows["p_top_k"] > 0) | (np.arange(len(rows)) == 0)]
+    fig = _figure(fig, (7.2, 1.3 + 0.28 * len(rows)))
     ax = fig.add_subplot()
     ax.set_title(title)
     labels = [str(names.get(s, s)) if names is not None else str(s) for s in rows.index]

@@ -504,3 +504,194 @@ def make_results(
         created="2026-03-01T09:30:00",
         version="0.1.0",
     )
+
+
+# --- a real-size result: 60 sites and about 1,500 provenance rows -------------------------------
+
+
+def _copy_sites(frame: pd.DataFrame, copies: int, suffix) -> pd.DataFrame:
+    parts = []
+    for k in range(copies):
+        part = frame.copy()
+        if k:
+            part.index = [suffix(s, k) for s in part.index]
+        parts.append(part)
+    out = pd.concat(parts)
+    out.index.name = frame.index.name
+    return out
+
+
+def make_large_results(copies: int = 5) -> Results:
+    """The synthetic results with every site repeated ``copies`` times (60 sites for 5).
+
+    Copies are moved 1.5 degrees east per copy and renamed "<name> #k"; their rank follows
+    the originals'. The provenance has the shape of the bundled catalog's (about 1,500 rows:
+    90 regions x 9 fields, a row per site and climate station, two cooling presets with
+    tabulated chiller curves, the finance parameters) so page counts are realistic.
+    """
+    base = make_results()
+    ev = base.evaluation
+
+    def suffix(s: str, k: int) -> str:
+        return f"{s}-{k}"
+
+    metrics = _copy_sites(ev.metrics, copies, suffix)
+    for k in range(1, copies):
+        ids = [suffix(s, k) for s in ev.metrics.index]
+        metrics.loc[ids, "lon"] = metrics.loc[ids, "lon"] + 1.5 * k
+        metrics.loc[ids, "name"] = [f"{n} #{k}" for n in ev.metrics["name"]]
+    ranking = _copy_sites(base.ranking, copies, suffix)
+    n = len(base.ranking)
+    for k in range(1, copies):
+        ids = [suffix(s, k) for s in base.ranking.index]
+        ranking.loc[ids, "rank"] = base.ranking["rank"].to_numpy() + k * n
+    monthly = pd.concat(
+        [
+            ev.monthly.assign(site_id=ev.monthly["site_id"] + (f"-{k}" if k else ""))
+            for k in range(copies)
+        ],
+        ignore_index=True,
+    )
+    evaluation = Evaluation(
+        metrics=metrics,
+        phase_block_cost_usd=_copy_sites(ev.phase_block_cost_usd, copies, suffix),
+        phase_block_co2_t=_copy_sites(ev.phase_block_co2_t, copies, suffix),
+        phase_block_water_m3=_copy_sites(ev.phase_block_water_m3, copies, suffix),
+        site_fixed_cost_usd=_copy_sites(ev.site_fixed_cost_usd.to_frame(), copies, suffix).iloc[
+            :, 0
+        ],
+        block_site_mw=_copy_sites(ev.block_site_mw, copies, suffix),
+        rtt_ms=_copy_sites(ev.rtt_ms, copies, suffix),
+        hourly_pue=np.tile(ev.hourly_pue, (copies, 1)),
+        hourly_wue_l_per_kwh=np.tile(ev.hourly_wue_l_per_kwh, (copies, 1)),
+        monthly=monthly,
+        provenance=large_provenance(list(metrics.index)),
+        warnings=list(ev.warnings),
+    )
+    return Results(
+        scenario=base.scenario,
+        evaluation=evaluation,
+        ranking=ranking,
+        allocation=base.allocation,
+        pareto=base.pareto,
+        uncertainty=base.uncertainty,
+        sensitivity=base.sensitivity,
+        created=base.created,
+        version=base.version,
+    )
+
+
+# A tabulated chiller curve as the catalog's cooling presets give it (list-valued parameter).
+CHILLER_COP = [12.0, 10.0, 8.2, 6.9, 5.6]
+
+
+def large_provenance(site_ids: list[str]) -> pd.DataFrame:
+    """Provenance rows shaped like the bundled catalog's (synthetic values and citations)."""
+    rows = []
+    region_sources = ["Synthetic energy statistics 2023", "Synthetic tariff survey 2023"]
+    fields = [
+        ("price_usd_per_mwh", "USD/MWh"),
+        ("carbon_g_per_kwh", "gCO2e/kWh"),
+        ("carbon_free_share", "-"),
+        ("saidi_minutes", "min/yr"),
+        ("water_stress", "0-5"),
+        ("construction_index", "US avg = 1"),
+        ("time_to_power_months", "months"),
+        ("hazard", "0-1"),
+        ("moratorium", "bool"),
+    ]
+    regions = [f"R-{i:02d}" for i in range(88)] + ["US-VA", "SE-SE1"]
+    for i, region in enumerate(regions):
+        for j, (fld, unit) in enumerate(fields):
+            value = bool(i % 30 == 0) if fld == "moratorium" else float(40 + (i * 7 + j) % 200)
+            rows.append(
+                ("regions", region, fld, value, unit, region_sources[i % 2], 2023, "CC BY 4.0", "")
+            )
+    for s in site_ids:
+        for fld, unit in (
+            ("lat", "deg"),
+            ("lon", "deg"),
+            ("capacity_mw", "MW"),
+            ("time_to_power_months", "months"),
+            ("land_usd_per_m2", "USD/m2"),
+        ):
+            rows.append(
+                ("sites", s, fld, 10.0, unit, "Synthetic site survey", 2024, "", "estimate")
+            )
+    for i in range(58):
+        for fld in ("temp_max_c", "temp_min_c", "temp_dew_c"):
+            rows.append(
+                (
+                    "climate_normals",
+                    f"ST{i:02d}",
+                    fld,
+                    "12 monthly values",
+                    "C",
+                    "Synthetic climate normals 1991-2020",
+                    2021,
+                    "Public domain",
+                    "",
+                )
+            )
+    for preset in ("hyperscale", "legacy-enterprise"):
+        rows.append(
+            (
+                "cooling",
+                f"{preset}.chiller",
+                "water_cooled_cop",
+                list(CHILLER_COP),
+                "-",
+                "Synthetic chiller standard, table 3",
+                2019,
+                "",
+                "",
+            )
+        )
+        for i in range(59):
+            rows.append(
+                (
+                    "cooling",
+                    f"{preset}.group{i % 8}",
+                    f"parameter_{i}",
+                    0.5 + i,
+                    "K",
+                    "estimate",
+                    2024,
+                    "",
+                    "",
+                )
+            )
+    for i in range(38):
+        rows.append(
+            (
+                "finance",
+                "capex",
+                f"finance_{i}",
+                1e6 * (i + 1),
+                "USD/MW",
+                "assumption",
+                2025,
+                "",
+                "",
+            )
+        )
+    rows.append(
+        ("finance", "workload", "diurnal_hour_weights", [1.0] * 24, "-", "estimate", 2024, "", "")
+    )
+    rows.append(
+        (
+            "gpus",
+            "H100-SXM",
+            "node_power_w_per_gpu",
+            1275.0,
+            "W",
+            "NVIDIA DGX H100 datasheet (10.2 kW per 8-GPU system)",
+            2023,
+            "",
+            "",
+        )
+    )
+    return pd.DataFrame(
+        rows,
+        columns=["dataset", "key", "field", "value", "unit", "source", "year", "license", "note"],
+    )

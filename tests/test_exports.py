@@ -31,7 +31,8 @@ def test_csv_files_written(csv_dir, results):
     # The synthetic allocation puts GPUs at the two top-ranked sites.
     chosen = list(results.allocation.gpus.index)
     assert names == sorted(
-        ["ranking.csv", "metrics.csv", "allocation.csv"] + [f"hourly_{s}.csv" for s in chosen]
+        ["ranking.csv", "metrics.csv", "allocation.csv", "provenance.csv"]
+        + [f"hourly_{s}.csv" for s in chosen]
     )
 
 
@@ -96,6 +97,9 @@ def test_xlsx_rereads(results, tmp_path):
     (path,) = write_outputs(results, tmp_path, "xlsx")
     sheets = pd.read_excel(path, sheet_name=None, index_col=None)
     assert {"ranking", "metrics", "allocation", "pareto", "sensitivity", "sources"} <= set(sheets)
+    assert len(sheets["provenance"]) == len(results.evaluation.provenance)
+    # One row per distinct source, counting the provenance rows that cite it.
+    assert sheets["sources"]["rows"].sum() == len(results.evaluation.provenance)
     ranking = sheets["ranking"].set_index("site_id")
     np.testing.assert_allclose(ranking["score"], results.ranking["score"].reindex(ranking.index))
     metrics = sheets["metrics"].set_index("site_id")
@@ -154,3 +158,20 @@ def test_unknown_format_is_input_error():
     with pytest.raises(InputError, match="unknown output format 'docx'"):
         parse_formats("pdf,docx")
     assert parse_formats(" PDF, csv ,") == ["csv", "pdf"]
+
+
+def test_provenance_csv_rereads(tmp_path):
+    from report_fixtures import CHILLER_COP, make_large_results
+
+    large = make_large_results()
+    write_outputs(large, tmp_path, ["csv"])
+    prov = large.evaluation.provenance
+    table = pd.read_csv(tmp_path / "provenance.csv", keep_default_na=False)
+    assert len(table) == len(prov)
+    assert list(table.columns[:7]) == ["dataset", "key", "field", "value", "unit", "source", "year"]
+    price = table[(table["key"] == "US-VA") & (table["field"] == "price_usd_per_mwh")]
+    expected = prov[(prov["key"] == "US-VA") & (prov["field"] == "price_usd_per_mwh")]
+    assert float(price["value"].iloc[0]) == expected["value"].iloc[0]
+    # A tabulated curve is one cell, numbers separated by "; ".
+    cop = table[table["field"] == "water_cooled_cop"]["value"].iloc[0]
+    assert [float(v) for v in cop.split(";")] == CHILLER_COP

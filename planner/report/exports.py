@@ -12,6 +12,10 @@ tables written are:
     One row per site that receives GPUs: GPUs per phase, share, MW, cost, CO2, water.
 ``hourly_<site>``
     8,760 rows per chosen site: PUE, WUE, IT and facility power, water.
+``provenance``
+    Every input figure of the evaluation with its source, year, license and note.
+``sources`` (XLSX only)
+    The distinct sources cited by the provenance, with publisher, URL and license.
 """
 
 from __future__ import annotations
@@ -239,17 +243,53 @@ def _finite(frame: pd.DataFrame) -> pd.DataFrame:
 # --- writers -----------------------------------------------------------------------------
 
 
+def provenance_table(results: Results) -> pd.DataFrame:
+    """Every input figure: dataset, key, field, value, unit, source, year, license, note.
+
+    Tabulated values (a chiller COP curve, 24 hourly weights) become text with ``; `` between
+    the numbers, so CSV and XLSX cells hold one value each; numbers stay numbers.
+    """
+    prov = results.evaluation.provenance
+    if prov is None:
+        return pd.DataFrame(columns=list(PROVENANCE_EXPORT_COLUMNS))
+    out = prov.reset_index(drop=True).copy()
+    out["value"] = [_cell(v) for v in out["value"]] if "value" in out else None
+    return out
+
+
+PROVENANCE_EXPORT_COLUMNS = (
+    "dataset",
+    "key",
+    "field",
+    "value",
+    "unit",
+    "source",
+    "year",
+    "license",
+    "note",
+)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, list | tuple | np.ndarray):
+        return "; ".join(str(_cell(v)) for v in value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
 def write_csv(results: Results, out_dir: Path) -> list[Path]:
-    """ranking.csv, metrics.csv, allocation.csv and hourly_<site>.csv per chosen site."""
+    """ranking.csv, metrics.csv, allocation.csv, provenance.csv and hourly_<site>.csv."""
     out_dir = Path(out_dir)
     written = []
-    for name, table in (
-        ("ranking", ranking_table(results)),
-        ("metrics", metrics_table(results)),
-        ("allocation", allocation_table(results)),
+    for name, table, keep_index in (
+        ("ranking", ranking_table(results), True),
+        ("metrics", metrics_table(results), True),
+        ("allocation", allocation_table(results), True),
+        ("provenance", provenance_table(results), False),
     ):
         path = out_dir / f"{name}.csv"
-        table.to_csv(path, encoding="utf-8", lineterminator="\n")
+        table.to_csv(path, encoding="utf-8", lineterminator="\n", index=keep_index)
         written.append(path)
     stems = _unique_names(chosen_sites(results))
     for site_id, stem in stems.items():
@@ -260,7 +300,8 @@ def write_csv(results: Results, out_dir: Path) -> list[Path]:
 
 
 def extra_tables(results: Results) -> dict[str, pd.DataFrame]:
-    """Optional tables present in the results: Pareto, uncertainty, sensitivity, sources."""
+    """Optional tables present in the results: Pareto, uncertainty, sensitivity, monthly,
+    sources (distinct, with citations) and provenance (every input figure)."""
     tables: dict[str, pd.DataFrame] = {}
     if results.pareto is not None and len(results.pareto):
         tables["pareto"] = results.pareto
@@ -273,8 +314,21 @@ def extra_tables(results: Results) -> dict[str, pd.DataFrame]:
         tables["monthly"] = monthly
     provenance = results.evaluation.provenance
     if provenance is not None and len(provenance):
-        tables["sources"] = provenance
+        from planner.report.sources import sources_list
+
+        tables["sources"] = sources_list(provenance, catalog_sources())
+        tables["provenance"] = provenance_table(results)
     return tables
+
+
+def catalog_sources() -> pd.DataFrame | None:
+    """The catalog's source list, for publisher, URL and license; None when unavailable."""
+    try:
+        from planner.catalog import default_catalog
+
+        return default_catalog().sources
+    except Exception:  # noqa: BLE001 - the citations alone still trace every figure
+        return None
 
 
 def write_xlsx(results: Results, path: Path) -> Path:

@@ -35,12 +35,21 @@ def _environment() -> Environment:
     )
 
 
+def _th(text: str, *, numeric: bool, width: float | None) -> str:
+    """A header cell; the width (percent) goes both as attribute (PDF layout) and CSS."""
+    attrs = ' class="num"' if numeric else ""
+    if width:
+        attrs += f' width="{width:.0f}%" style="width: {width:.1f}%;"'
+    return f"<th{attrs}>{escape(text)}</th>"
+
+
 def render_table(table: Table, css_class: str = "") -> Markup:
     """An HTML table with escaped cells, header repeated on each PDF page."""
     cls = f' class="{escape(css_class)}"' if css_class else ""
+    widths = list(table.widths) + [None] * (len(table.headers) - len(table.widths))
     head = "".join(
-        f'<th class="num">{escape(h)}</th>' if n else f"<th>{escape(h)}</th>"
-        for h, n in zip(table.headers, table.numeric, strict=False)
+        _th(h, numeric=n, width=w)
+        for h, n, w in zip(table.headers, table.numeric, widths, strict=False)
     )
     body = []
     for i, row in enumerate(table.rows):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from planner import charts
-from planner.report.exports import allocation_table, chosen_sites
+from planner.report.exports import allocation_table, catalog_sources, chosen_sites
+from planner.report.sources import SourcesSection, Table, build_sources_section
 from planner.results import Results
 from planner.scenario import scenario_to_dict
 
@@ -65,6 +66,8 @@ RANKING_COLUMNS: list[tuple[str, str, str]] = [
     ("co2_market_t_per_year", "CO2 t/yr", "{:,.0f}"),
     ("time_to_power_months", "Power in (months)", "{:.0f}"),
 ]
+# Column widths in percent: the site name gets the room, numbers what their text needs.
+RANKING_WIDTHS = [4.0, 33.0, 8.0, 7.0, 10.0, 6.0, 8.0, 11.0, 13.0]
 
 # Rows of the facts table on each site page (a subset of COMPARISON_ROWS, same order).
 SITE_FACTS = {
@@ -94,16 +97,6 @@ RISK_ROWS = [
     ("risk_constraint", "Power and permitting constraints"),
     ("risk_score", "Overall risk"),
 ]
-
-
-@dataclass
-class Table:
-    """A table ready to lay out: header texts, rows of display texts, numeric-column flags."""
-
-    headers: list[str]
-    rows: list[list[str]]
-    numeric: list[bool]
-    highlight: list[bool] = field(default_factory=list)  # per row: chosen sites
 
 
 @dataclass
@@ -145,7 +138,7 @@ class ReportModel:
     sites: list[SitePage]
     charts: dict[str, Figure]  # map, contributions, pareto, tornado, rank_probability
     assumptions: list[tuple[str, str]]  # dotted key, value text
-    sources: Table
+    sources: SourcesSection
     warnings: list[str]
 
 
@@ -265,6 +258,7 @@ def build_report(
         rows=ranking_rows,
         numeric=[f != "{}" for _, _, f in RANKING_COLUMNS],
         highlight=[s in chosen for s in order],
+        widths=RANKING_WIDTHS,
     )
     failed = [
         (names[s], str(table.at[s, "reasons"]))
@@ -281,6 +275,7 @@ def build_report(
             if c in table
         ],
         numeric=[False] + [True] * len(top),
+        widths=[36.0] + [64.0 / max(len(top), 1)] * len(top),
     )
 
     allocation = None
@@ -337,17 +332,15 @@ def build_report(
             results.uncertainty, names, top_k=scenario.analysis.uncertainty.top_k
         )
 
-    provenance = ev.provenance if ev.provenance is not None else pd.DataFrame()
-    source_cols = [
-        c for c in ("dataset", "key", "field", "value", "unit", "source", "year") if c in provenance
-    ]
-    sources = Table(
-        headers=[c.capitalize() for c in source_cols],
-        rows=[
-            [_source_cell(v, c) for c, v in zip(source_cols, r, strict=False)]
-            for r in provenance[source_cols].itertuples(index=False)
+    sources = build_sources_section(
+        ev.provenance,
+        catalog_sources(),
+        cooling_preset=scenario.cooling.preset,
+        gpu_models=[p.gpu for p in scenario.fleet.phases],
+        focus_sites=[
+            (s, names[s], str(table.at[s, "region_code"]) if "region_code" in table else "")
+            for s in top
         ],
-        numeric=[c in ("value", "year") for c in source_cols],
     )
     date = (results.created or _dt.datetime.now().isoformat())[:10]
     return ReportModel(
@@ -374,20 +367,6 @@ def build_report(
         sources=sources,
         warnings=list(ev.warnings),
     )
-
-
-def _source_cell(value: Any, column: str) -> str:
-    if column == "year":
-        return fmt(value, "{:.0f}") if not isinstance(value, str) else value
-    if (
-        column == "value"
-        and isinstance(value, float | int | np.number)
-        and not isinstance(value, bool)
-    ):
-        return f"{value:,.6g}"
-    if isinstance(value, list | tuple | np.ndarray):
-        return ", ".join(_source_cell(v, column) for v in value)
-    return fmt(value, "{}")
 
 
 def _summary(
@@ -532,7 +511,9 @@ def _site_page(
         chosen=chosen,
         feasible=feasible,
         reasons=reasons,
-        facts=Table(headers=["Fact", "Value"], rows=facts_rows, numeric=[False, True]),
+        facts=Table(
+            headers=["Fact", "Value"], rows=facts_rows, numeric=[False, True], widths=[50, 50]
+        ),
         risk=risk,
         contributions=contrib,
         cost_chart=charts.cost_breakdown(table, [site_id], title=f"Cost breakdown: {name}"),
