@@ -136,7 +136,9 @@ def figure_png(fig: Figure, dpi: int = 150) -> bytes:
 def figure_svg(fig: Figure) -> str:
     """SVG text of a figure, without the XML prolog, ready to inline in HTML."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", facecolor="white")
+    # Text as <text> elements, not glyph outlines: selectable, and a fifth of the size.
+    with mpl.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", facecolor="white")
     text = buffer.getvalue()
     return text[text.find("<svg") :]
 

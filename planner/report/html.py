@@ -65,7 +65,8 @@ def render_table(table: Table, css_class: str = "") -> Markup:
     )
 
 
-def _png_img(fig: Figure, width_cm: float) -> Markup:
+def _png_img(fig: Figure, width_cm: float, *, fluid: bool = False) -> Markup:
+    """A PNG data-URI image ``width_cm`` wide; ``fluid`` scales it down on narrow screens."""
     png = charts.figure_png(fig, dpi=PDF_DPI)
     data = base64.b64encode(png).decode("ascii")
     # Keep the image's aspect ratio (saved with a tight box, so read it from the PNG header).
@@ -74,7 +75,11 @@ def _png_img(fig: Figure, width_cm: float) -> Markup:
     title = escape(_figure_title(fig))
     return Markup(
         f'<img src="data:image/png;base64,{data}" alt="{title}" '
-        f'style="width: {width_cm:.1f}cm; height: {height_cm:.1f}cm;" />'
+        + (
+            f'style="width: 100%; max-width: {width_cm:.1f}cm; height: auto;" />'
+            if fluid
+            else f'style="width: {width_cm:.1f}cm; height: {height_cm:.1f}cm;" />'
+        )
     )
 
 
@@ -89,11 +94,12 @@ def _figure_title(fig: Figure) -> str:
 def render_html(model: ReportModel, *, pdf: bool = False) -> str:
     """The report as an HTML string; ``pdf=True`` gives the variant the PDF writer lays out."""
 
-    def chart(fig: Figure | None, width_cm: float = 16.0) -> Markup:
+    def chart(fig: Figure | None, width_cm: float = 16.0, raster: bool = False) -> Markup:
+        """``raster=True`` for charts whose SVG is heavy (the map: every country outline)."""
         if fig is None:
             return Markup("")
-        if pdf or HTML_CHART_FORMAT == "png":
-            return _png_img(fig, width_cm)
+        if pdf or raster or HTML_CHART_FORMAT == "png":
+            return _png_img(fig, width_cm, fluid=not pdf)
         return Markup(
             f'<figure aria-label="{escape(_figure_title(fig))}">{charts.figure_svg(fig)}</figure>'
         )

@@ -485,12 +485,20 @@ def _site_page(
         0,
         [
             "Location",
-            f"{row.get('name', site_id)}, {row.get('country', '')} "
-            f"({float(row['lat']):.2f}°, {float(row['lon']):.2f}°)",
+            f"{row.get('name', site_id)}, {row.get('country', '')}",
+        ],
+    )
+    lat, lon = float(row["lat"]), float(row["lon"])
+    facts_rows.insert(
+        1,
+        [
+            "Coordinates",
+            f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, "
+            f"{abs(lon):.2f}° {'E' if lon >= 0 else 'W'}",
         ],
     )
     if "region_code" in row.index:
-        facts_rows.insert(1, ["Region / grid", f"{row['region_code']} / {row.get('grid', '–')}"])
+        facts_rows.insert(2, ["Region / grid", f"{row['region_code']} / {row.get('grid', '–')}"])
     risk = Table(
         headers=["Risk part", "Value (0 best, 1 worst)"],
         rows=[[label, fmt(row[c], "{:.2f}")] for c, label in RISK_ROWS if c in row.index],
