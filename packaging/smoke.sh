@@ -5,14 +5,14 @@
 #
 # Checks, in order: `planner --version`; the bundle self-check (every bundled library finds
 # its data files); `planner sites list --json`; `planner optimize` on the bundled example
-# writing CSV, HTML and PDF; `planner gui --screenshot` when the window is built.
-# Commands listed in SMOKE_REQUIRE (default: "sites optimize") must be built; any other
+# writing CSV, HTML and PDF; `planner gui --screenshot`.
+# Commands listed in SMOKE_REQUIRE (default: "sites optimize gui") must be built; any other
 # command that still says "not built yet" is reported as skipped. Exits 0 when every check
 # that ran passed, 1 otherwise.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 src="${1:-$here/dist/gpu-site-planner}"
-require=" ${SMOKE_REQUIRE-sites optimize} "
+require=" ${SMOKE_REQUIRE-sites optimize gui} "
 [ -x "$src/planner" ] || { echo "error: no built application at $src (run packaging/build.sh)" >&2; exit 2; }
 
 work="$(mktemp -d)"
