@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from planner.gui.dialogs import Dialogs
 from planner.gui.engine import Engine
-from planner.gui.mainwindow import APPLICATION, ORGANIZATION, TABS, MainWindow
+from planner.gui.mainwindow import APPLICATION, DESKTOP_ID, ORGANIZATION, TABS, MainWindow
 
 
 class HeadlessDialogs(Dialogs):
@@ -53,6 +53,8 @@ def application(argv: list[str] | None = None) -> QApplication:
         QApplication.setOrganizationName(ORGANIZATION)
         QApplication.setApplicationName(APPLICATION)
         app = QApplication(argv or [sys.argv[0]])
+        # Lets Wayland and the task bar match the window to resources/*.desktop and its icon.
+        app.setDesktopFileName(DESKTOP_ID)
         app.setApplicationDisplayName("GPU Site Planner")
     return app  # type: ignore[return-value]
 

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 ORGANIZATION = "GPU Site Planner"
 APPLICATION = "planner"
+DESKTOP_ID = "io.github.gpusiteplanner.Planner"  # resources/DESKTOP_ID.desktop
 MAX_RECENT = 8
 TABS = ("map", "detail", "compare", "pareto", "uncertainty")
 

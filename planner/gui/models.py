@@ -18,12 +18,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from planner.gui.columns import TABLE_COLUMNS, Column, format_value
 
-
-def variant(value: Any) -> Any:
-    """What a data()/headerData() override returns (see :func:`planner.gui._pin_singletons`)."""
-    return value
-
-
 SORT_ROLE = Qt.ItemDataRole.UserRole
 SITE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -173,7 +167,7 @@ class SiteTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:  # noqa: N802
-        return variant(self._header(section, orientation, role))
+        return self._header(section, orientation, role)
 
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
@@ -186,7 +180,7 @@ class SiteTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return variant(self._data(index, role))
+        return self._data(index, role)
 
     def _data(self, index: _Index, role: int) -> Any:
         if not index.isValid():
@@ -309,7 +303,7 @@ class FrameModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:  # noqa: N802
-        return variant(self._header(section, orientation, role))
+        return self._header(section, orientation, role)
 
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
@@ -319,7 +313,7 @@ class FrameModel(QAbstractTableModel):
         return str(section + 1)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return variant(self._data(index, role))
+        return self._data(index, role)
 
     def _data(self, index: _Index, role: int) -> Any:
         if not index.isValid():
