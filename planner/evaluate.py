@@ -36,7 +36,7 @@ from planner.scenario import Scenario, Tier
 
 CAPEX_COMPONENTS = ("shell", "electrical", "mechanical")
 
-SITE_COLUMNS = (
+IDENTITY_COLUMNS = (
     "name",
     "country",
     "region_code",
@@ -48,6 +48,11 @@ SITE_COLUMNS = (
     "ttp_is_estimate",
     "water_stress",
     "climate_source",
+)
+"""Site columns copied unchanged into the metrics table."""
+
+SITE_COLUMNS = (
+    *IDENTITY_COLUMNS,
     "price_usd_per_mwh",
     "carbon_g_per_kwh",
     "construction_index",
@@ -441,19 +446,7 @@ def evaluate_arrays(
     pue_annual = fac_year / it_year
     water_year = water_month.sum(axis=1) * design_kw
     metrics = pd.DataFrame(index=table.index.copy())
-    for col in (
-        "name",
-        "country",
-        "region_code",
-        "grid",
-        "lat",
-        "lon",
-        "capacity_mw",
-        "time_to_power_months",
-        "ttp_is_estimate",
-        "water_stress",
-        "climate_source",
-    ):
+    for col in IDENTITY_COLUMNS:
         metrics[col] = table[col].to_numpy()
     metrics["ready_month"] = ready
     metrics["moratorium"] = table["moratorium"].fillna(False).to_numpy(bool)
