@@ -523,6 +523,7 @@ def evaluate_arrays(
         monthly=monthly,
         provenance=prov.reindex(columns=PROVENANCE_COLUMNS),
         warnings=warnings,
+        hourly_it_kw=lf * design_kw,
     )
 
 

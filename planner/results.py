@@ -53,6 +53,8 @@ class Evaluation:
         Columns: dataset, key, field, value, unit, source, year, note. Every input figure used.
     warnings : list of str
         Defaults applied to user data (nearest climate at N km, region by nearest polygon...).
+    hourly_it_kw : ndarray, shape (8760,), optional
+        IT power of the whole fleet at full build-out, hour by hour (same at every site).
     """
 
     metrics: pd.DataFrame
@@ -67,6 +69,7 @@ class Evaluation:
     monthly: pd.DataFrame
     provenance: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    hourly_it_kw: np.ndarray | None = None
 
     @property
     def site_ids(self) -> list[str]:
@@ -128,6 +131,7 @@ class Results:
                 "monthly": _frame(ev.monthly, index=False),
                 "provenance": _frame(ev.provenance, index=False),
                 "warnings": list(ev.warnings),
+                "hourly_it_kw": None if ev.hourly_it_kw is None else _pack_array(ev.hourly_it_kw),
             },
             "ranking": _frame(self.ranking),
             "allocation": {
@@ -169,6 +173,7 @@ class Results:
             monthly=_unframe(ev["monthly"]),
             provenance=_unframe(ev["provenance"]),
             warnings=list(ev.get("warnings", [])),
+            hourly_it_kw=None if ev.get("hourly_it_kw") is None else _unpack_array(ev["hourly_it_kw"]),
         )
         al = data["allocation"]
         allocation = Allocation(

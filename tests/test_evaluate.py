@@ -264,3 +264,21 @@ def test_pue_is_at_least_one_through_the_cooling_model(temp_c, rh, technology):
     assert (ev.monthly["pue"] >= 1.0 - 1e-9).all()
     assert ev.metrics["pue_annual"].iloc[0] >= 1.0 - 1e-9
     assert ev.metrics["energy_mwh_per_year"].iloc[0] >= IT_KW * 8760 / 1000 * (1 - 1e-9)
+
+
+def test_hourly_it_power_adds_up_to_the_monthly_it_energy():
+    # The hourly series and the monthly table are two views of one load: summing the hours
+    # of each month (31, 28, 31, ... days of a 365-day typical year) must give the month.
+    from planner.evaluate import evaluate_sites
+    from planner.paths import example_scenario
+    from planner.scenario import load_scenario
+
+    ev = evaluate_sites(load_scenario(example_scenario("retail-seasonal")))
+    days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    month_of_hour = np.repeat(np.arange(12), [24 * d for d in days])
+    hourly_mwh = np.bincount(month_of_hour, weights=ev.hourly_it_kw) / 1000.0
+    first = ev.monthly[ev.monthly["site_id"] == ev.site_ids[0]]
+    np.testing.assert_allclose(hourly_mwh, first["it_energy_mwh"].to_numpy(), rtol=1e-9)
+    # The seasonal fleet is busier in November (load factor 1.0) than in February (0.5); power
+    # is idle + (busy - idle) x activity, so it rises by less than the factor's 2x.
+    assert 1.0 < (hourly_mwh[10] / 30) / (hourly_mwh[1] / 28) < 2.0

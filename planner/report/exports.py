@@ -146,9 +146,9 @@ def hourly_table(results: Results, site_id: str) -> pd.DataFrame:
     """8,760 hourly rows for one site: PUE, WUE, IT and facility power, water.
 
     ``it_power_kw`` is the IT power of the GPUs this site receives in the allocation (the whole
-    fleet when there is no feasible allocation). The results keep IT energy per month, not per
-    hour, so each hour carries its month's mean IT power; facility power is that times the
-    hour's PUE, and water is IT energy times the hour's WUE.
+    fleet when there is no feasible allocation), at full build-out; results files written before
+    the hourly IT series was kept carry each month's mean instead. Facility power is IT power
+    times the hour's PUE, and water is IT energy times the hour's WUE.
     """
     ev = results.evaluation
     try:
@@ -172,7 +172,10 @@ def hourly_table(results: Results, site_id: str) -> pd.DataFrame:
     it_mwh = monthly["it_energy_mwh"].reindex(range(1, 13)).to_numpy(dtype=float)
     it_mw_by_month = np.where(hours_in_month > 0, it_mwh / np.maximum(hours_in_month, 1), np.nan)
     share = _allocated_share(results, site_id)
-    it_kw = it_mw_by_month[month - 1] * 1000.0 * share
+    if ev.hourly_it_kw is not None:
+        it_kw = np.asarray(ev.hourly_it_kw, dtype=float) * share
+    else:
+        it_kw = it_mw_by_month[month - 1] * 1000.0 * share
     pue = np.asarray(ev.hourly_pue[row], dtype=float)
     wue = np.asarray(ev.hourly_wue_l_per_kwh[row], dtype=float)
     return pd.DataFrame(
