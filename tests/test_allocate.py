@@ -158,6 +158,25 @@ def test_partial_last_block_counts_exact_gpus():
     assert got.gpus["phase_0"].sum() == 3 * BLOCK - 100
 
 
+def test_partial_last_block_costs_only_its_gpus():
+    # 2,972 GPUs = two full blocks + one block of 924. A takes two blocks, B one; the 100 missing
+    # GPUs come off A (the site with the most blocks): A runs 1,948 GPUs = 1.90234375 blocks.
+    # A: 50 + 1.90234375 x 100 = 240.234375 M USD, 1.90234375 x 1,000 = 1,902.34375 t CO2,
+    # 1.90234375 x 1.5 = 2.853515625 MW; B: 10 + 130 = 140 M USD. Objective 380.234375 M USD
+    # (charging the phantom 100 GPUs at full block cost would give 390).
+    sc, ev = hand_instance()
+    sc.fleet.phases[0].count = 3 * BLOCK - 100
+    got = allocate(ev, sc)
+    assert got.gpus.loc["A", "phase_0"] == 1948
+    assert got.summary.loc["A", "cost_usd"] == pytest.approx(240.234375e6)
+    assert got.summary.loc["B", "cost_usd"] == pytest.approx(140e6)
+    assert got.summary.loc["A", "co2_t"] == pytest.approx(1902.34375)
+    assert got.summary.loc["A", "facility_mw"] == pytest.approx(2.853515625)
+    assert got.summary.loc["A", "blocks"] == 2
+    assert got.objective_usd == pytest.approx(380.234375e6)
+    assert got.objective_usd == pytest.approx(got.summary["cost_usd"].sum())
+
+
 # --- infeasible problems explained in words ---------------------------------------------------
 
 

@@ -851,7 +851,10 @@ def allocation_from_blocks(
     gpus = _gpu_counts(problem, blocks)[open_]
     gpu_df = pd.DataFrame(gpus, index=ids, columns=problem.phase_names)
     total_gpus = float(problem.phase_gpus.sum())
-    b = blocks[open_]
+    # Blocks actually filled: the partial last block of a phase carries only its GPUs' cost,
+    # power, CO2 and water (block figures are per GPU times block_gpus), so the summary and the
+    # reported objective match the fleet's own cost (tco_usd for the whole fleet at one site).
+    b = gpus / float(problem.block_gpus)
     delay = (
         problem.block_delay_usd if problem.block_delay_usd is not None else np.zeros_like(blocks)
     )
@@ -859,7 +862,7 @@ def allocation_from_blocks(
         {
             "name": problem.site_names[open_],
             "grid": problem.grid[open_],
-            "blocks": b.sum(axis=1),
+            "blocks": blocks[open_].sum(axis=1),
             "gpus": gpus.sum(axis=1),
             "share": gpus.sum(axis=1) / total_gpus,
             "facility_mw": (b * problem.block_mw[open_]).sum(axis=1),
@@ -876,7 +879,7 @@ def allocation_from_blocks(
         summary.insert(1, "country", evaluation.metrics["country"].reindex(ids).to_numpy())
     order = np.argsort(-summary["gpus"].to_numpy(), kind="stable")
     summary, block_df, gpu_df = summary.iloc[order], block_df.iloc[order], gpu_df.iloc[order]
-    cost = fleet_cost_usd(problem, blocks)
+    cost = float(summary["cost_usd"].sum())
     where = ", ".join(
         f"{s} {g:,.0f} GPUs" for s, g in zip(summary.index, summary["gpus"], strict=True)
     )
