@@ -131,6 +131,9 @@ class MapView(QGraphicsView):
             item.setPen(pen)
             item.setBrush(brush)
             item.setZValue(0)
+            # Outlines never change between repaints: keep each as a device pixmap so a re-rank
+            # repaints the markers, not thousands of polygon vertices (rebuilt on zoom).
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.scene().addItem(item)
             self._basemap_items.append(item)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 from planner.errors import CancelledError, InputError, PlannerError
 
 log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.05
 
 
 class TaskSignals(QObject):
@@ -48,6 +51,7 @@ class Task(QRunnable):
         self.title = title
         self.signals = TaskSignals()
         self._cancel = threading.Event()
+        self._last_emit_s = -1.0
 
     def cancel(self) -> None:
         """Ask the work to stop at its next progress report."""
@@ -60,7 +64,13 @@ class Task(QRunnable):
     def _progress(self, label: str, fraction: float) -> None:
         if self._cancel.is_set():
             raise CancelledError(f"{self.title} was cancelled")
-        self.signals.progress.emit(str(label), float(fraction))
+        # At most ~20 updates a second: a bar needs no more, and a flood of queued signals
+        # from a tight loop would keep the GUI thread busy (cancellation is still checked on
+        # every call).
+        now = time.monotonic()
+        if now - self._last_emit_s >= PROGRESS_INTERVAL_S or fraction >= 1.0:
+            self._last_emit_s = now
+            self.signals.progress.emit(str(label), float(fraction))
 
     def run(self) -> None:  # noqa: D401 - Qt's name
         try:
