@@ -211,7 +211,12 @@ def fleet_power(
                 "node_w_per_gpu": node_w,
                 "it_kw_per_gpu": it_kw,
                 "design_it_kw": it_kw * phase.count,
-                "rack_density_kw": float(gpu["rack_density_kw"]),
+                # A planner's own rack layout replaces the catalog's typical rack.
+                "rack_density_kw": (
+                    float(gpu["rack_density_kw"])
+                    if fleet.gpus_per_rack is None
+                    else fleet.gpus_per_rack * node_w / 1000.0
+                ),
                 "liquid_required": bool(gpu["liquid_required"]),
             }
         )

@@ -78,6 +78,9 @@ class Fleet(_Section):
         0.07, ge=0.0, le=0.5, description="network and storage power as a share of GPU node power"
     )
     block_gpus: int = Field(1024, gt=0, description="allocation granularity: GPUs per block")
+    gpus_per_rack: int | None = Field(
+        None, gt=0, le=1024, description="GPUs per rack; none = each GPU model's typical rack"
+    )
     monthly_load_factor: list[float] | None = Field(
         None, description="12 multipliers (January first) for a seasonal load, max 1"
     )

@@ -128,3 +128,18 @@ def test_bad_diurnal_weights_are_rejected():
 def test_bad_utilization_is_rejected():
     with pytest.raises(InputError, match="utilization"):
         activity_profile("training", 1.5)
+
+
+def test_gpus_per_rack_sets_the_rack_density():
+    # Two DGX H100 per rack (16 GPUs) is 2 x 10.2 kW = 20.4 kW, under the ~40 kW line where
+    # air cooling ends; two DGX B200 (16 GPUs) is 2 x 14.3 = 28.6 kW (NVIDIA datasheets).
+    fp = fleet_power(fleet(gpus_per_rack=16), GPUS, PARAMS)
+    assert fp.phases["rack_density_kw"].tolist() == pytest.approx([20.4, 28.6])
+    assert fp.rack_density_kw == pytest.approx(28.6)
+    # The catalog's typical racks when the scenario says nothing (4 DGX H100 = 40.8 kW).
+    assert fleet_power(fleet(), GPUS, PARAMS).phases["rack_density_kw"].iloc[0] == 40.8
+
+
+def test_gpus_per_rack_must_be_positive():
+    with pytest.raises(ValueError):
+        fleet(gpus_per_rack=0)
