@@ -126,6 +126,10 @@ def _run_single(job: Any, as_json: bool) -> int:
         results = run_scenario(scenario, sites_file=job.sites_file, progress=bar)
     finally:
         bar.close()
+    # Defaults applied to the user's data (region by nearest centre, climate from a site 900 km
+    # away...) change the answer: say them where a person or a log will see them.
+    for text in results.evaluation.warnings:
+        click.echo(f"Warning: {text}", err=True)
     files = write_results(results, job.out_dir, job.formats)
     doc = run_json(results, job, [str(f) for f in files])
     if as_json:
