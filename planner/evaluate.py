@@ -6,8 +6,10 @@ to :func:`evaluate_arrays`, which computes everything else vectorised over sites
 hours or horizon months (columns); there is no Python loop over sites.
 
 Costs are additive so that the allocation MILP can use them directly: the net present cost of
-an allocation is the sum of the opened sites' ``site_fixed_cost_usd`` plus, for every block
-placed, ``phase_block_cost_usd[site, phase]``. Economies of scale enter only through the fixed
+an allocation is the sum of the opened sites' fixed costs plus, for every block placed,
+``phase_block_cost_usd[site, phase]``. A site's fixed cost runs from the first phase it serves
+(``site_fixed_cost_by_first_phase_usd``; ``site_fixed_cost_usd`` is the value when it serves
+the fleet's earliest phase). Economies of scale enter only through the fixed
 part (see :func:`planner.economics.capex_affine`). The whole-fleet cost columns in ``metrics``
 are exactly ``fixed + sum over phases of (count / block_gpus) x block cost``.
 """
@@ -319,7 +321,7 @@ def evaluate_arrays(
     ready = np.maximum(np.nan_to_num(ttp, nan=0.0), scenario.facility.build_lead_months)
     ready = np.ceil(ready).astype(int)
     start = np.minimum(np.maximum(phase_start[None, :], ready[:, None]), months)  # (n, P)
-    first = start.min(axis=1)
+    first = start.min(axis=1)  # the fleet's earliest running month at each site
     runs = start < months  # the phase operates inside the horizon at this site
     rows = np.arange(n)[:, None]
     report(progress, "costs", 0.4)
@@ -395,6 +397,12 @@ def evaluate_arrays(
     block_cost = sum(per_gpu.values()) * block
     block_cost = np.where(runs, block_cost, np.inf)  # a phase that never gets power cannot go there
     site_fixed = sum(fixed.values())
+    # Every fixed component is a monthly amount paid from the site's first running month on,
+    # i.e. rate x annuity[first]. For an allocation that gives the site only some phases, the
+    # fixed cost starts with the earliest of *those*: publish it per first phase served.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fixed_rate = np.where(annuity[first] > 0, site_fixed / annuity[first], 0.0)
+    fixed_by_phase = fixed_rate[:, None] * annuity[start]  # (n, P)
     tco = site_fixed + sum(per_gpu.values()) @ counts
     delivered = gpu_hours_pv[start] @ counts  # discounted useful GPU-hours
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -517,6 +525,8 @@ def evaluate_arrays(
             site_fixed, index=table.index.copy(), name="site_fixed_cost_usd"
         ),
         block_site_mw=by_phase(block_kw / 1000.0 * pue_peak[:, None]),
+        site_fixed_cost_by_first_phase_usd=by_phase(fixed_by_phase),
+        useful_gpu_hours_per_gpu_month=np.asarray(fp.useful_gpu_hours_per_month(), dtype=float),
         rtt_ms=pd.DataFrame(rtt, index=table.index.copy(), columns=center_names),
         hourly_pue=pue if sites.case_of_site is None else pue[case],
         hourly_wue_l_per_kwh=wue if sites.case_of_site is None else wue[case],

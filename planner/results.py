@@ -55,6 +55,14 @@ class Evaluation:
         Defaults applied to user data (nearest climate at N km, region by nearest polygon...).
     hourly_it_kw : ndarray, shape (8760,), optional
         IT power of the whole fleet at full build-out, hour by hour (same at every site).
+    site_fixed_cost_by_first_phase_usd : DataFrame, optional
+        Index ``site_id``, one column per phase: net present fixed cost of the site when the
+        first phase it serves is that phase (the fixed cost runs from that phase's running
+        month at the site). The earliest phase's column equals ``site_fixed_cost_usd``. None in
+        older results: the MILP then charges ``site_fixed_cost_usd`` whatever the phases.
+    useful_gpu_hours_per_gpu_month : ndarray, shape (12,), optional
+        Useful (delivered) GPU-hours per installed, powered GPU in each calendar month: the
+        hourly activity summed after its cap at 1, so what ``usd_per_gpu_hour`` divides by.
     """
 
     metrics: pd.DataFrame
@@ -70,6 +78,8 @@ class Evaluation:
     provenance: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     hourly_it_kw: np.ndarray | None = None
+    site_fixed_cost_by_first_phase_usd: pd.DataFrame | None = None
+    useful_gpu_hours_per_gpu_month: np.ndarray | None = None
 
     @property
     def site_ids(self) -> list[str]:
@@ -132,6 +142,12 @@ class Results:
                 "provenance": _frame(ev.provenance, index=False),
                 "warnings": list(ev.warnings),
                 "hourly_it_kw": None if ev.hourly_it_kw is None else _pack_array(ev.hourly_it_kw),
+                "site_fixed_cost_by_first_phase_usd": _frame(
+                    ev.site_fixed_cost_by_first_phase_usd
+                ),
+                "useful_gpu_hours_per_gpu_month": None
+                if ev.useful_gpu_hours_per_gpu_month is None
+                else [float(v) for v in ev.useful_gpu_hours_per_gpu_month],
             },
             "ranking": _frame(self.ranking),
             "allocation": {
@@ -174,6 +190,12 @@ class Results:
             provenance=_unframe(ev["provenance"]),
             warnings=list(ev.get("warnings", [])),
             hourly_it_kw=None if ev.get("hourly_it_kw") is None else _unpack_array(ev["hourly_it_kw"]),
+            site_fixed_cost_by_first_phase_usd=_unframe(
+                ev.get("site_fixed_cost_by_first_phase_usd")
+            ),
+            useful_gpu_hours_per_gpu_month=None
+            if ev.get("useful_gpu_hours_per_gpu_month") is None
+            else np.asarray(ev["useful_gpu_hours_per_gpu_month"], dtype=float),
         )
         al = data["allocation"]
         allocation = Allocation(

@@ -99,6 +99,15 @@ def make_evaluation(
     water_m3 = mwh / pue[:, None] * wue[:, None]  # MWh IT x L/kWh = m3
 
     n_blocks = np.array([-(-ph.count // block) for ph in phases])
+    # Fixed cost when phase p is the first the site serves: paid undiscounted from the month the
+    # phase runs there (its start, or the site's time to power if later) to the horizon end, so
+    # a site first used by a later phase pays less (shape of the evaluation's rule, made up).
+    months = years * 12
+    runs_from = np.minimum(
+        np.maximum(np.array([ph.start_month for ph in phases])[None, :], ttp[:, None]), months
+    )
+    fixed_by_phase = fixed[:, None] * (months - runs_from) / months  # (S, P)
+    fixed = fixed_by_phase.max(axis=1)  # the fleet's earliest phase
     tco = fixed + block_cost @ n_blocks
     gpu_hours = scenario.fleet.total_gpus * utilisation * HOURS_PER_YEAR * years
     rtt = {}
@@ -142,6 +151,7 @@ def make_evaluation(
         phase_block_co2_t=frame(co2_t),
         phase_block_water_m3=frame(water_m3),
         site_fixed_cost_usd=pd.Series(fixed, index=ids, name="site_fixed_cost_usd"),
+        site_fixed_cost_by_first_phase_usd=frame(fixed_by_phase),
         block_site_mw=frame(block_mw),
         rtt_ms=rtt_df,
         hourly_pue=pue[:, None] * season[None, :],
@@ -218,7 +228,8 @@ def feasible_placements(ev: Evaluation, scenario) -> list[tuple[float, float, fl
     sites = list(m.index)
     phases = list(ev.phase_block_cost_usd.columns)
     cost = ev.phase_block_cost_usd.to_numpy()
-    fixed = ev.site_fixed_cost_usd.to_numpy()
+    fixed_by_phase = ev.site_fixed_cost_by_first_phase_usd
+    starts = [p.start_month for p in scenario.fleet.phases]
     need = [p.count // scenario.fleet.block_gpus for p in scenario.fleet.phases]
     co2 = ev.phase_block_co2_t.to_numpy()
     water = ev.phase_block_water_m3.to_numpy()
@@ -228,7 +239,12 @@ def feasible_placements(ev: Evaluation, scenario) -> list[tuple[float, float, fl
         frame = pd.DataFrame(b, index=m.index, columns=phases)
         if rule_breaks(ev, scenario, frame):
             continue
-        total = fixed[b.sum(axis=1) > 0].sum() + (b * cost).sum()
+        total = (b * cost).sum()
+        for i, site in enumerate(sites):  # a site pays from the earliest phase it serves
+            served = [p for p in range(len(phases)) if b[i, p] > 0]
+            if served:
+                first = min(served, key=lambda p: starts[p])
+                total += fixed_by_phase.loc[site, phases[first]]
         found.append((float(total), float((b * co2).sum()), float((b * water).sum())))
     return found
 

@@ -20,6 +20,9 @@ def random_instance(seed: int):
     rng = np.random.default_rng(seed)
     n_sites = int(rng.integers(3, 6))
     counts = [int(rng.integers(1, 4)) * BLOCK, int(rng.integers(1, 3)) * BLOCK]
+    # Start months in either order, so that a site's fixed cost depends on which phase it
+    # serves first (the fixture's fixed cost runs from that phase's start or power month).
+    starts = [int(v) for v in rng.choice([0, 6, 24, 40], 2)]
     max_sites = int(rng.integers(1, n_sites + 1))
     constraints = {
         "max_sites": max_sites,
@@ -39,8 +42,8 @@ def random_instance(seed: int):
         fleet={
             "block_gpus": BLOCK,
             "phases": [
-                {"gpu": "H100-SXM", "count": counts[0], "start_month": 0},
-                {"gpu": "B200", "count": counts[1], "start_month": 6},
+                {"gpu": "H100-SXM", "count": counts[0], "start_month": starts[0]},
+                {"gpu": "B200", "count": counts[1], "start_month": starts[1]},
             ],
         },
         constraints=constraints,
@@ -69,6 +72,86 @@ def test_random_instances_cover_both_outcomes():
     # The brute-force comparison above means something only if both cases occur.
     outcomes = {brute_force(ev, sc) is None for sc, ev in map(random_instance, range(60))}
     assert outcomes == {True, False}
+
+
+def test_random_instances_charge_fixed_cost_by_first_phase():
+    # The first-phase fixed cost matters in the comparison above only if some optimum opens a
+    # site for its later phase alone (it then pays less than site_fixed_cost_usd).
+    late_only = 0
+    for seed in range(60):
+        sc, ev = random_instance(seed)
+        got = allocate(ev, sc, mip_rel_gap=1e-9, delay_rent=False)
+        if not got.feasible:
+            continue
+        charged = got.summary["cost_usd"] - (
+            got.blocks * ev.phase_block_cost_usd.loc[got.blocks.index]
+        ).sum(axis=1)
+        late_only += int((charged < ev.site_fixed_cost_usd[charged.index] - 1.0).sum())
+    assert late_only > 0
+
+
+@pytest.mark.parametrize("late_first", [False, True])
+def test_site_used_only_for_the_late_phase_pays_the_late_fixed_cost(late_first):
+    # One block per phase; early phase at month 0, late phase at month 24 (listed first when
+    # late_first, to check that phases are ordered by start month, not by position).
+    # Fixed cost if first used by the early / late phase: A 50 / 40, B 30 / 12 million USD.
+    # Block cost early / late: A 100 / 100, B 160 / 100. A holds one block (1.5 of 1.5 MW).
+    #   A early + B late: 50 + 100 + 12 + 100 = 262   <- optimum (B pays 12, its late cost)
+    #   B both:           30 + 160 + 100     = 290
+    #   B early + A late: 30 + 160 + 40 + 100 = 330
+    # Charging B its early-phase 30 whatever it serves would make the split cost 280.
+    early, late = (
+        {"gpu": "H100-SXM", "count": BLOCK, "start_month": 0},
+        {
+            "gpu": "B200",
+            "count": BLOCK,
+            "start_month": 24,
+        },
+    )
+    sc = make_scenario(
+        fleet={"block_gpus": BLOCK, "phases": [late, early] if late_first else [early, late]},
+        constraints={"max_sites": 2},
+        facility={"build_lead_months": 0},
+    )
+    _, ev = hand_instance()
+    cols = ["phase_0", "phase_1"]
+    e, lt = (1, 0) if late_first else (0, 1)  # column of the early and the late phase
+    ids = ev.metrics.index
+
+    def frame(a_early, a_late, b_early, b_late):
+        v = np.zeros((2, 2))
+        v[0, e], v[0, lt], v[1, e], v[1, lt] = a_early, a_late, b_early, b_late
+        return pd.DataFrame(v, index=ids, columns=cols)
+
+    ev.metrics["capacity_mw"] = [1.5, math.inf]
+    ev.phase_block_cost_usd = frame(100e6, 100e6, 160e6, 100e6)
+    ev.site_fixed_cost_by_first_phase_usd = frame(50e6, 40e6, 30e6, 12e6)
+    ev.site_fixed_cost_usd = pd.Series([50e6, 30e6], index=ids)
+    ev.phase_block_co2_t = frame(1.0, 1.0, 1.0, 1.0)
+    ev.phase_block_water_m3 = frame(1.0, 1.0, 1.0, 1.0)
+    ev.block_site_mw = frame(1.5, 1.5, 1.5, 1.5)
+    got = allocate(ev, sc, mip_rel_gap=1e-9)
+    assert got.status == "optimal", got.message
+    assert got.objective_usd == pytest.approx(262e6)
+    assert got.blocks.loc["A", cols[e]] == 1 and got.blocks.loc["B", cols[lt]] == 1
+    assert got.summary.loc["B", "cost_usd"] == pytest.approx(12e6 + 100e6)
+    assert got.summary.loc["A", "cost_usd"] == pytest.approx(50e6 + 100e6)
+
+
+def test_fixed_cost_rising_with_a_later_first_phase_is_refused():
+    # The telescoping objective would be wrong (a later first phase must not cost more).
+    sc, ev = hand_instance()
+    sc.fleet.phases.append(sc.fleet.phases[0].model_copy(update={"start_month": 12}))
+    ids = ev.metrics.index
+    for name in ("phase_block_cost_usd", "phase_block_co2_t", "phase_block_water_m3"):
+        table = getattr(ev, name)
+        table["phase_1"] = table["phase_0"]
+    ev.block_site_mw["phase_1"] = ev.block_site_mw["phase_0"]
+    ev.site_fixed_cost_by_first_phase_usd = pd.DataFrame(
+        {"phase_0": [50e6, 10e6], "phase_1": [60e6, 10e6]}, index=ids
+    )
+    with pytest.raises(ValueError, match="site A"):
+        build_problem(ev, sc)
 
 
 def hand_instance(capacity_a: float = 4.0, **constraints):
@@ -362,4 +445,28 @@ def test_delay_rent_matches_the_evaluations_delivered_gpu_hours():
     total = (m["tco_usd"] / m["usd_per_gpu_hour"]).to_numpy() + lost_hours
     total = total[np.isfinite(total)]
     assert len(total) > 10
+    assert np.ptp(total) <= 1e-9 * total.mean()
+
+
+def test_delay_rent_uses_capped_inference_activity():
+    # Inference at utilization 0.9: the diurnal peak (about 1.35x the mean) would ask for more
+    # than every GPU, and the evaluation caps activity at 1 each hour, so useful hours are below
+    # 0.9 x 8,760 h a year. The rent must charge those capped hours: delivered plus rented
+    # GPU-hours are then the same for every site.
+    from planner.evaluate import evaluate_sites
+    from planner.paths import example_scenario
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(example_scenario("eu-inference"))
+    assert sc.fleet.workload == "inference"
+    sc.fleet.utilization = 0.9
+    ev = evaluate_sites(sc)
+    assert ev.useful_gpu_hours_per_gpu_month.sum() < 0.99 * 0.9 * 8760  # the cap binds
+    m = ev.metrics
+    counts = np.array([p.count for p in sc.fleet.phases])
+    rent = delay_rent_usd(ev, sc).to_numpy() @ counts
+    lost_hours = rent / sc.energy.cloud_gpu_hour_usd / sc.fleet.block_gpus
+    total = (m["tco_usd"] / m["usd_per_gpu_hour"]).to_numpy() + lost_hours
+    total = total[np.isfinite(total)]
+    assert len(total) > 5 and np.ptp(lost_hours[np.isfinite(lost_hours)]) > 0  # some sites wait
     assert np.ptp(total) <= 1e-9 * total.mean()

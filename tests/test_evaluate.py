@@ -152,6 +152,30 @@ def test_block_costs_add_up_to_the_whole_fleet():
     assert ev.phase_block_co2_t.loc["s0", "phase_0"] == pytest.approx(4_336.93 / 4, abs=0.01)
 
 
+def test_fixed_cost_runs_from_the_first_phase_a_site_serves():
+    # Two phases of 512 GPUs, at months 0 and 6; one year at a 0 % discount rate, so every fixed
+    # part (capex charge, grid, staff) is a constant monthly amount from the first running month.
+    # s0 (power at once) first used by the late phase pays 6 of the 12 months: half. s1 (power
+    # in month 6) runs both phases from month 6: the same either way.
+    sc = scenario()
+    sc.fleet.phases[0].count = 512
+    sc.fleet.phases.append(sc.fleet.phases[0].model_copy(update={"start_month": 6}))
+    ev = evaluate_arrays(sc, sites(), GPUS, CENTERS, FINANCE)
+    f = ev.site_fixed_cost_by_first_phase_usd
+    assert list(f.columns) == ["phase_0", "phase_1"]
+    assert f.loc["s0", "phase_1"] == pytest.approx(f.loc["s0", "phase_0"] * 6 / 12)
+    assert f.loc["s1", "phase_1"] == pytest.approx(f.loc["s1", "phase_0"])
+    # The earliest phase's value is the published whole-fleet fixed cost.
+    assert np.allclose(f["phase_0"], ev.site_fixed_cost_usd, rtol=1e-12)
+    # Staff alone is 2 M USD a year (data/finance.toml), so s1 (6 months) pays at least 1 M.
+    assert ev.site_fixed_cost_usd["s1"] > 1e6
+    # Training at utilization 1: every hour useful; January 31 x 24 = 744 h, the year 8,760 h.
+    useful = ev.useful_gpu_hours_per_gpu_month
+    assert useful.shape == (12,)
+    assert useful[0] == pytest.approx(744.0)
+    assert useful.sum() == pytest.approx(8760.0)
+
+
 def test_latency_is_population_weighted_without_demand():
     ev = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, FINANCE)
     # The site is in New York: RTT 0 there; Chicago weight 1 of 4.

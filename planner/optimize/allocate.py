@@ -4,7 +4,9 @@ Decision variables
 ------------------
 ``x[s, p]``  integer blocks of phase ``p`` placed at site ``s`` (a block is
              ``scenario.fleet.block_gpus`` GPUs; a phase needs ``ceil(count / block_gpus)`` blocks),
-``y[s]``     binary, site ``s`` is opened (pays ``site_fixed_cost_usd``),
+``y[s]``     binary, site ``s`` is opened,
+``z[s, k]``  binary, site ``s`` is open by the ``k``-th phase in order of start month (only where
+             the site's fixed cost depends on it; ``y[s]`` is the last one),
 ``g[k]``     binary, grid region ``k`` hosts an open site (only with ``min_grid_regions > 1``).
 
 Constraints (each a named *group* so an infeasible problem can be explained by relaxing one)
@@ -13,13 +15,19 @@ demand     ``sum_s x[s, p] = n_p`` for every phase,
 capacity   ``sum_p block_site_mw[s, p] x[s, p] <= capacity_mw[s] y[s]``,
 share      ``sum_p x[s, p] <= floor(max_share_per_site N) y[s]`` (N = blocks of the fleet),
 open       ``sum_p x[s, p] >= y[s]`` (an open site hosts at least one block),
+first      ``z[s, k] <= z[s, k + 1]``, ``x[s, p_k] <= u[s, p_k] z[s, k]`` (u: the bound on x),
 sites      ``min_sites <= sum_s y[s] <= max_sites``,
 latency    ``sum_{s within max_rtt_ms of center} sum_p x[s, p] >= ceil(min_share N)`` per rule,
 grids      ``g[k] <= sum_{s in k} y[s]``, ``sum_k g[k] >= min_grid_regions``,
 caps       optional ``sum co2 x <= cap`` / ``sum water x <= cap`` (Pareto sweeps).
 
-Objective: ``sum_s site_fixed_cost_usd[s] y[s] + sum_{s,p} (phase_block_cost_usd[s, p] +
-delay_rent_usd[s, p]) x[s, p]``. The block cost is the evaluation's net present cost of one block
+Objective: ``sum_s sum_k (F[s, k] - F[s, k + 1]) z[s, k] + sum_{s,p} (phase_block_cost_usd[s, p] +
+delay_rent_usd[s, p]) x[s, p]``, with ``F[s, k]`` the evaluation's
+``site_fixed_cost_by_first_phase_usd`` (phases sorted by start month, ``F[s, P] = 0``): ``z`` is
+0 up to the first phase the site serves and 1 from there on, so the sum telescopes to ``F`` of
+that phase: a site used only by a late phase pays its fixed cost from that phase on. This needs
+``F`` non-increasing in ``k`` (a later first phase charges fewer, more discounted months), which
+:func:`build_problem` checks. The block cost is the evaluation's net present cost of one block
 (GPUs, facility, energy, opex, idle GPUs while a site waits for power, and the scenario's carbon
 price), so the objective is the fleet's TCO including the carbon price, plus the rent of the
 GPU-hours a late site cannot deliver (see :func:`delay_rent_usd`), so that every allocation
@@ -82,9 +90,35 @@ class AllocationProblem:
     min_grids: int = 1
     latency: list[LatencyRuleData] = field(default_factory=list)
     block_delay_usd: np.ndarray | None = None  # (S, P) part of block_cost_usd: rent while waiting
+    # (S, P) fixed cost of the site when phase p is the first it serves (None: fixed_cost_usd).
+    fixed_cost_by_phase_usd: np.ndarray | None = None
+    phase_start_month: np.ndarray | None = None  # (P,) int, orders the phases for the above
     phase_labels: list[str] = field(
         default_factory=list
     )  # for messages: "phase 2 (B200, month 12)"
+
+    def phase_order(self) -> np.ndarray:
+        """Phase indices sorted by start month (stable; in given order without start months)."""
+        if self.phase_start_month is None:
+            return np.arange(self.n_phases)
+        return np.argsort(np.asarray(self.phase_start_month), kind="stable")
+
+    def fixed_by_phase(self) -> np.ndarray:
+        """(S, P) USD: fixed cost of each site when phase ``p`` is the first it serves."""
+        if self.fixed_cost_by_phase_usd is None:
+            return np.repeat(self.fixed_cost_usd[:, None], self.n_phases, axis=1)
+        return self.fixed_cost_by_phase_usd
+
+    def site_fixed_cost(self, blocks: np.ndarray) -> np.ndarray:
+        """(S,) USD: each site's fixed cost under ``blocks`` (S, P); 0 where it is not open.
+
+        A site pays the fixed cost of the earliest-starting phase it serves.
+        """
+        order = self.phase_order()
+        served = np.asarray(blocks)[:, order] > 0
+        first = np.argmax(served, axis=1)  # position in start order of the first served phase
+        fixed = self.fixed_by_phase()[:, order][np.arange(self.n_sites), first]
+        return np.where(served.any(axis=1), fixed, 0.0)
 
     def phase_label(self, p: int) -> str:
         return self.phase_labels[p] if p < len(self.phase_labels) else self.phase_names[p]
@@ -158,9 +192,11 @@ def delay_rent_usd(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
     (``max(time_to_power_months, facility.build_lead_months)``, as in the evaluation), at
     ``energy.cloud_gpu_hour_usd``, discounted monthly like every other cost.
 
-    Useful GPU-hours per GPU and month = ``fleet.utilization`` x hours in the calendar month x
-    ``fleet.monthly_load_factor`` (1 when unset); this reproduces the evaluation's delivered
-    GPU-hours (``tco_usd / usd_per_gpu_hour``).
+    Useful GPU-hours per GPU and calendar month are the evaluation's own
+    (``useful_gpu_hours_per_gpu_month``: hourly activity after its cap at 1, which for an
+    inference fleet's diurnal peak is below utilization x hours), so that delivered plus rented
+    GPU-hours are the same at every site. Evaluations without it (older results files) fall
+    back to ``fleet.utilization`` x hours in the month x ``fleet.monthly_load_factor``.
 
     Returns
     -------
@@ -170,9 +206,12 @@ def delay_rent_usd(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
     from planner import economics as econ
 
     months = scenario.scenario.horizon_years * 12
-    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
-    factor = np.asarray(scenario.fleet.monthly_load_factor or [1.0] * 12, dtype=float)
-    useful = scenario.fleet.utilization * 24.0 * days * factor  # GPU-hours per GPU per month
+    if evaluation.useful_gpu_hours_per_gpu_month is not None:
+        useful = np.asarray(evaluation.useful_gpu_hours_per_gpu_month, dtype=float)
+    else:
+        days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+        factor = np.asarray(scenario.fleet.monthly_load_factor or [1.0] * 12, dtype=float)
+        useful = scenario.fleet.utilization * 24.0 * days * factor  # GPU-hours per GPU-month
     discounted = useful[np.arange(months) % 12] * econ.discount_factors(
         scenario.scenario.discount_rate, months
     )
@@ -241,6 +280,22 @@ def build_problem(
     fixed = np.nan_to_num(
         evaluation.site_fixed_cost_usd.reindex(ids).to_numpy(dtype=float), nan=0.0
     )
+    phase_start = np.array([p.start_month for p in scenario.fleet.phases], dtype=int)
+    fixed_by_phase = None
+    if evaluation.site_fixed_cost_by_first_phase_usd is not None:
+        by_first = evaluation.site_fixed_cost_by_first_phase_usd
+        fixed_by_phase = np.nan_to_num(frame(by_first), nan=0.0)
+        # The telescoping objective in :func:`solve` is exact only if a later first phase never
+        # costs more (it charges fewer, more discounted months).
+        ordered = fixed_by_phase[:, np.argsort(phase_start, kind="stable")]
+        rise = np.diff(ordered, axis=1)
+        tol = 1e-9 * max(float(np.abs(ordered).max(initial=0.0)), 1.0)
+        if (rise > tol).any():
+            s = int(np.argwhere(rise > tol)[0][0])
+            raise ValueError(
+                f"site_fixed_cost_by_first_phase_usd rises with a later first phase at site "
+                f"{ids[s]}; it must not increase with the phase start month"
+            )
     sub = metrics.loc[ids]
     capacity = (
         pd.to_numeric(sub["capacity_mw"], errors="coerce").fillna(np.inf).to_numpy(dtype=float)
@@ -288,6 +343,8 @@ def build_problem(
         block_water_m3=water,
         block_mw=np.where(allowed, mw, 0.0),
         fixed_cost_usd=fixed,
+        fixed_cost_by_phase_usd=fixed_by_phase,
+        phase_start_month=phase_start,
         capacity_mw=capacity,
         grid=grid,
         allowed=allowed,
@@ -346,15 +403,35 @@ def solve(
     grid_labels, grid_index = np.unique(problem.grid.astype(str), return_inverse=True)
     G = len(grid_labels) if use_grids else 0
     nx, ny = S * P, S
-    nvar = nx + ny + G
     xi = np.arange(nx).reshape(S, P)
     yi = nx + np.arange(S)
+    # Fixed cost by first phase served: F in start order, steps d[s, k] = F[s, k] - F[s, k + 1]
+    # >= 0 (checked in build_problem), F[s, P] = 0. z[s, k] ("open by the k-th phase") exists
+    # only where d > 0; a step of zero merges with the next variable (y[s] for the last).
+    order = problem.phase_order()
+    F = problem.fixed_by_phase()[:, order]
+    steps = np.maximum(F[:, :-1] - F[:, 1:], 0.0)  # (S, P - 1)
+    has_z = steps > 1e-9 * max(float(np.abs(F).max(initial=0.0)), 1.0)
+    z_of = np.full((S, P - 1), -1, dtype=int)
+    z_of[has_z] = nx + ny + G + np.arange(int(has_z.sum()))
+    nz = int(has_z.sum())
+    nvar = nx + ny + G + nz
+    # link[s, k]: the variable that must be 1 if site s holds a block of the k-th phase.
+    link = np.empty((S, P), dtype=int)
+    link[:, P - 1] = yi
+    for k in range(P - 2, -1, -1):  # a loop over phases, vectorised over sites
+        link[:, k] = np.where(has_z[:, k], z_of[:, k], link[:, k + 1])
+    z_site, z_k = np.nonzero(has_z)
+    zi = z_of[z_site, z_k]
+    fixed_y = F[:, P - 1]
+    fixed_z = steps[z_site, z_k]
 
     # Objective, scaled to order one so HiGHS's absolute tolerances mean something.
     c = np.zeros(nvar)
     if objective == "cost":
         c[:nx] = problem.block_cost_usd.ravel()
-        c[yi] = problem.fixed_cost_usd
+        c[yi] = fixed_y
+        c[zi] = fixed_z
     elif objective == "co2":
         c[:nx] = problem.block_co2_t.ravel()
     elif objective == "water":
@@ -375,7 +452,9 @@ def solve(
             fit = np.floor(problem.capacity_mw[:, None] / problem.block_mw + 1e-9)
         ub_x = np.minimum(ub_x, np.nan_to_num(fit, nan=0.0, posinf=float(N)))
     lb = np.zeros(nvar)
-    ub = np.concatenate([ub_x.ravel(), (ub_site > 0).astype(float), np.ones(G)])
+    ub = np.concatenate(
+        [ub_x.ravel(), (ub_site > 0).astype(float), np.ones(G), (ub_site[z_site] > 0).astype(float)]
+    )
     integrality = np.ones(nvar)
 
     rows: list[sparse.coo_matrix] = []
@@ -417,6 +496,31 @@ def solve(
         np.zeros(S),
         np.full(S, np.inf),
     )
+    # first phase served: z[s, k] <= next variable in the chain; a block of the k-th phase
+    # opens the site from that phase on (x <= its bound x z). Rows only where z exists.
+    if nz:
+        nxt = link[z_site, z_k + 1]
+        add(
+            np.concatenate([np.arange(nz), np.arange(nz)]),
+            np.concatenate([zi, nxt]),
+            np.concatenate([np.ones(nz), -np.ones(nz)]),
+            nz,
+            np.full(nz, -np.inf),
+            np.zeros(nz),
+        )
+        k_all = np.broadcast_to(np.arange(P), (S, P))
+        s_all = np.broadcast_to(np.arange(S)[:, None], (S, P))
+        use = (link != yi[:, None]) & (ub_x[:, order] > 0)
+        s_use, k_use = s_all[use], k_all[use]
+        m = len(s_use)
+        add(
+            np.concatenate([np.arange(m), np.arange(m)]),
+            np.concatenate([xi[s_use, order[k_use]], link[s_use, k_use]]),
+            np.concatenate([np.ones(m), -ub_x[s_use, order[k_use]]]),
+            m,
+            np.full(m, -np.inf),
+            np.zeros(m),
+        )
     # capacity (MW) for sites with a finite limit.
     if "capacity" not in drop:
         finite = np.flatnonzero(np.isfinite(problem.capacity_mw))
@@ -483,8 +587,8 @@ def solve(
         )
 
     if cost_cap_usd is not None and "caps" not in drop:
-        cols = np.concatenate([np.arange(nx), yi])
-        vals = np.concatenate([problem.block_cost_usd.ravel(), problem.fixed_cost_usd])
+        cols = np.concatenate([np.arange(nx), yi, zi])
+        vals = np.concatenate([problem.block_cost_usd.ravel(), fixed_y, fixed_z])
         add(np.zeros(len(cols), dtype=int), cols, vals / 1e6, 1, [-np.inf], [cost_cap_usd / 1e6])
 
     A = sparse.vstack(rows).tocsr()
@@ -585,9 +689,11 @@ def violations(
 
 
 def fleet_cost_usd(problem: AllocationProblem, blocks: np.ndarray) -> float:
-    """Objective value of an allocation: fixed costs of open sites plus block costs (USD)."""
-    open_ = blocks.sum(axis=1) > 0
-    return float(problem.fixed_cost_usd[open_].sum() + (blocks * problem.block_cost_usd).sum())
+    """Objective value of an allocation: fixed costs of open sites plus block costs (USD).
+
+    Each open site pays the fixed cost of the earliest-starting phase it serves.
+    """
+    return float(problem.site_fixed_cost(blocks).sum() + (blocks * problem.block_cost_usd).sum())
 
 
 def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0) -> list[str]:
@@ -867,7 +973,7 @@ def allocation_from_blocks(
             "share": gpus.sum(axis=1) / total_gpus,
             "facility_mw": (b * problem.block_mw[open_]).sum(axis=1),
             "capacity_mw": problem.capacity_mw[open_],
-            "cost_usd": problem.fixed_cost_usd[open_]
+            "cost_usd": problem.site_fixed_cost(blocks)[open_]
             + (b * problem.block_cost_usd[open_]).sum(axis=1),
             "delay_rent_usd": (b * delay[open_]).sum(axis=1),
             "co2_t": (b * problem.block_co2_t[open_]).sum(axis=1),
