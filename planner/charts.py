@@ -689,9 +689,13 @@ def tornado(
     """Tornado chart: result at each parameter's low and high value around the base case.
 
     ``sensitivity`` has ``parameter, low, high, base`` (results in ``unit``); the widest swing
-    is drawn on top.
+    is drawn on top. When it also has ``low_factor, high_factor`` (the multipliers applied to
+    the parameter, as :func:`planner.optimize.uncertainty.sensitivity` gives them), each label
+    says how far the parameter moved: ``electricity price (-23 % / +29 %)``.
     """
-    fig = _figure(fig, (7.2, 1.6 + 0.36 * (0 if sensitivity is None else len(sensitivity))))
+    n_rows = 0 if sensitivity is None else len(sensitivity)
+    two_line = sensitivity is not None and {"low_factor", "high_factor"} <= set(sensitivity)
+    fig = _figure(fig, (7.2, 1.6 + (0.48 if two_line else 0.36) * n_rows))
     if sensitivity is None or sensitivity.empty:
         return _empty(fig, title, "Sensitivity not computed")
     rows = sensitivity.assign(_swing=(sensitivity["high"] - sensitivity["low"]).abs())
@@ -709,11 +713,32 @@ def tornado(
         y, high, left=base, color=PALETTE["bad"], height=0.6, label="Parameter at its high value"
     )
     ax.axvline(base, color="black", lw=0.8)
-    ax.set_yticks(y, [_wrap(str(p), 26) for p in rows["parameter"]])
+    ax.set_yticks(y, _tornado_labels(rows))
     ax.set_xlabel(f"Result [{unit}] (base case {base:.3g})")
     ax.grid(axis="y", visible=False)
     fig.legend(loc="outside lower center", ncol=2)
     return fig
+
+
+def _percent_change(factor: float) -> str:
+    """A multiplier as a signed change: 0.774 -> "-23 %", 1.039 -> "+3.9 %"."""
+    change = (factor - 1.0) * 100.0
+    return f"{change:+.0f} %" if abs(change) >= 9.95 else f"{change:+.1f} %"
+
+
+def _tornado_labels(rows: pd.DataFrame) -> list[str]:
+    """Parameter names, with the low / high change on a second line when the table has it."""
+    names = [_wrap(str(p), 26) for p in rows["parameter"]]
+    if not {"low_factor", "high_factor"} <= set(rows.columns):
+        return names
+    low = pd.to_numeric(rows["low_factor"], errors="coerce").to_numpy(dtype=float)
+    high = pd.to_numeric(rows["high_factor"], errors="coerce").to_numpy(dtype=float)
+    return [
+        f"{name}\n({_percent_change(lo)} / {_percent_change(hi)})"
+        if np.isfinite(lo) and np.isfinite(hi)
+        else name
+        for name, lo, hi in zip(names, low, high, strict=True)
+    ]
 
 
 @_styled

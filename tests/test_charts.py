@@ -110,3 +110,27 @@ def test_map_draws_country_outlines(results):
     m, r = results.evaluation.metrics, results.ranking
     fig = charts.site_map(m[["name", "lat", "lon"]].join(r[["rank", "score", "feasible"]]), basemap)
     assert len(fig.axes[0].collections[0].get_paths()) == 1
+
+
+def test_tornado_labels_say_how_far_each_parameter_moved(results):
+    import pandas as pd
+
+    # Multipliers as planner.optimize.uncertainty.sensitivity gives them: exp(-/+1.2816 sigma).
+    # sigma 0.2: exp(-0.25631) = 0.7739 (-23 %), exp(0.25631) = 1.2922 (+29 %);
+    # sigma 0.03: exp(-0.038447) = 0.9623 (-3.8 %), exp(0.038447) = 1.0392 (+3.9 %).
+    table = pd.DataFrame(
+        {
+            "parameter": ["electricity price", "PUE"],
+            "low": [1.10, 1.18],
+            "high": [1.30, 1.22],
+            "base": [1.20, 1.20],
+            "low_factor": [0.7739, 0.9623],
+            "high_factor": [1.2922, 1.0392],
+        }
+    )
+    labels = [t.get_text() for t in charts.tornado(table).axes[0].get_yticklabels()]
+    # Widest swing on top, i.e. last on the y axis.
+    assert labels == ["PUE\n(-3.8 % / +3.9 %)", "electricity price\n(-23 % / +29 %)"]
+    # A table without the factors (an older results.json) keeps the bare names.
+    bare = [t.get_text() for t in charts.tornado(results.sensitivity).axes[0].get_yticklabels()]
+    assert sorted(bare) == sorted(results.sensitivity["parameter"])
