@@ -86,6 +86,22 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("run", "&Run", "&Run scenario", "F5", "Evaluate, rank, allocate and analyse", True),
     ActionSpec("cancel", "&Run", "&Cancel", "Esc", "Stop the running work", True),
     ActionSpec(
+        "compute_pareto",
+        "&Run",
+        "Compute &Pareto front",
+        None,
+        "The cost / carbon front of the last run, with the points set on the Pareto tab",
+        separator_before=True,
+    ),
+    ActionSpec(
+        "run_uncertainty",
+        "&Run",
+        "Run &uncertainty",
+        None,
+        "Monte Carlo rank frequencies and the tornado of the last run, with the draws set on "
+        "the Uncertainty tab",
+    ),
+    ActionSpec(
         "fit_map", "&View", "&Fit map to sites", "Ctrl+0", "Zoom the map to show every site"
     ),
     ActionSpec("tab_map", "&View", "Map and ranking", "Ctrl+1", separator_before=True),

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from planner.errors import InputError
+from planner.errors import InputError, PlannerError
 from planner.results import Results
 from planner.scenario import Scenario
 
@@ -100,6 +101,61 @@ class Engine:
             scenario.objective.weights,
             scenario.objective.cost_metric,
         )
+
+    # --- analyses of a finished run (slow: call from a worker) ---------------------------------
+
+    def pareto(self, results: Results, points: int, progress: Progress | None = None) -> Results:
+        """The run's results with a new cost / carbon front of ``points`` points.
+
+        Reuses the run's evaluation and screen (``results.ranking["feasible"]``): nothing is
+        re-evaluated. The returned results' ``scenario.analysis.pareto_points`` is ``points``,
+        so the report states what was computed.
+
+        Raises
+        ------
+        PlannerError
+            When no allocation meets the rules (the sentence says why).
+        """
+        from planner.optimize.pareto import ParetoInfeasible, pareto_front
+
+        scenario = results.scenario.model_copy(deep=True)
+        scenario.analysis.pareto_points = int(points)
+        try:
+            front, allocations = pareto_front(
+                results.evaluation,
+                scenario,
+                results.ranking[["feasible"]],
+                points=int(points),
+                time_limit_s=60.0,  # as the whole run allows each solve
+                progress=progress,
+            )
+        except ParetoInfeasible as exc:
+            raise PlannerError(str(exc)) from None
+        return replace(results, scenario=scenario, pareto=front, pareto_allocations=allocations)
+
+    def uncertainty(
+        self, results: Results, draws: int, progress: Progress | None = None
+    ) -> Results:
+        """The run's results with new Monte Carlo rank frequencies (``draws`` draws) and a new
+        tornado table, from the run's cached metrics and screen (nothing is re-evaluated).
+
+        Raises
+        ------
+        PlannerError
+            When no site passes the constraints (nothing to rank).
+        """
+        from planner.optimize.uncertainty import monte_carlo, sensitivity
+
+        feasible = results.ranking["feasible"].astype(bool)
+        if not feasible.any():
+            raise PlannerError("no site passes the constraints, so there is nothing to rank")
+        scenario = results.scenario.model_copy(deep=True)
+        scenario.analysis.uncertainty.draws = int(draws)
+        table = monte_carlo(results.evaluation, scenario, feasible, progress=progress)
+        summary = results.allocation.summary
+        share = summary["share"] if summary is not None and "share" in summary else None
+        tornado = sensitivity(results.evaluation, scenario, feasible, share)
+        return replace(results, scenario=scenario, uncertainty=table, sensitivity=tornado)
 
     # --- charts ----------------------------------------------------------------------------
 

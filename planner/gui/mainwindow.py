@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
     runCancelled = Signal()
     reranked = Signal(float)  # milliseconds the re-rank took
     exportFinished = Signal(object)  # list of paths
+    analysisFinished = Signal(str)  # "pareto" or "uncertainty", after the tab shows it
+    workDone = Signal()  # after any worker task ended and the actions are enabled again
 
     def __init__(
         self,
@@ -267,6 +269,9 @@ class MainWindow(QMainWindow):
                 toolbar.addAction(action)
             self.actions_by_id[spec.id] = action
         self.actions_by_id["cancel"].setEnabled(False)
+        self.pareto.set_compute_action(self.actions_by_id["compute_pareto"])
+        self.uncertainty.set_run_action(self.actions_by_id["run_uncertainty"])
+        self._update_analysis_actions()
         self.addActions(list(self.actions_by_id.values()))
 
     def _restore_layout(self) -> None:
@@ -383,6 +388,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(True)
         self.actions_by_id["cancel"].setEnabled(True)
         self.actions_by_id["run"].setEnabled(False)
+        self._update_analysis_actions()
         self._status(f"{title} started…")
         self.pool.start(task)
         return task
@@ -406,6 +412,16 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.actions_by_id["cancel"].setEnabled(False)
         self.actions_by_id["run"].setEnabled(True)
+        self._update_analysis_actions()
+        self.workDone.emit()
+
+    def _update_analysis_actions(self) -> None:
+        """The analyses reuse a run's evaluation: enabled once a run has results, and not while
+        other work runs (one worker)."""
+        ready = self.results is not None and self.task is None
+        for key in ("compute_pareto", "run_uncertainty"):
+            if key in self.actions_by_id:
+                self.actions_by_id[key].setEnabled(ready)
 
     def on_run(self) -> Task | None:
         if self.doc is None:
@@ -416,6 +432,54 @@ class MainWindow(QMainWindow):
         return self.start_task(
             lambda progress: engine.run(scenario, progress), "The run", self._on_results
         )
+
+    def on_compute_pareto(self) -> Task | None:
+        """The cost / carbon front of the last run's evaluation, with the Pareto tab's points."""
+        if self.results is None:
+            self._error("Run the scenario first; the Pareto front is computed from its results.")
+            return None
+        results, engine = self.results, self.engine
+        points = int(self.pareto.points_spin.value())
+        self.tabs.setCurrentWidget(self.pareto)
+        return self.start_task(
+            lambda progress: engine.pareto(results, points, progress),
+            "The Pareto front",
+            lambda new: self._on_analysis(new, "pareto", results),
+        )
+
+    def on_run_uncertainty(self) -> Task | None:
+        """Monte Carlo and tornado of the last run's evaluation, with the Uncertainty tab's
+        draws."""
+        if self.results is None:
+            self._error("Run the scenario first; the uncertainty is computed from its results.")
+            return None
+        results, engine = self.results, self.engine
+        draws = int(self.uncertainty.draws_spin.value())
+        self.tabs.setCurrentWidget(self.uncertainty)
+        return self.start_task(
+            lambda progress: engine.uncertainty(results, draws, progress),
+            "The uncertainty analysis",
+            lambda new: self._on_analysis(new, "uncertainty", results),
+        )
+
+    def _on_analysis(self, results: Results, kind: str, base: Results) -> None:
+        if self.results is not base:  # another scenario was opened meanwhile: not its analysis
+            self._status("The analysis finished for results no longer shown; it was dropped.")
+            return
+        # Only the analysis tab changes: the ranking, map and selection stay as they are.
+        self.results = results
+        if kind == "pareto":
+            self.pareto.show_results(results)
+            n = 0 if results.pareto is None else len(results.pareto)
+            self._status(f"Pareto front computed: {n} points (from the last run's evaluation).")
+        else:
+            self.uncertainty.show_results(results)
+            draws = results.scenario.analysis.uncertainty.draws
+            self._status(
+                f"Uncertainty computed: {draws:,} Monte Carlo draws and the tornado "
+                "(from the last run's evaluation)."
+            )
+        self.analysisFinished.emit(kind)
 
     def on_cancel(self) -> None:
         if self.task is not None:
@@ -480,6 +544,7 @@ class MainWindow(QMainWindow):
             self.compare.show_sites(None, None, [])
             self.pareto.show_results(None)
             self.uncertainty.show_results(None)
+            self._update_analysis_actions()
             self.summary_label.setText("No results yet: press Run (F5).")
             return
         metrics = results.evaluation.metrics
@@ -498,6 +563,7 @@ class MainWindow(QMainWindow):
         self.map.fit_sites()
         self.pareto.show_results(results)
         self.uncertainty.show_results(results)
+        self._update_analysis_actions()
         self._update_summary()
         keep = [s for s in self.selected if s in metrics.index]
         self.select_sites(keep)

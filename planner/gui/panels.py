@@ -9,18 +9,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSpinBox,
     QSplitter,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +35,36 @@ from planner.results import Results
 from planner.scenario import COOLING_TECHNOLOGIES
 
 FigureFor = Callable[..., Any]  # engine.figure(kind, results, site_id=None)
+
+#: Spin box defaults when the scenario did not ask for the analysis (its value is 0).
+DEFAULT_PARETO_POINTS = 10
+DEFAULT_DRAWS = 1_000
+
+
+def _analysis_bar(
+    label: str, spin: QSpinBox, button: QToolButton, tip: str
+) -> tuple[QHBoxLayout, QLabel]:
+    """A row above a tab: "<label> [spin] [button]" and a note on what the numbers are from."""
+    bar = QHBoxLayout()
+    bar.setContentsMargins(6, 4, 6, 0)
+    caption = QLabel(label)
+    caption.setBuddy(spin)
+    spin.setToolTip(tip)
+    bar.addWidget(caption)
+    bar.addWidget(spin)
+    bar.addWidget(button)
+    note = QLabel("")
+    note.setStyleSheet("color: #555;")
+    bar.addWidget(note, 1)
+    return bar, note
+
+
+def _action_button() -> QToolButton:
+    button = QToolButton()
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    button.setEnabled(False)  # until the window hands it its action
+    return button
+
 
 _DETAIL_FIGURES: tuple[tuple[str, str], ...] = (
     ("Total cost", "tco_usd"),
@@ -333,9 +366,21 @@ class ParetoPanel(QWidget):
         super().__init__(parent)
         self._figure_for = figure_for
         self._results: Results | None = None
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.points_spin = QSpinBox()
+        self.points_spin.setRange(2, 200)  # the scenario schema's upper bound
+        self.points_spin.setValue(DEFAULT_PARETO_POINTS)
+        self.points_spin.setSuffix(" points")
+        self.compute_button = _action_button()
+        bar, self.note = _analysis_bar(
+            "Front of",
+            self.points_spin,
+            self.compute_button,
+            "Points asked for, end points included; duplicate or dominated points are dropped, "
+            "so the front may have fewer",
+        )
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         self.chart = ChartView(
-            "Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front."
+            "No cost/carbon front yet: run the scenario, then Compute Pareto front."
         )
         splitter.addWidget(self.chart)
         right = QWidget()
@@ -359,20 +404,32 @@ class ParetoPanel(QWidget):
         splitter.setSizes([800, 450])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
         self.points_view.selectionModel().selectionChanged.connect(self._on_row)
         self._cid: int | None = None
 
+    def set_compute_action(self, action: QAction) -> None:
+        """The window's "Compute Pareto front" action, shown as this tab's button."""
+        self.compute_button.setDefaultAction(action)
+
     def show_results(self, results: Results | None) -> None:
         self._results = results
+        if results is not None:
+            asked = results.scenario.analysis.pareto_points
+            self.points_spin.setValue(asked if asked > 0 else DEFAULT_PARETO_POINTS)
         front = None if results is None else results.pareto
         if front is None or len(front) == 0:
             self.points.set_frame(None)
             self.allocation.set_frame(None)
+            self.note.setText("")
             self.chart.show_message(
-                "Run a scenario with analysis.pareto_points > 0 to see the cost/carbon front."
+                "No cost/carbon front yet: run the scenario, then Compute Pareto front."
+                if results is None
+                else "No cost/carbon front in this run: press Compute Pareto front."
             )
             return
+        self.note.setText(f"{len(front)} points on the front shown")
         self.points.set_frame(
             _pareto_display(front),
             {"Cost (USD M)": ",.1f", "CO₂ (kt)": ",.1f", "Water (thousand m³)": ",.1f"},
@@ -456,9 +513,13 @@ def _uncertainty_display(table: pd.DataFrame, names: pd.Series | None, top_k: in
         "p10": "P10 (USD/GPU-h)",
         "p50": "P50 (USD/GPU-h)",
         "p90": "P90 (USD/GPU-h)",
+        # the names planner.optimize.uncertainty.monte_carlo gives them
+        "usd_per_gpu_hour_p10": "P10 (USD/GPU-h)",
+        "usd_per_gpu_hour_p50": "P50 (USD/GPU-h)",
+        "usd_per_gpu_hour_p90": "P90 (USD/GPU-h)",
     }
     for key, label in labels.items():
-        if key in table:
+        if key in table and label not in out:
             out[label] = table[key] * (100.0 if key.startswith("p_") else 1.0)
     order = [c for c in ("p_first", "p_top_k") if c in table]
     return out.loc[table.sort_values(order, ascending=False).index] if order else out
@@ -472,13 +533,26 @@ class UncertaintyPanel(QWidget):
         self._figure_for = figure_for
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.draws_spin = QSpinBox()
+        self.draws_spin.setRange(100, 100_000)  # the scenario schema's upper bound
+        self.draws_spin.setSingleStep(500)
+        self.draws_spin.setGroupSeparatorShown(True)
+        self.draws_spin.setValue(DEFAULT_DRAWS)
+        self.draws_spin.setSuffix(" draws")
+        self.run_button = _action_button()
+        bar, self.note = _analysis_bar(
+            "Monte Carlo with",
+            self.draws_spin,
+            self.run_button,
+            "Draws of electricity price, carbon intensity, PUE and fleet growth "
+            "(spreads from the scenario's analysis.uncertainty); same seed, same numbers",
+        )
+        layout.addLayout(bar)
         splitter = QSplitter(Qt.Orientation.Vertical)
         charts = QSplitter(Qt.Orientation.Horizontal)
-        self.tornado = ChartView(
-            "Run a scenario with analysis.sensitivity = true to see the tornado chart."
-        )
+        self.tornado = ChartView("No tornado chart yet: run the scenario, then Run uncertainty.")
         self.probabilities = ChartView(
-            "Run a scenario with Monte Carlo draws > 0 to see rank probabilities."
+            "No rank probabilities yet: run the scenario, then Run uncertainty."
         )
         charts.addWidget(self.tornado)
         charts.addWidget(self.probabilities)
@@ -489,20 +563,30 @@ class UncertaintyPanel(QWidget):
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         splitter.addWidget(view)
         splitter.setSizes([650, 220])
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
+
+    def set_run_action(self, action: QAction) -> None:
+        """The window's "Run uncertainty" action, shown as this tab's button."""
+        self.run_button.setDefaultAction(action)
 
     def show_results(self, results: Results | None) -> None:
         if results is None:
             self.tornado.show_message("Run the scenario to see the tornado chart.")
             self.probabilities.show_message("Run the scenario to see rank probabilities.")
             self.table_model.set_frame(None)
+            self.note.setText("")
             return
+        unc = results.scenario.analysis.uncertainty
+        self.draws_spin.setValue(unc.draws if unc.draws > 0 else DEFAULT_DRAWS)
+        self.note.setText(
+            f"rank frequencies from {unc.draws:,} draws (seed {unc.seed})"
+            if results.uncertainty is not None and len(results.uncertainty) and unc.draws > 0
+            else ""
+        )
         if results.sensitivity is not None and len(results.sensitivity):
             self.tornado.set_figure(lambda: self._figure_for("tornado", results))
         else:
-            self.tornado.show_message(
-                "No sensitivity analysis in this run (analysis.sensitivity = false)."
-            )
+            self.tornado.show_message("No sensitivity analysis in this run: press Run uncertainty.")
         if results.uncertainty is not None and len(results.uncertainty):
             self.probabilities.set_figure(lambda: self._figure_for("rank_probabilities", results))
             names = (
@@ -517,7 +601,7 @@ class UncertaintyPanel(QWidget):
             self.table_model.set_frame(table.reset_index().head(50), specs)
         else:
             self.probabilities.show_message(
-                "No Monte Carlo draws in this run (analysis.uncertainty.draws = 0)."
+                "No Monte Carlo draws in this run: press Run uncertainty."
             )
             self.table_model.set_frame(None)
 

@@ -56,7 +56,7 @@ def window(qtbot, engine, dialogs, settings, scenario_file):
 
 @pytest.fixture
 def ran(qtbot, window):
-    """The window after a finished run."""
-    with qtbot.waitSignal(window.runFinished, timeout=20_000):
+    """The window after a finished run, its worker free again."""
+    with qtbot.waitSignals([window.runFinished, window.workDone], timeout=20_000):
         window.on_run()
     return window

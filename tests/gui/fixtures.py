@@ -67,6 +67,10 @@ class FakeEngine(Engine):
         self.results = results
         self.runs = 0
         self.exports: list[tuple[Path, tuple[str, ...]]] = []
+        # Analyses (Pareto, uncertainty) use the real core on the synthetic results; these
+        # progress reports before it make one long enough to cancel.
+        self.analysis_steps = 0
+        self.analyses: list[tuple[str, int]] = []
 
     def gpu_models(self) -> list[str]:
         return list(GPU_MODELS)
@@ -88,6 +92,23 @@ class FakeEngine(Engine):
             if self.step_wait_s:
                 pause.wait(self.step_wait_s)  # simulated work between progress reports
         return self.results if self.results is not None else make_results()
+
+    def _slow_start(self, progress: Any, label: str) -> None:
+        pause = threading.Event()
+        for i in range(self.analysis_steps):
+            if progress is not None:
+                progress(label, 0.5 * i / self.analysis_steps)
+            pause.wait(self.step_wait_s)
+
+    def pareto(self, results: Any, points: int, progress: Any = None) -> Any:
+        self.analyses.append(("pareto", points))
+        self._slow_start(progress, "Pareto front (simulated wait)")
+        return super().pareto(results, points, progress)
+
+    def uncertainty(self, results: Any, draws: int, progress: Any = None) -> Any:
+        self.analyses.append(("uncertainty", draws))
+        self._slow_start(progress, "Monte Carlo (simulated wait)")
+        return super().uncertainty(results, draws, progress)
 
     def read_sites(self, path: Path) -> Any:
         """A minimal site reader: CSV with numeric lat and lon columns (rows 1-based)."""
