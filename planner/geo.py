@@ -26,7 +26,10 @@ def geodesic_distance_km(
         Degrees north and east.
     """
     a, b, c, d = np.broadcast_arrays(
-        np.asarray(lat1, float), np.asarray(lon1, float), np.asarray(lat2, float), np.asarray(lon2, float)
+        np.asarray(lat1, float),
+        np.asarray(lon1, float),
+        np.asarray(lat2, float),
+        np.asarray(lon2, float),
     )
     _, _, metres = _WGS84.inv(b.ravel(), a.ravel(), d.ravel(), c.ravel())
     return np.asarray(metres, dtype=float).reshape(a.shape) / 1000.0

@@ -16,7 +16,17 @@ import pandas as pd
 
 from planner.errors import InputError
 
-PROVENANCE_COLUMNS = ["dataset", "key", "field", "value", "unit", "source", "year", "license", "note"]
+PROVENANCE_COLUMNS = [
+    "dataset",
+    "key",
+    "field",
+    "value",
+    "unit",
+    "source",
+    "year",
+    "license",
+    "note",
+]
 
 
 def load_parameter_file(path: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -37,9 +47,7 @@ def _strip(node: Any, path: Path, keys: tuple[str, ...], rows: list[dict[str, An
     if isinstance(node, dict) and "value" in node:
         for needed in ("source", "year"):
             if needed not in node:
-                raise InputError(
-                    f"parameter has no '{needed}'", file=path, field=".".join(keys)
-                )
+                raise InputError(f"parameter has no '{needed}'", file=path, field=".".join(keys))
         rows.append(
             {
                 "dataset": path.stem,

@@ -142,9 +142,7 @@ class Results:
                 "provenance": _frame(ev.provenance, index=False),
                 "warnings": list(ev.warnings),
                 "hourly_it_kw": None if ev.hourly_it_kw is None else _pack_array(ev.hourly_it_kw),
-                "site_fixed_cost_by_first_phase_usd": _frame(
-                    ev.site_fixed_cost_by_first_phase_usd
-                ),
+                "site_fixed_cost_by_first_phase_usd": _frame(ev.site_fixed_cost_by_first_phase_usd),
                 "useful_gpu_hours_per_gpu_month": None
                 if ev.useful_gpu_hours_per_gpu_month is None
                 else [float(v) for v in ev.useful_gpu_hours_per_gpu_month],
@@ -189,7 +187,9 @@ class Results:
             monthly=_unframe(ev["monthly"]),
             provenance=_unframe(ev["provenance"]),
             warnings=list(ev.get("warnings", [])),
-            hourly_it_kw=None if ev.get("hourly_it_kw") is None else _unpack_array(ev["hourly_it_kw"]),
+            hourly_it_kw=None
+            if ev.get("hourly_it_kw") is None
+            else _unpack_array(ev["hourly_it_kw"]),
             site_fixed_cost_by_first_phase_usd=_unframe(
                 ev.get("site_fixed_cost_by_first_phase_usd")
             ),

@@ -105,7 +105,10 @@ class Cooling(_Section):
     technology: Literal["auto", *COOLING_TECHNOLOGIES] = "auto"  # type: ignore[valid-type]
     preset: Literal["hyperscale", "legacy-enterprise"] = "hyperscale"
     allow_water_cooling_above_stress: float = Field(
-        5.0, ge=0.0, le=5.0, description="auto rules out evaporative cooling above this water stress"
+        5.0,
+        ge=0.0,
+        le=5.0,
+        description="auto rules out evaporative cooling above this water stress",
     )
 
 
@@ -327,7 +330,16 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see either the old or the new file, never half."""
+    """Write ``text`` (UTF-8) so readers see either the old or the new file, never half."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file in the same folder, then rename it over ``path``.
+
+    A failure leaves any existing file untouched and no temporary file behind.
+    """
+    path = Path(path)
     folder = path.resolve().parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -338,8 +350,8 @@ def atomic_write_text(path: Path, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -416,7 +428,8 @@ def check_references(
 
         catalog = default_catalog()
         gpu_ids = set(catalog.gpus.index) if gpu_ids is None else gpu_ids
-        demand_centers = set(catalog.demand_centers.index) if demand_centers is None else demand_centers
+        if demand_centers is None:
+            demand_centers = set(catalog.demand_centers.index)
     for i, phase in enumerate(scenario.fleet.phases):
         if phase.gpu not in gpu_ids:
             raise InputError(

@@ -67,11 +67,15 @@ def emit_table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]]) 
     """Print an aligned text table. ``columns`` is (key, header, format spec) per column."""
     header = [h for _, h, _ in columns]
     cells = [[_cell(row.get(key), spec) for key, _, spec in columns] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)
+    ]
     numeric = [bool(spec) for _, _, spec in columns]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric))
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        )
 
     click.echo(line(header).rstrip())
     click.echo("  ".join("-" * w for w in widths))

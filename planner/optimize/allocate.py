@@ -873,9 +873,10 @@ def binding_constraints(problem: AllocationProblem, blocks: np.ndarray) -> list[
         )
     if problem.max_share < 1.0:
         for s in np.flatnonzero(open_ & (per_site >= problem.share_blocks)):
+            # Whole blocks rarely land exactly on the limit: say what the site holds.
             out.append(
-                f"site {problem.site_ids[s]} holds the maximum share "
-                f"({problem.max_share:.0%} of the fleet)"
+                f"site {problem.site_ids[s]} is at the share limit: {per_site[s]} of {N} "
+                f"blocks ({per_site[s] / N:.0%} of the fleet; at most {problem.max_share:.0%})"
             )
     k = int(open_.sum())
     if k == problem.max_sites and problem.max_sites < problem.n_sites:

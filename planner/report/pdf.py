@@ -6,15 +6,14 @@ as PNG at :data:`planner.report.html.PDF_DPI`.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
-import os
-import tempfile
 from pathlib import Path
 
-from planner.errors import InputError
 from planner.report.html import render_html
 from planner.report.model import ReportModel
+from planner.scenario import atomic_write_bytes
 
 
 def pdf_bytes(model: ReportModel) -> bytes:
@@ -31,6 +30,10 @@ def pdf_bytes(model: ReportModel) -> bytes:
         status = pisa.CreatePDF(source, dest=out, encoding="utf-8")
     finally:
         logger.setLevel(level)
+        # xhtml2pdf leaves closed temporary files for the garbage collector, whose cleanup
+        # then fails (already removed); collect them here, not at some random later moment
+        # (under Python 3.11 such a failure inside the parser's AST build is a SystemError).
+        gc.collect()
     if status.err:
         raise RuntimeError(f"the PDF layout failed with {status.err} error(s)")
     return out.getvalue()
@@ -39,18 +42,5 @@ def pdf_bytes(model: ReportModel) -> bytes:
 def write_pdf(model: ReportModel, path: Path | str) -> Path:
     """Write the PDF report atomically (a temporary file in the same folder, then a rename)."""
     path = Path(path)
-    data = pdf_bytes(model)
-    try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent
-        )
-    except OSError as exc:
-        raise InputError(f"cannot write here ({exc.strerror})", file=path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, pdf_bytes(model))
     return path
