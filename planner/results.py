@@ -114,7 +114,8 @@ class Results:
     allocation: Allocation
     pareto: pd.DataFrame | None = None  # one row per point: cost_usd, co2_t, water_m3, sites
     pareto_allocations: list[pd.DataFrame] = field(default_factory=list)
-    uncertainty: pd.DataFrame | None = None  # index site_id: p_first, p_top_k, usd_per_gpu_hour_p10/_p50/_p90
+    # index site_id: p_first, p_top_k, usd_per_gpu_hour_p10 / _p50 / _p90
+    uncertainty: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None  # tornado: parameter, low, high, base (USD/GPU-h)
     created: str = ""  # ISO timestamp
     version: str = ""
