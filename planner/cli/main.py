@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -126,12 +125,3 @@ def run(argv: list[str] | None = None) -> int:
     if isinstance(result, int) and not isinstance(result, bool):
         return result
     return EXIT_OK
-
-
-def not_built(feature: str) -> Callable[..., None]:
-    """Body for a command whose engine does not exist yet: says so and exits 2."""
-
-    def body(**_: Any) -> None:
-        raise click.ClickException(f"{feature} is not built yet in this version.")
-
-    return body
