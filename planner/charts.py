@@ -129,7 +129,8 @@ def _empty(fig: Figure, title: str, message: str) -> Figure:
 def figure_png(fig: Figure, dpi: int = 150) -> bytes:
     """PNG bytes of a figure (150 dpi prints sharply at the report's sizes)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    # "tight" keeps titles that a fixed-aspect map pushes past the figure's edge.
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
     return buffer.getvalue()
 
 
@@ -138,7 +139,7 @@ def figure_svg(fig: Figure) -> str:
     buffer = io.StringIO()
     # Text as <text> elements, not glyph outlines: selectable, and a fifth of the size.
     with mpl.rc_context({"svg.fonttype": "none"}):
-        fig.savefig(buffer, format="svg", facecolor="white")
+        fig.savefig(buffer, format="svg", facecolor="white", bbox_inches="tight")
     text = buffer.getvalue()
     return text[text.find("<svg") :]
 
@@ -184,9 +185,23 @@ def site_map(
     lat = sites["lat"].to_numpy(dtype=float)
     if len(sites) == 0:
         return _empty(_figure(fig, (7.2, 4.2)), title, "No candidate sites")
-    x0, x1, y0, y1 = _extent(lon, lat)
-    # A new figure gets the map's own aspect ratio, so no blank band above or below it.
+    feasible = (
+        sites["feasible"].astype(bool).to_numpy()
+        if "feasible" in sites
+        else np.ones(len(sites), bool)
+    )
+    # Frame the sites that can be chosen: an EU-only scenario gets a map of Europe, with the
+    # excluded sites elsewhere counted in a note rather than shrinking Europe to a corner.
+    focus = feasible if feasible.any() else np.ones(len(sites), bool)
+    x0, x1, y0, y1 = _extent(lon[focus], lat[focus])
     aspect = 1.0 / max(np.cos(np.radians((y0 + y1) / 2)), 0.2)
+    # Landscape at least 1.6:1, so the map fits on a page beside the summary.
+    min_width = (y1 - y0) * aspect * 1.6
+    if x1 - x0 < min_width:
+        cx = (x0 + x1) / 2
+        x0, x1 = max(cx - min_width / 2, -180.0), min(cx + min_width / 2, 180.0)
+    outside = int((~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))).sum())
+    # A new figure gets the map's own aspect ratio, so no blank band above or below it.
     ratio = (y1 - y0) * aspect / (x1 - x0)
     fig = _figure(fig, (7.2, float(np.clip(5.6 * ratio + 1.0, 2.5, 7.0))))
     ax = fig.add_subplot()
@@ -203,11 +218,6 @@ def site_map(
                 zorder=1,
             )
         )
-    feasible = (
-        sites["feasible"].astype(bool).to_numpy()
-        if "feasible" in sites
-        else np.ones(len(sites), bool)
-    )
     score = (
         sites["score"].to_numpy(dtype=float) if "score" in sites else np.full(len(sites), np.nan)
     )
@@ -248,6 +258,18 @@ def site_map(
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)  # equirectangular, true shape at mid-latitude
+    if outside:
+        ax.text(
+            0.99,
+            0.01,
+            f"{outside} excluded site{'s' if outside > 1 else ''} outside this view",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color=PALETTE["muted"] if "muted" in PALETTE else "0.35",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5},
+        )
     key = _label_sites(ax, sites, lon, lat, is_chosen, label_top)
     ax.set_xlabel("Longitude [°]")
     ax.set_ylabel("Latitude [°]")

@@ -134,3 +134,29 @@ def test_tornado_labels_say_how_far_each_parameter_moved(results):
     # A table without the factors (an older results.json) keeps the bare names.
     bare = [t.get_text() for t in charts.tornado(results.sensitivity).axes[0].get_yticklabels()]
     assert sorted(bare) == sorted(results.sensitivity["parameter"])
+
+
+def test_site_map_frames_the_sites_that_can_be_chosen():
+    import pandas as pd
+
+    # Three feasible sites in Europe and one excluded site in Texas: the map shows Europe
+    # (about -10 to 30 degrees east) and says that one excluded site lies outside the view.
+    sites = pd.DataFrame(
+        {
+            "lat": [53.3, 50.1, 40.4, 32.8],
+            "lon": [-6.3, 8.7, -3.7, -96.8],
+            "score": [0.8, 0.6, 0.7, 0.2],
+            "feasible": [True, True, True, False],
+        },
+        index=pd.Index(["dublin", "frankfurt", "madrid", "dallas"], name="site_id"),
+    )
+    fig = charts.site_map(sites)
+    ax = fig.axes[0]
+    x0, x1 = ax.get_xlim()
+    assert -40 < x0 < -6.3 and 8.7 < x1 < 40
+    notes = [t.get_text() for t in ax.texts]
+    assert "1 excluded site outside this view" in notes
+    # With every site feasible, all of them are in view and no note is drawn.
+    everyone = charts.site_map(sites.assign(feasible=True))
+    assert everyone.axes[0].get_xlim()[0] < -96.8
+    assert not any("outside this view" in t.get_text() for t in everyone.axes[0].texts)
