@@ -80,3 +80,15 @@ def test_bad_weights_are_refused():
         rank_sites(table(), None, {"cost": -1.0})
     with pytest.raises(ValueError, match="cost_metric"):
         rank_sites(table(), None, {"cost": 1.0}, cost_metric="npv")
+
+
+def test_time_to_power_criterion_uses_the_ready_month():
+    # Both sites get grid power in month 12, but site b's building takes 30 months: the fleet
+    # can start at a in month 18 (its build lead) and at b only in month 30, so a ranks first.
+    metrics = pd.DataFrame(
+        {"time_to_power_months": [12.0, 12.0], "ready_month": [18, 30]},
+        index=pd.Index(["a", "b"], name="site_id"),
+    )
+    r = rank_sites(metrics, None, {"time_to_power": 1.0})
+    assert r.loc["a", "rank"] == 1 and r.loc["b", "rank"] == 2
+    assert r.loc["a", "score"] == pytest.approx(1.0) and r.loc["b", "score"] == pytest.approx(0.0)

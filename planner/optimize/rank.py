@@ -37,7 +37,9 @@ def criterion_columns(cost_metric: str = "usd_per_gpu_hour") -> dict[str, tuple[
         "water": ("water_weighted_m3_per_year", "water_m3_per_year"),
         "latency": ("latency_ms",),
         "risk": ("risk_score",),
-        "time_to_power": ("time_to_power_months",),
+        # The month power and building are both ready (the build lead can be the longer wait);
+        # the grid's own time to power for evaluations that do not give it.
+        "time_to_power": ("ready_month", "time_to_power_months"),
     }
 
 
