@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.params import PROVENANCE_COLUMNS
 from planner.results import Results
 
 HOURS_PER_YEAR = 8760
@@ -254,23 +255,11 @@ def provenance_table(results: Results) -> pd.DataFrame:
     """
     prov = results.evaluation.provenance
     if prov is None:
-        return pd.DataFrame(columns=list(PROVENANCE_EXPORT_COLUMNS))
+        return pd.DataFrame(columns=PROVENANCE_COLUMNS)
     out = prov.reset_index(drop=True).copy()
     out["value"] = [_cell(v) for v in out["value"]] if "value" in out else None
     return out
 
-
-PROVENANCE_EXPORT_COLUMNS = (
-    "dataset",
-    "key",
-    "field",
-    "value",
-    "unit",
-    "source",
-    "year",
-    "license",
-    "note",
-)
 
 
 def _cell(value: object) -> object:
