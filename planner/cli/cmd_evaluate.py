@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.options import emit_json, emit_table, json_option, scenario_path
+from planner.cli.options import emit_json, emit_table, json_option, scenario_path, sites_option
 
 TABLE_COLUMNS = [
     ("site_id", "site", ""),
@@ -27,12 +27,7 @@ TABLE_COLUMNS = [
 
 @click.command()
 @click.argument("scenario", required=False)
-@click.option(
-    "--sites",
-    "sites_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Site file (CSV/GeoJSON) replacing the scenario's candidate sites.",
-)
+@sites_option
 @click.option(
     "--top",
     type=click.IntRange(min=0),

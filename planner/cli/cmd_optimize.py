@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from planner.cli.options import emit_json, emit_table, json_option, scenario_path
+from planner.cli.options import emit_json, emit_table, json_option, scenario_path, sites_option
 
 EXIT_INFEASIBLE = 3
 
@@ -45,12 +45,7 @@ class TerminalBar:
 
 @click.command()
 @click.argument("scenarios", nargs=-1)
-@click.option(
-    "--sites",
-    "sites_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Site file replacing the scenario's candidate sites.",
-)
+@sites_option
 @click.option(
     "--out",
     "out_root",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.options import emit_json, emit_table, json_option, scenario_path
+from planner.cli.options import emit_json, emit_table, json_option, scenario_path, sites_option
 
 EXIT_INFEASIBLE = 3
 
@@ -26,12 +26,7 @@ EXIT_INFEASIBLE = 3
     show_default=True,
     help="Second objective traded against cost.",
 )
-@click.option(
-    "--sites",
-    "sites_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Site file replacing the scenario's candidate sites.",
-)
+@sites_option
 @json_option
 @click.pass_context
 def pareto(

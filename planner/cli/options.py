@@ -10,6 +10,13 @@ from typing import Any
 
 import click
 
+sites_option = click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Site file (CSV, GeoJSON, GeoPackage, Shapefile) replacing the scenario's candidates.",
+)
+
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout, nothing else."
 )
