@@ -129,17 +129,11 @@ def run_job(job: Job, progress: ProgressCallback | None = None) -> dict[str, Any
 
 def write_results(results: Any, out_dir: Path, formats: Sequence[str]) -> list[Path]:
     """results.json always, and the other formats through :func:`planner.report.write_outputs`."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"cannot create the output folder ({exc.strerror})", file=out_dir
-        ) from None
-    written = [results.save_json(out_dir / "results.json")]
+    from planner.report import make_output_folder, write_outputs
+
+    written = [results.save_json(make_output_folder(out_dir) / "results.json")]
     others = [f for f in formats if f != "json"]
     if others:
-        from planner.report import write_outputs
-
         written += write_outputs(results, out_dir, others)
     return written
 

@@ -43,13 +43,8 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
     return [f for f in FORMATS if f in wanted]
 
 
-def write_outputs(
-    results: Results, out_dir: Path | str, formats: str | Iterable[str]
-) -> list[Path]:
-    """Write the requested formats into ``out_dir`` (created if missing); return the paths.
-
-    Existing files of the same names are replaced.
-    """
+def make_output_folder(out_dir: Path | str) -> Path:
+    """Create ``out_dir`` (and parents) if missing; a folder that cannot be made is bad input."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -57,6 +52,17 @@ def write_outputs(
         raise InputError(
             f"cannot create the output folder ({exc.strerror})", file=out_dir
         ) from None
+    return out_dir
+
+
+def write_outputs(
+    results: Results, out_dir: Path | str, formats: str | Iterable[str]
+) -> list[Path]:
+    """Write the requested formats into ``out_dir`` (created if missing); return the paths.
+
+    Existing files of the same names are replaced.
+    """
+    out_dir = make_output_folder(out_dir)
     wanted = parse_formats(formats)
     written: list[Path] = []
     if "csv" in wanted:
