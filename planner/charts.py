@@ -386,6 +386,25 @@ def _label_sites(
     return key
 
 
+def _stacked_barh(
+    ax: Any, y: np.ndarray, parts: Sequence[tuple[np.ndarray, str, str]], *, height: float
+) -> None:
+    """Horizontal bars stacked left to right: one (values, label, colour) per segment."""
+    left = np.zeros(len(y))
+    for values, label, colour in parts:
+        ax.barh(
+            y,
+            values,
+            left=left,
+            color=colour,
+            label=label,
+            height=height,
+            edgecolor="white",
+            linewidth=0.4,
+        )
+        left = left + values
+
+
 def _extent(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float, float, float]:
     """Bounding box of the sites with a margin, at least 30 x 20 degrees, inside the globe."""
     x0, x1, y0, y1 = np.nanmin(lon), np.nanmax(lon), np.nanmin(lat), np.nanmax(lat)
@@ -435,24 +454,12 @@ def cost_breakdown(
         return _cost_components(fig, ax, rows.iloc[0])
     labels = [_wrap(str(n)) for n in (rows["name"] if "name" in rows else rows.index)]
     y = np.arange(len(site_ids))[::-1]
-    left = np.zeros(len(site_ids))
-    for column, label, colour in COST_PARTS:
-        if column not in rows:
-            continue
-        values = _musd(rows[column].fillna(0.0))
-        if not np.any(values > 0):
-            continue
-        ax.barh(
-            y,
-            values,
-            left=left,
-            color=colour,
-            label=label,
-            height=0.62,
-            edgecolor="white",
-            linewidth=0.4,
-        )
-        left += values
+    parts = [
+        (_musd(rows[column].fillna(0.0)), label, colour)
+        for column, label, colour in COST_PARTS
+        if column in rows
+    ]
+    _stacked_barh(ax, y, [p for p in parts if np.any(p[0] > 0)], height=0.62)
     ax.set_yticks(y, labels)
     ax.set_xlabel("Net present cost over the horizon [USD million]")
     ax.grid(axis="y", visible=False)
@@ -595,26 +602,18 @@ def score_contributions(
     ax.set_title(title)
     labels = [str(names.get(s, s)) if names is not None else str(s) for s in ranked.index]
     y = np.arange(len(ranked))[::-1]
-    left = np.zeros(len(ranked))
-    for column, label, colour in CRITERIA:
-        if column in ranked:
-            values = ranked[column].fillna(0.0).to_numpy(dtype=float)
-            ax.barh(
-                y,
-                values,
-                left=left,
-                color=colour,
-                label=label,
-                height=0.65,
-                edgecolor="white",
-                linewidth=0.4,
-            )
-            left += values
+    parts = [
+        (ranked[column].fillna(0.0).to_numpy(dtype=float), label, colour)
+        for column, label, colour in CRITERIA
+        if column in ranked
+    ]
+    _stacked_barh(ax, y, parts, height=0.65)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1)
     ax.set_xlabel("Weighted score contribution (0-1, higher is better)")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right", ncol=2, frameon=True, framealpha=0.85)
+    # Below the bars: inside the axes it covers the lowest sites.
+    fig.legend(loc="outside lower center", ncol=6, fontsize=7)
     return fig
 
 
