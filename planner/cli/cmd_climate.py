@@ -9,7 +9,7 @@ from planner.cli.options import json_option
 
 @click.group()
 def climate() -> None:
-    """Weather files: EnergyPlus EPW and NREL TMY3 (optionally gzip-compressed)."""
+    """Weather files: EnergyPlus EPW and NREL TMY3 (optionally .gz or a .zip holding one)."""
 
 
 @climate.command()
@@ -27,7 +27,9 @@ def summary(file: str, as_json: bool) -> None:
         emit_json(doc)
         return
     click.echo(f"{doc['name']}  ({doc['format'].upper()}, {doc['source']})")
-    click.echo(f"  {doc['lat']:.3f}, {doc['lon']:.3f}, {doc['elevation_m']:.0f} m, "
+    elevation = "elevation not given" if doc["elevation_m"] is None \
+        else f"{doc['elevation_m']:.0f} m"
+    click.echo(f"  {doc['lat']:.3f}, {doc['lon']:.3f}, {elevation}, "
                f"UTC{doc['tz_hours']:+g}, {doc['hours']} hours")
     for key, label in (("temp_air_c", "dry-bulb"), ("temp_wet_c", "wet-bulb")):
         s = doc[key]

@@ -1,0 +1,135 @@
+"""Read a user's input file whole, inflating gzip and zip archives, with a size cap.
+
+Weather files are commonly distributed compressed (``.epw.gz``, or a ``.zip`` holding the
+``.epw`` with its ``.ddy`` and ``.stat`` companions), and hourly or site tables may be too.
+Inflation streams in bounded chunks and stops at :data:`MAX_INFLATED_BYTES`, so a small
+"zip bomb" (1 MB that inflates to 1 GB) is refused after reading 64 MB, not loaded whole.
+The same cap applies to plain files: no input the planner reads is anywhere near that size.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from planner.errors import InputError
+
+MAX_INFLATED_BYTES = 64 * 1024 * 1024
+"""Largest content read from one input file (after decompression), in bytes."""
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def read_input_bytes(
+    path: str | Path, *, what: str, suffixes: tuple[str, ...] = ()
+) -> tuple[bytes, str]:
+    """Content of an input file, inflated if it is gzip- or zip-compressed.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        What the file is (``"weather"``, ``"hourly price"``), for the messages.
+    suffixes : tuple of str
+        Lower-case suffixes (``".epw"``) of the member to take from a zip archive; the
+        archive must hold exactly one such file. Empty: exactly one file of any kind.
+
+    Returns
+    -------
+    (bytes, str)
+        The content and the name it has inside (the path's name without ``.gz``, or the
+        zip member's name), whose suffix tells the format.
+
+    Raises
+    ------
+    InputError
+        Missing file, a folder, unreadable, broken compression, an archive without exactly
+        one matching file, or content larger than :data:`MAX_INFLATED_BYTES`.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except FileNotFoundError:
+        raise InputError(f"no such {what} file", file=path) from None
+    except IsADirectoryError:
+        raise InputError(f"expected a {what} file, got a folder", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the {what} file ({exc.strerror})", file=path) from None
+    if head.startswith(_GZIP_MAGIC):
+        return _read_gzip(path, what), _name_inside_gzip(path)
+    if head.startswith(_ZIP_MAGIC):
+        return _read_zip(path, what, suffixes)
+    return _read_plain(path, what), path.name
+
+
+def _read_plain(path: Path, what: str) -> bytes:
+    if path.stat().st_size > MAX_INFLATED_BYTES:
+        raise _too_large(path, what)
+    return path.read_bytes()
+
+
+def _read_gzip(path: Path, what: str) -> bytes:
+    # GzipFile.read(n) inflates at most n bytes, so memory stays bounded by the cap.
+    try:
+        with gzip.open(path, "rb") as stream:
+            data = stream.read(MAX_INFLATED_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"broken gzip compression ({exc})", file=path) from None
+    if len(data) > MAX_INFLATED_BYTES:
+        raise _too_large(path, what)
+    return data
+
+
+def _name_inside_gzip(path: Path) -> str:
+    return path.stem if path.suffix.lower() == ".gz" else path.name
+
+
+def _read_zip(path: Path, what: str, suffixes: tuple[str, ...]) -> tuple[bytes, str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = _only_member(archive, path, what, suffixes)
+            # ZipExtFile stops at the member's declared size and checks its CRC at the end.
+            with archive.open(member) as stream:
+                data = stream.read(MAX_INFLATED_BYTES + 1)
+    except InputError:
+        raise
+    except RuntimeError as exc:  # zipfile's way of saying "encrypted, password required"
+        raise InputError(f"cannot open the zip archive ({exc})", file=path) from None
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"broken zip archive ({exc})", file=path) from None
+    if len(data) > MAX_INFLATED_BYTES:
+        raise _too_large(path, what)
+    return data, PurePosixPath(member.filename).name
+
+
+def _only_member(
+    archive: zipfile.ZipFile, path: Path, what: str, suffixes: tuple[str, ...]
+) -> zipfile.ZipInfo:
+    files = [
+        m
+        for m in archive.infolist()
+        if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+    ]
+    if suffixes:
+        files = [m for m in files if PurePosixPath(m.filename).suffix.lower() in suffixes]
+    kinds = " or ".join(suffixes) if suffixes else "file"
+    if len(files) != 1:
+        found = "none" if not files else f"{len(files)}"
+        raise InputError(
+            f"expected a zip archive holding one {kinds} {what} file, found {found}", file=path
+        )
+    if files[0].file_size > MAX_INFLATED_BYTES:
+        raise _too_large(path, what)
+    return files[0]
+
+
+def _too_large(path: Path, what: str) -> InputError:
+    return InputError(
+        f"the {what} file holds more than {MAX_INFLATED_BYTES // 2**20} MB of data, far more "
+        "than any input needs (a damaged or wrong file?)",
+        file=path,
+    )
