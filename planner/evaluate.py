@@ -17,6 +17,7 @@ are exactly ``fixed + sum over phases of (count / block_gpus) x block cost``.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,53 +102,98 @@ class SiteArrays:
 # --- hourly files ------------------------------------------------------------------------------
 
 
+#: Accepted range of hourly values per kind of file, with the unit. Hourly prices may be
+#: negative (day-ahead markets clear down to -500 EUR/MWh; ERCOT's floor is -251 USD/MWh), so
+#: only absurd values are refused; carbon intensity never is below zero.
+HOURLY_RANGES = {
+    "price": (-1000.0, 20_000.0, "USD/MWh"),
+    "carbon": (0.0, 2_000.0, "gCO2/kWh"),
+}
+_TIME_COLUMNS = {"hour", "time", "timestamp", "datetime", "date", "", "unnamed: 0"}
+
+
 def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
     """Read an hourly CSV of 8,760 rows: one numeric column for all sites, or one per region code.
 
-    A first column named ``hour``, ``time``, ``timestamp`` or ``datetime`` is ignored.
+    A column named ``hour``, ``time``, ``timestamp``, ``datetime`` or ``date`` (or left
+    unnamed, as a pandas index column is) is ignored. The file may be gzip-compressed or a
+    zip archive holding one CSV.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : {"price", "carbon"}
+        The kind of values: USD/MWh or gCO2/kWh; sets the accepted range
+        (:data:`HOURLY_RANGES`).
+
+    Returns
+    -------
+    DataFrame
+        8,760 rows of floats, columns named as in the file (stripped).
 
     Raises
     ------
     InputError
-        Naming the file, the first bad row (1-based, header excluded) and column.
+        Naming the file, the first bad row (1-based, header excluded) and column: a cell that
+        is empty or not a finite number, a value outside the range, a column of zeros, or a
+        file without 8,760 rows.
     """
     path = Path(path)
-    try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError(f"no such hourly {what} file", file=path) from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read the hourly {what} file ({exc})", file=path) from None
-    drop = [
-        c
-        for c in frame.columns
-        if str(c).strip().lower() in {"hour", "time", "timestamp", "datetime", "date"}
-    ]
-    frame = frame.drop(columns=drop)
+    frame = _read_hourly_table(path, what)
+    frame = frame.drop(columns=[c for c in frame.columns if c.strip().lower() in _TIME_COLUMNS])
     if frame.shape[1] == 0:
         raise InputError(f"expected at least one column of hourly {what} values", file=path)
     if len(frame) != HOURS_PER_YEAR:
-        raise InputError(f"expected 8760 hourly rows, got {len(frame)}", file=path)
-    numeric = frame.apply(pd.to_numeric, errors="coerce")
-    bad = numeric.isna().to_numpy()
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise InputError(
-            f"expected a number, got {frame.iat[row, col]!r}",
-            file=path,
-            row=int(row) + 1,
-            field=str(frame.columns[col]),
-        )
-    if (numeric.to_numpy() < 0).any() and what == "carbon":
-        row, col = np.argwhere(numeric.to_numpy() < 0)[0]
-        raise InputError(
-            "expected a carbon intensity of zero or more",
-            file=path,
-            row=int(row) + 1,
-            field=str(frame.columns[col]),
-        )
-    numeric.columns = [str(c).strip() for c in numeric.columns]
+        hint = " (a leap year? remove 29 February)" if len(frame) == HOURS_PER_YEAR + 24 else ""
+        raise InputError(f"expected 8760 hourly rows, got {len(frame)}{hint}", file=path)
+    numeric = pd.DataFrame(
+        {str(c).strip(): _hourly_column(frame[c], path, str(c), what) for c in frame.columns}
+    )
     return numeric
+
+
+def _read_hourly_table(path: Path, what: str) -> pd.DataFrame:
+    """The file's cells as text, columns named by the header."""
+    from planner.climate.inflate import read_input_bytes
+
+    raw, _name = read_input_bytes(path, what=f"hourly {what}", suffixes=(".csv", ".txt"))
+    try:
+        text = raw.decode("utf-8-sig")
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except UnicodeDecodeError:
+        raise InputError(f"the hourly {what} file is not UTF-8 text", file=path) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"the hourly {what} file is empty", file=path) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        problem = " ".join(str(exc).split())
+        raise InputError(f"not a readable CSV file ({problem})", file=path) from None
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def _hourly_column(values: pd.Series, path: Path, column: str, what: str) -> np.ndarray:
+    """One column as floats, every value finite and in :data:`HOURLY_RANGES`."""
+    text = values.astype(str).str.strip()
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    low, high, unit = HOURLY_RANGES.get(what, (-np.inf, np.inf, ""))
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(numbers) | (numbers < low) | (numbers > high)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        cell = text.iloc[row]
+        if not np.isfinite(numbers[row]):
+            got = "an empty cell" if cell == "" else f"'{cell[:40]}'"
+            problem = f"expected a finite number, got {got}"
+        else:
+            problem = f"{numbers[row]:g} {unit} is outside {low:g}..{high:g} {unit}"
+        raise InputError(problem, file=path, row=row + 1, field=column.strip())
+    if not numbers.any():
+        raise InputError(
+            f"every hourly {what} value is zero (an export that lost its data?)",
+            file=path,
+            field=column.strip(),
+        )
+    return numbers
 
 
 def hourly_by_site(
