@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli.options import emit_json, json_option
+from planner.cli.options import emit_json, json_option, scenario_path
 
 
 @click.group()
@@ -18,17 +18,26 @@ def scenario() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @json_option
 def validate(file: Path, as_json: bool) -> None:
-    """Validate FILE: syntax, every field, and references to the data catalog."""
-    from planner.scenario import check_references, load_scenario
+    """Validate FILE: syntax, every field, the files it refers to and every name it uses.
 
+    Runs the checks `planner optimize` runs before computing (see planner.checks); warnings go
+    to stderr (and into "warnings" with --json), the first error exits with code 2.
+    """
+    from planner.checks import check_scenario
+    from planner.scenario import load_scenario
+
+    file = scenario_path(str(file))
     loaded = load_scenario(file)
-    check_references(loaded, file=file)
+    warnings = check_scenario(loaded, file=file)
+    for text in warnings:
+        click.echo(f"Warning: {text}", err=True)
     summary = {
         "file": str(file),
         "valid": True,
         "name": loaded.name,
         "gpus": loaded.fleet.total_gpus,
         "phases": len(loaded.fleet.phases),
+        "warnings": warnings,
     }
     if as_json:
         emit_json(summary)

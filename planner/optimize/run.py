@@ -85,8 +85,12 @@ def run_scenario(
     catalog: Any = None,
     sites_file: str | Path | None = None,
     progress: ProgressCallback | None = None,
+    scenario_file: str | Path | None = None,
 ) -> Results:
     """Evaluate every candidate site for ``scenario`` and optimise over them.
+
+    First runs :func:`planner.checks.check_scenario` (files, codes, names), so bad input stops
+    before any computing; its warnings join ``results.evaluation.warnings``.
 
     Parameters
     ----------
@@ -98,12 +102,24 @@ def run_scenario(
     progress : callable(label, fraction), optional
         Progress and cancellation (see :mod:`planner.progress`); evaluation takes the first
         half of the bar.
+    scenario_file : path, optional
+        The scenario's file, named in error messages.
+
+    Raises
+    ------
+    InputError
+        Bad input found by the checks or the evaluation, naming the file and the field.
     """
+    from planner.checks import check_scenario
     from planner.evaluate import evaluate_sites
 
+    report(progress, "Checking the scenario", 0.0)
+    warnings = check_scenario(scenario, file=scenario_file, sites_file=sites_file, catalog=catalog)
     evaluation = evaluate_sites(
         scenario, catalog, sites_file=sites_file, progress=scaled(progress, 0.0, 0.5)
     )
+    # The site file's own warnings are already among the evaluation's.
+    evaluation.warnings.extend(w for w in warnings if w not in evaluation.warnings)
     return optimize_evaluation(evaluation, scenario, progress=scaled(progress, 0.5, 1.0))
 
 
