@@ -438,6 +438,9 @@ def solve(
         c[:nx] = problem.block_water_m3.ravel()
     else:
         raise ValueError(f"objective must be cost, co2 or water, got {objective!r}")
+    bad = _not_finite_message(problem, c, nx, P, objective)
+    if bad:  # HiGHS would scale by nan or inf and could call the result optimal
+        return Solution("error", bad)
     scale = float(np.max(np.abs(c))) or 1.0
     c /= scale
 
@@ -621,6 +624,26 @@ def solve(
         else (f"time limit reached; best allocation found (gap {100 * (gap or 0):.2f} %)")
     )
     return Solution(status, message, blocks, gap)
+
+
+def _not_finite_message(
+    problem: AllocationProblem, c: np.ndarray, nx: int, n_phases: int, objective: str
+) -> str:
+    """Why the objective cannot be trusted (a coefficient, or the largest total, not finite)."""
+    bad = np.flatnonzero(~np.isfinite(c))
+    if len(bad):
+        i = int(bad[0])
+        if i < nx:
+            s, p = divmod(i, n_phases)
+            where = f"site {problem.site_ids[s]}, {problem.phase_label(p)}"
+        else:
+            where = "a site's fixed cost"
+        return f"the {objective} of {where} is {c[i]}, so no allocation can be priced"
+    # Every block at its dearest site, every site open: the objective cannot exceed this.
+    worst = float(np.abs(c).max(initial=0.0)) * (problem.total_blocks + len(c))
+    if not math.isfinite(worst):
+        return f"the {objective} figures are too large to add up (above 1e308)"
+    return ""
 
 
 # --- checking and explaining ------------------------------------------------------------------
