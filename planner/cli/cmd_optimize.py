@@ -84,28 +84,33 @@ def optimize(
 
     SCENARIO is a scenario file, a folder of them, or a bundled example's name; with none, the
     bundled example runs. Each scenario's results go to OUT/<scenario file name>/: results.json
-    plus the formats asked for. Several scenarios run in parallel and OUT/summary.csv lists them.
-    Exit code 3 when a scenario has no allocation that meets its rules.
+    plus the formats asked for, the folder built whole and swapped in at the end. Several
+    scenarios run in parallel and OUT/summary.csv lists each one's outcome; one failing
+    scenario stops no other. Exit code 3 when a scenario has no allocation that meets its
+    rules; for a batch, the worst outcome: 1 (internal error) > 2 (bad input) > 3 > 0.
     """
     from planner.errors import InputError
     from planner.optimize.batch import check_writable, plan_jobs, scenario_files
     from planner.report import parse_formats
+    from planner.report.folder import FolderLock
     from planner.scenario import load_scenario
 
     wanted = [f for f in formats.split(",") if f.strip().lower() != "json"]
     fmt = parse_formats(wanted) if wanted else []
     files = scenario_files([scenario_path(s) for s in scenarios] or [scenario_path(None)])
-    for f in files:
-        load_scenario(f)  # fail fast, before any work, on a file that does not validate
+    batch = len(files) > 1
+    if not batch:
+        load_scenario(files[0])  # fail fast, before any work, on a file that does not validate
     if sites_file is not None and not sites_file.is_file():
         raise InputError("no such site file", file=sites_file)
     jobs = plan_jobs(files, out_root, fmt, sites_file=sites_file)
-    batch = len(jobs) > 1
     check_writable(out_root, jobs, overwrite=overwrite, summary=batch)
-    if not batch:
-        code = _run_single(jobs[0], as_json)
-    else:
-        code = _run_many(jobs, out_root, workers, as_json)
+    debug = bool((ctx.find_root().obj or {}).get("debug"))
+    with FolderLock(out_root):
+        if not batch:
+            code = _run_single(jobs[0], as_json)
+        else:
+            code = _run_many(jobs, out_root, workers, as_json, debug=debug)
     if code:
         ctx.exit(code)
 
@@ -127,6 +132,7 @@ def _run_single(job: Any, as_json: bool) -> int:
         click.echo(f"Warning: {text}", err=True)
     files = write_results(results, job.out_dir, job.formats)
     doc = run_json(results, job, [str(f) for f in files])
+    doc["outcome"] = "ok" if results.allocation.feasible else "infeasible"
     if as_json:
         emit_json(doc)
     else:
@@ -135,8 +141,10 @@ def _run_single(job: Any, as_json: bool) -> int:
     return 0 if results.allocation.feasible else EXIT_INFEASIBLE
 
 
-def _run_many(jobs: list[Any], out_root: Path, workers: int | None, as_json: bool) -> int:
-    from planner.optimize.batch import run_batch, write_summary
+def _run_many(
+    jobs: list[Any], out_root: Path, workers: int | None, as_json: bool, *, debug: bool = False
+) -> int:
+    from planner.optimize.batch import batch_exit_code, run_batch, write_summary
 
     bar = TerminalBar(enabled=not as_json)
     bar("Running scenarios", 0.0)
@@ -155,11 +163,7 @@ def _run_many(jobs: list[Any], out_root: Path, workers: int | None, as_json: boo
             {
                 "summary_file": str(summary),
                 "summary": rows,
-                "runs": [
-                    o["json"]
-                    or {"file": o["row"]["file"], "status": "bad input", "message": o["error"]}
-                    for o in outcomes
-                ],
+                "runs": [o["json"] for o in outcomes],
             }
         )
     else:
@@ -167,6 +171,7 @@ def _run_many(jobs: list[Any], out_root: Path, workers: int | None, as_json: boo
             rows,
             [
                 ("scenario", "Scenario", ""),
+                ("outcome", "Outcome", ""),
                 ("status", "Status", ""),
                 ("n_sites", "Sites", "d"),
                 ("objective_usd", "Cost (USD)", ",.0f"),
@@ -174,15 +179,13 @@ def _run_many(jobs: list[Any], out_root: Path, workers: int | None, as_json: boo
                 ("out_dir", "Results", ""),
             ],
         )
-        for o in outcomes:
-            if o["error"]:
-                click.echo(f"{o['row']['file']}: {o['error']}", err=True)
         click.echo(f"Summary: {summary}")
-    if any(o["error"] for o in outcomes):
-        return 2
-    if any(r["status"] == "infeasible" for r in rows):
-        return EXIT_INFEASIBLE
-    return 0
+    for o in outcomes:
+        if o["error"]:
+            click.echo(f"{o['row']['file']}: {o['error']}", err=True)
+            if debug and o.get("traceback"):
+                click.echo(o["traceback"], err=True)
+    return batch_exit_code(outcomes)
 
 
 def _print_run(results: Any, out_dir: Path, files: list[Path]) -> None:

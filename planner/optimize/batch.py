@@ -1,7 +1,15 @@
 """Batch runs: several scenario files, one output folder each, in parallel worker processes.
 
-Workers ignore Ctrl-C; the parent catches it, terminates the pool and re-raises, so a stop is
-clean (no half-written results.json: files are written atomically).
+One scenario never takes the others down: bad input, an infeasible problem, an unexpected
+exception in the worker and a worker process that dies are each caught for that scenario and
+become its row of ``summary.csv`` (column ``outcome``: ``ok``, ``bad input``, ``infeasible``
+or ``internal error``, with a one-sentence ``message``). The batch's exit code is the worst
+outcome, in the order internal error (1) > bad input (2) > infeasible (3) > ok (0).
+
+Each scenario runs in a process of its own (at most ``workers`` at a time), so a crash of one
+is seen as that scenario's outcome. Workers ignore Ctrl-C; the parent stops them with SIGTERM,
+which they turn into KeyboardInterrupt so their half-built output folders are removed. Output
+folders are built whole and swapped in (:func:`planner.report.folder.staged_folder`).
 """
 
 from __future__ import annotations
@@ -9,6 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +29,10 @@ from planner.errors import InputError
 from planner.progress import ProgressCallback
 
 SUMMARY_FILE = "summary.csv"
+
+OK, BAD_INPUT, INFEASIBLE, INTERNAL_ERROR = "ok", "bad input", "infeasible", "internal error"
+#: Exit code of each outcome, worst first: the batch exits with the first one present.
+EXIT_CODES = {INTERNAL_ERROR: 1, BAD_INPUT: 2, INFEASIBLE: 3, OK: 0}
 
 
 @dataclass
@@ -57,37 +70,46 @@ def scenario_files(arguments: Iterable[Path]) -> list[Path]:
 def plan_jobs(
     files: Sequence[Path], out_root: Path, formats: Sequence[str], *, sites_file: Path | None = None
 ) -> list[Job]:
-    """One output folder per scenario, named after its file (``-2``, ``-3`` on clashes)."""
+    """One output folder per scenario, named after its file (``-2``, ``-3`` on clashes).
+
+    The name is made safe for a folder name (no ``..``, no separators), so outputs never land
+    outside ``out_root``.
+    """
+    from planner.report.exports import safe_filename
+
     jobs, used = [], set()
     for f in files:
-        name, n = f.stem, 1
-        while name in used:
+        stem = safe_filename(f.stem, default="scenario")
+        name, n = stem, 1
+        while name.lower() in used:
             n += 1
-            name = f"{f.stem}-{n}"
-        used.add(name)
+            name = f"{stem}-{n}"
+        used.add(name.lower())
         jobs.append(Job(f, out_root / name, tuple(formats), sites_file))
     return jobs
 
 
 def check_writable(out_root: Path, jobs: Sequence[Job], *, overwrite: bool, summary: bool) -> None:
-    """Refuse to replace existing outputs without ``overwrite``; make sure ``out_root`` is writable.
+    """Refuse, before any work, outputs that cannot or may not be written.
 
     Raises
     ------
     InputError
-        One sentence naming the folder.
+        One sentence naming the path: a file where a folder should be (or the reverse),
+        existing results without ``overwrite``, or a folder that cannot be written.
     """
-    if not overwrite:
-        for job in jobs:
-            if job.out_dir.exists() and any(job.out_dir.iterdir()):
-                raise InputError(
-                    "results already exist here; pass --overwrite to replace them", file=job.out_dir
-                )
-        if summary and (out_root / SUMMARY_FILE).exists():
-            raise InputError(
-                "a batch summary already exists; pass --overwrite to replace it",
-                file=out_root / SUMMARY_FILE,
-            )
+    from planner.report.folder import check_output_folder
+
+    check_output_folder(out_root, overwrite=True)
+    for job in jobs:
+        check_output_folder(job.out_dir, overwrite=overwrite)
+    summary_file = out_root / SUMMARY_FILE
+    if summary and summary_file.is_dir():
+        raise InputError("expected a file name, found a folder", file=summary_file)
+    if summary and summary_file.exists() and not overwrite:
+        raise InputError(
+            "a batch summary already exists; pass --overwrite to replace it", file=summary_file
+        )
     try:
         out_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out_root):
@@ -99,13 +121,14 @@ def check_writable(out_root: Path, jobs: Sequence[Job], *, overwrite: bool, summ
 
 
 def run_job(job: Job, progress: ProgressCallback | None = None) -> dict[str, Any]:
-    """Run one scenario and write its outputs. Never raises for bad input: reports it.
+    """Run one scenario and write its outputs; never raises for a problem of the scenario.
 
     Returns
     -------
     dict
-        ``row`` (batch summary line), ``files`` (written), ``error`` (sentence or ""),
-        ``results`` (the :class:`Results`, only when run in this process).
+        ``outcome`` (``ok``, ``bad input``, ``infeasible``, ``internal error``), ``row`` (batch
+        summary line), ``files`` (written), ``error`` (sentence or ""), ``traceback`` (text for
+        an internal error, else ""), ``results`` (the :class:`Results`, or None).
     """
     from planner.optimize.run import run_scenario, summary_row
     from planner.scenario import load_scenario
@@ -115,38 +138,83 @@ def run_job(job: Job, progress: ProgressCallback | None = None) -> dict[str, Any
         results = run_scenario(scenario, sites_file=job.sites_file, progress=progress)
         files = write_results(results, job.out_dir, job.formats)
     except InputError as exc:
-        row = {
-            "scenario": job.scenario_file.stem,
-            "file": str(job.scenario_file),
-            "status": "bad input",
-            "out_dir": str(job.out_dir),
-            "message": str(exc),
-        }
-        return {"row": row, "files": [], "error": str(exc), "results": None}
+        return failed_outcome(job, BAD_INPUT, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one scenario's bug must not stop the batch
+        return failed_outcome(job, INTERNAL_ERROR, internal_message(exc), traceback.format_exc())
     row = summary_row(results, scenario_file=str(job.scenario_file), out_dir=str(job.out_dir))
-    return {"row": row, "files": [str(f) for f in files], "error": "", "results": results}
+    outcome = OK if results.allocation.feasible else INFEASIBLE
+    row = {"outcome": outcome, **row}
+    files = [str(f) for f in files]
+    return {
+        "outcome": outcome,
+        "row": row,
+        "files": files,
+        "error": "",
+        "traceback": "",
+        "results": results,
+    }
+
+
+def internal_message(exc: BaseException) -> str:
+    """One sentence for an unexpected exception."""
+    text = f"internal error: {type(exc).__name__}: {exc}".strip()
+    return text if text.endswith(".") else text + "."
+
+
+def failed_outcome(job: Job, outcome: str, message: str, trace: str = "") -> dict[str, Any]:
+    """The outcome of a scenario that produced no results."""
+    row = {
+        "outcome": outcome,
+        "scenario": job.scenario_file.stem,
+        "file": str(job.scenario_file),
+        "status": outcome,
+        "out_dir": str(job.out_dir),
+        "message": message,
+    }
+    return {
+        "outcome": outcome,
+        "row": row,
+        "files": [],
+        "error": message,
+        "traceback": trace,
+        "results": None,
+        "json": {k: row[k] for k in ("scenario", "file", "out_dir", "status", "outcome")}
+        | {"message": message, "files": []},
+    }
 
 
 def write_results(results: Any, out_dir: Path, formats: Sequence[str]) -> list[Path]:
-    """results.json always, and the other formats through :func:`planner.report.write_outputs`."""
-    from planner.report import make_output_folder, write_outputs
+    """results.json and the other formats, the folder built whole and swapped in.
 
-    written = [results.save_json(make_output_folder(out_dir) / "results.json")]
-    others = [f for f in formats if f != "json"]
-    if others:
-        written += write_outputs(results, out_dir, others)
-    return written
+    No file of a previous run survives in ``out_dir``; a failure leaves it as it was.
+    """
+    from planner.report import write_outputs
+    from planner.report.folder import staged_folder
+
+    out_dir = Path(out_dir)
+    with staged_folder(out_dir) as stage:
+        written = [results.save_json(stage / "results.json")]
+        others = [f for f in formats if f != "json"]
+        if others:
+            written += write_outputs(results, stage, others)
+    return [out_dir / Path(p).relative_to(stage) for p in written]
 
 
-def _worker_init() -> None:
-    # The parent owns Ctrl-C: it terminates the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def batch_exit_code(outcomes: Iterable[dict[str, Any]]) -> int:
+    """The exit code of the worst outcome (internal error > bad input > infeasible > ok)."""
+    present = {o["outcome"] for o in outcomes}
+    for outcome, code in EXIT_CODES.items():
+        if outcome in present:
+            return code
+    return 0
 
 
-def _run_in_worker(job: Job) -> dict[str, Any]:
+def run_in_worker(job: Job) -> dict[str, Any]:
+    """The default job function of :func:`run_batch`: :func:`run_job` plus its JSON document."""
     out = run_job(job)
     results = out.pop("results")
-    out["json"] = run_json(results, job) if results is not None else None
+    if results is not None:
+        out["json"] = run_json(results, job, out["files"]) | {"outcome": out["outcome"]}
     return out
 
 
@@ -176,47 +244,142 @@ def run_batch(
     *,
     workers: int | None = None,
     on_done: Callable[[int, int, dict[str, Any]], None] | None = None,
+    job_function: Callable[[Job], dict[str, Any]] = run_in_worker,
 ) -> list[dict[str, Any]]:
-    """Run jobs in ``workers`` processes (default: CPU count, at most one per job).
+    """Run every job and return its outcome, in job order; one job's failure stops no other.
 
-    ``on_done(done, total, outcome)`` is called in the parent as each job finishes. Outcomes come
-    back in job order, each with ``row``, ``files``, ``error`` and ``json``.
+    Parameters
+    ----------
+    jobs : list of Job
+        The scenarios.
+    workers : int, optional
+        Processes at a time (default: CPU count, at most one per job). With 1 the jobs run
+        one after the other in this process.
+    on_done : callable, optional
+        ``on_done(done, total, outcome)``, called in this process as each job finishes.
+    job_function : callable
+        Runs one job and returns its outcome dict (``outcome``, ``row``, ``files``, ``error``,
+        ``json``); must be importable by name (it is sent to worker processes). An exception
+        it raises, or its process dying, becomes an ``internal error`` outcome.
+
+    Returns
+    -------
+    list of dict
+        One outcome per job.
     """
-    import multiprocessing
-
     n = len(jobs)
     workers = max(1, min(workers or os.cpu_count() or 1, n))
-    outcomes: list[dict[str, Any] | None] = [None] * n
     if workers == 1:
+        outcomes = []
         for i, job in enumerate(jobs):
-            outcomes[i] = _run_in_worker(job)
+            outcomes.append(_guarded(job_function, job))
             if on_done:
-                on_done(i + 1, n, outcomes[i])  # type: ignore[arg-type]
-        return outcomes  # type: ignore[return-value]
-    pool = multiprocessing.get_context().Pool(workers, initializer=_worker_init)
+                on_done(i + 1, n, outcomes[-1])
+        return outcomes
+    return _run_in_processes(jobs, workers, on_done, job_function)
+
+
+def _guarded(job_function: Callable[[Job], dict[str, Any]], job: Job) -> dict[str, Any]:
     try:
-        indexed = pool.imap_unordered(_indexed, list(enumerate(jobs)))
-        for done, (i, outcome) in enumerate(indexed, start=1):
-            outcomes[i] = outcome
-            if on_done:
-                on_done(done, n, outcome)
-        pool.close()
+        return job_function(job)
+    except Exception as exc:  # noqa: BLE001 - becomes this scenario's outcome
+        return failed_outcome(job, INTERNAL_ERROR, internal_message(exc), traceback.format_exc())
+
+
+def _run_in_processes(
+    jobs: Sequence[Job],
+    workers: int,
+    on_done: Callable[[int, int, dict[str, Any]], None] | None,
+    job_function: Callable[[Job], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    # One process per job rather than a pool: a pool loses the task of a worker that dies and
+    # waits for it forever; here a dead process is that one scenario's outcome.
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context()
+    outcomes: list[dict[str, Any] | None] = [None] * len(jobs)
+    pending = list(enumerate(jobs))[::-1]
+    running: dict[int, tuple[Any, Any]] = {}  # job index -> (process, receiving end)
+    done = 0
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                i, job = pending.pop()
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_child, args=(sender, job_function, job), daemon=True
+                )
+                process.start()
+                sender.close()  # the parent's copy: EOF on the receiver once the child exits
+                running[i] = (process, receiver)
+            wait([r for _, r in running.values()])
+            for i in [i for i, (_, r) in running.items() if r.poll()]:
+                process, receiver = running.pop(i)
+                outcomes[i] = _receive(receiver, process, jobs[i])
+                done += 1
+                if on_done:
+                    on_done(done, len(jobs), outcomes[i])  # type: ignore[arg-type]
     except BaseException:
-        pool.terminate()
+        _stop(running)
         raise
-    finally:
-        pool.join()
     return outcomes  # type: ignore[return-value]
 
 
-def _indexed(item: tuple[int, Job]) -> tuple[int, dict[str, Any]]:
-    return item[0], _run_in_worker(item[1])
+def _receive(receiver: Any, process: Any, job: Job) -> dict[str, Any]:
+    try:
+        outcome = receiver.recv()
+    except (EOFError, OSError):
+        outcome = None
+    finally:
+        receiver.close()
+    process.join()
+    if outcome is None:
+        code = process.exitcode
+        how = f"was killed by signal {-code}" if code and code < 0 else f"exited with code {code}"
+        message = f"internal error: the worker process running this scenario {how}."
+        return failed_outcome(job, INTERNAL_ERROR, message)
+    return outcome
+
+
+def _stop(running: dict[int, tuple[Any, Any]]) -> None:
+    """Stop the workers still running; each removes its half-built output folder."""
+    for process, _ in running.values():
+        process.terminate()
+    for process, receiver in running.values():
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        receiver.close()
+
+
+def _child(sender: Any, job_function: Callable[[Job], dict[str, Any]], job: Job) -> None:
+    # The parent owns Ctrl-C; its SIGTERM becomes KeyboardInterrupt so `finally` blocks run.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        outcome = _guarded(job_function, job)
+        sender.send(outcome)
+    except KeyboardInterrupt:
+        return
+    finally:
+        sender.close()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def write_summary(out_root: Path, outcomes: Sequence[dict[str, Any]]) -> Path:
-    """The batch summary table (one row per scenario) as CSV in ``out_root``."""
-    from planner.scenario import atomic_write_text
+    """The batch summary table (one row per scenario) as CSV in ``out_root``.
+
+    Text cells are neutralised against spreadsheet formulas (scenario names are user text).
+    """
+    from planner.report.exports import neutralised
+    from planner.report.folder import write_text
 
     path = out_root / SUMMARY_FILE
-    atomic_write_text(path, pd.DataFrame([o["row"] for o in outcomes]).to_csv(index=False))
+    table = neutralised(pd.DataFrame([o["row"] for o in outcomes]))
+    write_text(path, table.to_csv(index=False, lineterminator="\n"))
     return path

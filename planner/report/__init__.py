@@ -1,7 +1,16 @@
 """Reports and exports of a :class:`planner.results.Results`.
 
-:func:`write_outputs` is the one entry point the CLI uses: give it the results, a folder and
-the formats wanted, it returns the files it wrote. Formats:
+:func:`write_outputs` is the one entry point of the CLI and the window: give it the results, a
+folder and the formats wanted, it returns the files it wrote. Two modes:
+
+- ``replace=False`` (the window's export into a folder the user chose): each file is written
+  atomically into the folder (temporary file, then a rename that replaces a symlink rather
+  than following it); other files in the folder are never touched.
+- ``replace=True`` (``planner optimize``'s results folders): the whole folder is built in a
+  hidden sibling and swapped in at the end, so it holds the new run's files and nothing else,
+  or, after a failure or Ctrl-C, exactly what it held before.
+
+Formats:
 
 ``csv``      ranking.csv, metrics.csv, allocation.csv, hourly_<site>.csv per chosen site
 ``xlsx``     results.xlsx, one sheet per table
@@ -46,6 +55,8 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
 def make_output_folder(out_dir: Path | str) -> Path:
     """Create ``out_dir`` (and parents) if missing; a folder that cannot be made is bad input."""
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("expected a folder, found a file", file=out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -56,14 +67,44 @@ def make_output_folder(out_dir: Path | str) -> Path:
 
 
 def write_outputs(
-    results: Results, out_dir: Path | str, formats: str | Iterable[str]
+    results: Results,
+    out_dir: Path | str,
+    formats: str | Iterable[str],
+    *,
+    replace: bool = False,
 ) -> list[Path]:
     """Write the requested formats into ``out_dir`` (created if missing); return the paths.
 
-    Existing files of the same names are replaced.
+    Parameters
+    ----------
+    results : Results
+        What to write.
+    out_dir : path
+        The folder.
+    formats : str or list of str
+        ``"pdf,csv"`` or ``["pdf", "csv"]``; see :data:`FORMATS`.
+    replace : bool
+        False: write each file atomically into ``out_dir``, replacing files of the same names
+        and leaving every other file alone. True: build the folder whole in a hidden sibling
+        and swap it in for ``out_dir``, so no file of a previous run survives.
+
+    Raises
+    ------
+    InputError
+        Unknown format, or a folder that cannot be written.
     """
-    out_dir = make_output_folder(out_dir)
     wanted = parse_formats(formats)
+    if not replace:
+        return _write_formats(results, make_output_folder(out_dir), wanted)
+    from planner.report.folder import staged_folder
+
+    out_dir = Path(out_dir)
+    with staged_folder(out_dir) as stage:
+        written = _write_formats(results, stage, wanted)
+    return [out_dir / p.relative_to(stage) for p in written]
+
+
+def _write_formats(results: Results, out_dir: Path, wanted: list[str]) -> list[Path]:
     written: list[Path] = []
     if "csv" in wanted:
         from planner.report.exports import write_csv

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from planner.params import PROVENANCE_COLUMNS
+from planner.report.folder import atomic_file
 from planner.results import Results
 
 HOURS_PER_YEAR = 8760
@@ -244,6 +245,54 @@ def _finite(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# --- spreadsheet safety ------------------------------------------------------------------
+
+# OWASP's CSV-injection rule: a cell starting with one of these may be run as a formula by a
+# spreadsheet. Site and scenario names come from user files.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: object) -> bool:
+    """Whether ``value`` is text a spreadsheet could take for a formula (numbers never are)."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def neutralise_text(value: object) -> object:
+    """Prefix formula-like text with a single quote; anything else is returned unchanged."""
+    return "'" + value if is_formula_like(value) else value  # type: ignore[operator]
+
+
+def neutralised(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells, index and headers cannot start a formula.
+
+    Only text is changed; number columns (negative numbers included) stay numbers.
+    """
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_text)
+    out.columns = [neutralise_text(c) for c in out.columns]
+    if out.index.dtype == object:
+        out.index = out.index.map(neutralise_text).rename(out.index.name)
+    return out
+
+
+def mark_text_cells(sheet) -> int:  # sheet: openpyxl Worksheet
+    """Store formula-like strings of ``sheet`` as text (quote prefix), never as live formulas.
+
+    openpyxl turns any string starting with ``=`` into a formula; the planner writes no
+    formulas, so every such cell came from user text. Returns the number of cells changed.
+    """
+    changed = 0
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or is_formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                changed += 1
+    return changed
+
+
 # --- writers -----------------------------------------------------------------------------
 
 
@@ -259,8 +308,6 @@ def provenance_table(results: Results) -> pd.DataFrame:
     out = prov.reset_index(drop=True).copy()
     out["value"] = [_cell(v) for v in out["value"]] if "value" in out else None
     return out
-
-
 
 def _cell(value: object) -> object:
     if isinstance(value, list | tuple | np.ndarray):
@@ -281,12 +328,16 @@ def write_csv(results: Results, out_dir: Path) -> list[Path]:
         ("provenance", provenance_table(results), False),
     ):
         path = out_dir / f"{name}.csv"
-        table.to_csv(path, encoding="utf-8", lineterminator="\n", index=keep_index)
+        with atomic_file(path) as tmp:
+            neutralised(table).to_csv(
+                tmp, encoding="utf-8", lineterminator="\n", index=keep_index
+            )
         written.append(path)
     stems = _unique_names(chosen_sites(results))
     for site_id, stem in stems.items():
         path = out_dir / f"hourly_{stem}.csv"
-        hourly_table(results, site_id).to_csv(path, float_format="%.6g", lineterminator="\n")
+        with atomic_file(path) as tmp:
+            hourly_table(results, site_id).to_csv(tmp, float_format="%.6g", lineterminator="\n")
         written.append(path)
     return written
 
@@ -324,8 +375,18 @@ def catalog_sources() -> pd.DataFrame | None:
 
 
 def write_xlsx(results: Results, path: Path) -> Path:
-    """One workbook, one sheet per table; the header row is frozen and column widths fitted."""
+    """One workbook, one sheet per table; the header row is frozen and column widths fitted.
+
+    Text that a spreadsheet could take for a formula is stored as text (see
+    :func:`mark_text_cells`).
+    """
     path = Path(path)
+    with atomic_file(path) as tmp:
+        _write_workbook(results, tmp)
+    return path
+
+
+def _write_workbook(results: Results, path: Path) -> None:
     sheets: dict[str, tuple[pd.DataFrame, bool]] = {
         "ranking": (ranking_table(results), True),
         "metrics": (metrics_table(results), True),
@@ -346,7 +407,7 @@ def write_xlsx(results: Results, path: Path) -> Path:
             for i, header in enumerate(headers):
                 letter = sheet.cell(row=1, column=i + 1).column_letter
                 sheet.column_dimensions[letter].width = min(max(len(header) + 2, 10), 48)
-    return path
+            mark_text_cells(sheet)
 
 
 def write_geojson(results: Results, out_dir: Path) -> list[Path]:
@@ -355,8 +416,8 @@ def write_geojson(results: Results, out_dir: Path) -> list[Path]:
     written = []
     for name, gdf in (("sites", scored_sites(results)), ("allocation", allocation_sites(results))):
         path = out_dir / f"{name}.geojson"
-        path.unlink(missing_ok=True)
-        gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+        with atomic_file(path) as tmp:
+            gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio")
         written.append(path)
     return written
 
@@ -364,9 +425,9 @@ def write_geojson(results: Results, out_dir: Path) -> list[Path]:
 def write_gpkg(results: Results, path: Path) -> Path:
     """One GeoPackage with layers ``sites`` and ``allocation``."""
     path = Path(path)
-    path.unlink(missing_ok=True)
-    scored_sites(results).to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
-    alloc = allocation_sites(results)
-    if len(alloc):
-        alloc.to_file(path, layer="allocation", driver="GPKG", engine="pyogrio")
+    with atomic_file(path) as tmp:
+        scored_sites(results).to_file(tmp, layer="sites", driver="GPKG", engine="pyogrio")
+        alloc = allocation_sites(results)
+        if len(alloc):
+            alloc.to_file(tmp, layer="allocation", driver="GPKG", engine="pyogrio")
     return path

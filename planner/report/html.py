@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
 from planner import charts
+from planner.report.folder import write_text
 from planner.report.model import ReportModel, Table
-from planner.scenario import atomic_write_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -111,5 +111,5 @@ def render_html(model: ReportModel, *, pdf: bool = False) -> str:
 def write_html(model: ReportModel, path: Path | str) -> Path:
     """Write the self-contained HTML report (charts inline) atomically."""
     path = Path(path)
-    atomic_write_text(path, render_html(model, pdf=False))
+    write_text(path, render_html(model, pdf=False))
     return path

@@ -11,9 +11,9 @@ import io
 import logging
 from pathlib import Path
 
+from planner.report.folder import write_bytes
 from planner.report.html import render_html
 from planner.report.model import ReportModel
-from planner.scenario import atomic_write_bytes
 
 
 def pdf_bytes(model: ReportModel) -> bytes:
@@ -42,5 +42,5 @@ def pdf_bytes(model: ReportModel) -> bytes:
 def write_pdf(model: ReportModel, path: Path | str) -> Path:
     """Write the PDF report atomically (a temporary file in the same folder, then a rename)."""
     path = Path(path)
-    atomic_write_bytes(path, pdf_bytes(model))
+    write_bytes(path, pdf_bytes(model))
     return path
