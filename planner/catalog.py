@@ -25,11 +25,15 @@ Region codes: ``US-XX`` for U.S. states (USPS code), ISO 3166-1 alpha-2 for a wh
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import math
+import zipfile
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from warnings import catch_warnings, simplefilter
 
 import geopandas as gpd
 import numpy as np
@@ -63,6 +67,21 @@ REGION_FIELDS = [
     "hazard",
 ]
 REGION_COLUMNS = ["name", "country", "grid", "lat", "lon", *REGION_FIELDS, "moratorium"]
+#: Accepted range (inclusive) of each numeric column of a regions file; years are 1900-2100.
+REGION_RANGES: dict[str, tuple[float, float]] = {
+    "lat": (-90, 90),
+    "lon": (-180, 180),
+    "price_usd_per_mwh": (0, 2000),
+    "carbon_g_per_kwh": (0, 1500),
+    "carbon_free_share": (0, 1),
+    "saidi_minutes": (0, 100_000),
+    "water_stress": (0, 5),
+    "construction_index": (0.1, 10),
+    "time_to_power_months": (0, 240),
+    "hazard": (0, 1),
+    "carbon_lifecycle_g_per_kwh": (0, 2000),
+}
+_REGION_OPTIONAL = {"saidi_minutes", "carbon_lifecycle_g_per_kwh"}  # not compiled everywhere
 SITE_COLUMNS = [
     "name",
     "country",
@@ -322,12 +341,14 @@ def read_regions_file(path: str | Path, *, partial: bool = False) -> pd.DataFram
     ----------
     path : path
     partial : bool
-        Allow missing columns (a user file that updates some figures of existing regions).
+        Allow missing columns and empty cells (a user file that updates some figures of
+        existing regions; an empty cell keeps the default).
 
     Raises
     ------
     InputError
-        Naming file, row (1-based, header excluded) and column.
+        A value that is not a finite number or lies outside :data:`REGION_RANGES`, a missing
+        column, a duplicate code; naming file, row (1-based, header excluded) and column.
     """
     path = Path(path)
     raw = _read_csv_text(path)
@@ -339,27 +360,16 @@ def read_regions_file(path: str | Path, *, partial: bool = False) -> pd.DataFram
                 raise InputError(f"missing column '{col}'", file=path, field=col)
     _check_ids(raw, "region_code", path)
     table = raw.copy()
-    numeric = ["lat", "lon", *REGION_FIELDS]
-    for col in numeric:
+    years = [c for c in table.columns if c.endswith("_year")]
+    for col in [*REGION_RANGES, *years]:
         if col in table:
-            table[col] = _numeric_column(table[col], path, col, allow_empty=col == "saidi_minutes")
-    for col in [c for c in table.columns if c.endswith("_year")] + ["carbon_lifecycle_g_per_kwh"]:
-        if col in table:
-            table[col] = pd.to_numeric(table[col].replace("", np.nan), errors="coerce")
+            low, high = REGION_RANGES.get(col, (1900, 2100))
+            optional = partial or col in _REGION_OPTIONAL or col in years
+            table[col] = _checked_numbers(table[col], path, col, low, high, allow_empty=optional)
     if "moratorium" in table:
         table["moratorium"] = _bool_column(table["moratorium"], path, "moratorium")
     if "country" in table:
         table["country"] = table["country"].str.strip().str.upper()
-    _check_range(table, "lat", -90, 90, path)
-    _check_range(table, "lon", -180, 180, path)
-    _check_range(table, "price_usd_per_mwh", 0, 2000, path)
-    _check_range(table, "carbon_g_per_kwh", 0, 1500, path)
-    _check_range(table, "carbon_free_share", 0, 1, path)
-    _check_range(table, "saidi_minutes", 0, 100_000, path)
-    _check_range(table, "water_stress", 0, 5, path)
-    _check_range(table, "construction_index", 0.1, 10, path)
-    _check_range(table, "time_to_power_months", 0, 240, path)
-    _check_range(table, "hazard", 0, 1, path)
     return table.set_index("region_code")
 
 
@@ -481,15 +491,31 @@ _ALIASES = {
 }
 _OPTIONAL_NUMERIC = ["elevation_m", "capacity_mw", "time_to_power_months", "land_usd_per_m2"]
 
+#: Accepted range (inclusive) of each numeric column of a user site file.
+SITE_RANGES: dict[str, tuple[float, float]] = {
+    "lat": (-90, 90),
+    "lon": (-180, 180),
+    "elevation_m": (-500, 9000),  # the Dead Sea shore is at -430 m
+    "capacity_mw": (0, 100_000),  # the largest announced campuses are a few GW
+    "time_to_power_months": (0, 240),
+    "land_usd_per_m2": (0, 100_000),  # central Tokyo is about 30,000 USD/m2
+}
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+_SPREADSHEET_ENGINES = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".ods": "odf"}
+_GIS_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
+
 
 def read_sites_file(
     path: str | Path, *, catalog: Catalog | None = None
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read and validate a user site file; fill what is missing from documented defaults.
 
-    Only ``id``, ``name``, ``lat`` and ``lon`` are required (``site_id``, ``latitude``,
-    ``longitude`` are accepted too; GeoJSON, GeoPackage and Shapefile points may leave lat/lon
-    to the geometry). Defaults, each listed per site in the ``defaults_applied`` column:
+    The file is a CSV (or TSV), an XLSX or ODS workbook (first sheet, first row the header;
+    formulas give their saved values), GeoJSON, GeoPackage or Shapefile; a CSV may be gzip- or
+    zip-compressed. Only ``id``, ``name``, ``lat`` and ``lon`` are required (``site_id``,
+    ``latitude``, ``longitude`` are accepted too; GIS points may leave lat/lon to the
+    geometry). Optional columns are checked against :data:`SITE_RANGES`; an empty cell takes
+    the default. Defaults, each listed per site in the ``defaults_applied`` column:
 
     - ``region_code``: spatial join of the point to the country basemap, then the country's
       region; in countries with several regions, or for points outside every country, the
@@ -508,15 +534,47 @@ def read_sites_file(
     Raises
     ------
     InputError
-        Empty file, missing column, non-numeric value, latitude outside -90..90, longitude
-        outside -180..180, duplicate id, unknown region code; naming file, row and column.
+        Empty, unreadable or encrypted file, missing column, a value that is not a finite
+        number or lies outside its range, duplicate id, unknown region code, a formula
+        without a saved value; naming file, row (1-based, header excluded) and column.
     """
-    from planner.geo import join_countries, nearest_point
-
     path = Path(path)
     cat = catalog or default_catalog()
-    raw = _read_site_table(path)
-    raw.columns = [_ALIASES.get(c, c) for c in (str(c).strip().lower() for c in raw.columns)]
+    raw = _site_columns(_read_site_table(path), path)
+    out = _site_numbers(raw, path)
+    ttp_given = out["time_to_power_months"].notna().to_numpy()
+    defaults: list[list[str]] = [[] for _ in range(len(out))]
+    messages: list[str] = []
+    out["region_code"] = _site_regions(out, raw, cat, path, defaults, messages)
+    out["country"] = _site_countries(out, raw, cat.regions, defaults)
+    donor_elevation = _borrow_climate(out, path, messages)
+    _fill_site_defaults(out, cat.regions, donor_elevation, defaults)
+    out["ttp_is_estimate"] = _ttp_is_estimate(raw, ttp_given, path)
+    out["notes"] = raw["notes"].fillna("").astype(str).to_numpy() if "notes" in raw else ""
+    for applied in defaults:
+        applied.append("climate")
+    out["defaults_applied"] = [", ".join(d) for d in defaults]
+    out = out[[*SITE_COLUMNS, "climate_site_id", "climate_distance_km", "defaults_applied"]]
+    gdf = gpd.GeoDataFrame(
+        out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
+    )
+    return gdf, messages
+
+
+#: The GUI's name for :func:`read_sites_file`.
+read_sites = read_sites_file
+
+
+def _site_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Canonical column names (aliases applied), the four required ones present, ids unique."""
+    raw.columns = [_ALIASES.get(c, c) for c in (_header_name(c) for c in raw.columns)]
+    twice = raw.columns[raw.columns.duplicated()]
+    if len(twice):
+        raise InputError(
+            f"two columns give '{twice[0]}' (say '{twice[0]}' or an alias of it once)",
+            file=path,
+            field=str(twice[0]),
+        )
     for col in ("id", "name", "lat", "lon"):
         if col not in raw.columns:
             raise InputError(
@@ -526,26 +584,43 @@ def read_sites_file(
             )
     raw["id"] = raw["id"].astype(str).str.strip()
     _check_ids(raw, "id", path)
-    lat = _numeric_column(raw["lat"], path, "lat")
-    lon = _numeric_column(raw["lon"], path, "lon")
-    _check_range(pd.DataFrame({"lat": lat}), "lat", -90, 90, path)
-    _check_range(pd.DataFrame({"lon": lon}), "lon", -180, 180, path)
-    n = len(raw)
-    defaults: list[list[str]] = [[] for _ in range(n)]
-    warnings: list[str] = []
+    return raw
+
+
+def _header_name(name: object) -> str:
+    """``Site ID`` or ``site-id`` as ``site_id``: spreadsheets favour spaced headers."""
+    return "_".join(str(name).strip().lower().replace("-", " ").split())
+
+
+def _site_numbers(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Name and numeric columns, each finite and in :data:`SITE_RANGES` (NaN where empty)."""
     out = pd.DataFrame(index=pd.Index(raw["id"].to_numpy(), name="site_id"))
     out["name"] = raw["name"].astype(str).str.strip().to_numpy()
-    out["lat"] = lat.to_numpy()
-    out["lon"] = lon.to_numpy()
-    for col in _OPTIONAL_NUMERIC:
-        out[col] = (
-            _numeric_column(raw[col], path, col, allow_empty=True).to_numpy()
-            if col in raw
-            else np.full(n, np.nan)
+    for col in ("lat", "lon", *_OPTIONAL_NUMERIC):
+        if col not in raw:
+            out[col] = np.nan
+            continue
+        low, high = SITE_RANGES[col]
+        values = _checked_numbers(
+            raw[col], path, col, low, high, allow_empty=col in _OPTIONAL_NUMERIC
         )
+        out[col] = values.to_numpy()
+    return out
 
-    # Region: the user's code if given (must be known), else the spatial join.
+
+def _site_regions(
+    out: pd.DataFrame,
+    raw: pd.DataFrame,
+    cat: Catalog,
+    path: Path,
+    defaults: list[list[str]],
+    messages: list[str],
+) -> np.ndarray:
+    """The user's region code if given (it must be known), else the spatial join's."""
+    from planner.geo import join_countries
+
     regions = cat.regions
+    n = len(out)
     given = (
         raw["region_code"].astype(str).str.strip() if "region_code" in raw else pd.Series([""] * n)
     )
@@ -553,57 +628,68 @@ def read_sites_file(
     for i, code in enumerate(given):
         if code and code not in regions.index:
             raise InputError(
-                f"unknown region '{code}' (see `planner sites list` or the regions table)",
+                f"unknown region '{_shown(code)}' (see `planner sites list` or the regions "
+                "table)",
                 file=path,
                 row=i + 1,
                 field="region_code",
             )
-    need = np.array([not c for c in given])
+    need = np.array([not c for c in given], dtype=bool)
     codes = given.astype(object)
-    if need.any():
-        iso = join_countries(out["lat"].to_numpy()[need], out["lon"].to_numpy()[need], cat.basemap)
-        found, how, km = _regions_for_points(
-            out["lat"].to_numpy()[need],
-            out["lon"].to_numpy()[need],
-            iso,
-            regions,
-            mapped=set(cat.basemap["iso_a2"]),
-        )
-        codes[need] = found
-        idx = np.flatnonzero(need)
-        for i in idx:
-            defaults[i].append("region_code")
-        for kind, text in (
-            (
-                "nearest-in-country",
-                "lie in a country with several regions and take the region "
-                "of that country whose centre is nearest",
-            ),
-            (
-                "nearest",
-                "lie outside every country of the basemap (or in one with no region) "
-                "and take the nearest known region by its centre",
-            ),
-        ):
-            hit = np.flatnonzero(how == kind)
-            if len(hit):
-                shown = [f"{out.index[idx[j]]} -> {found[j]} ({km[j]:,.0f} km)" for j in hit[:5]]
-                warnings.append(
-                    f"{path.name}: {len(hit)} site(s) {text}: {', '.join(shown)}"
-                    + (" ..." if len(hit) > 5 else "")
-                )
-    out["region_code"] = codes
-    reg = regions.reindex(out["region_code"].to_numpy())
-    user_country = raw["country"].astype(str).str.strip().str.upper() if "country" in raw else None
-    out["country"] = reg["country"].to_numpy()
-    if user_country is not None:
-        ok = user_country.str.len().eq(2).to_numpy()
-        out.loc[ok, "country"] = user_country.to_numpy()[ok]
-    else:
-        for i in range(n):
-            defaults[i].append("country")
+    if not need.any():
+        return codes
+    lat, lon = out["lat"].to_numpy()[need], out["lon"].to_numpy()[need]
+    iso = join_countries(lat, lon, cat.basemap)
+    found, how, km = _regions_for_points(lat, lon, iso, regions, mapped=set(cat.basemap["iso_a2"]))
+    codes[need] = found
+    idx = np.flatnonzero(need)
+    for i in idx:
+        defaults[i].append("region_code")
+    messages.extend(_region_warnings(path, out.index.to_numpy()[idx], found, how, km))
+    return codes
 
-    # Nearest default site: climate donor and elevation.
+
+def _region_warnings(
+    path: Path, ids: np.ndarray, found: np.ndarray, how: np.ndarray, km: np.ndarray
+) -> list[str]:
+    """One sentence per kind of guessed region, naming up to five sites."""
+    texts = {
+        "nearest-in-country": "lie in a country with several regions and take the region "
+        "of that country whose centre is nearest",
+        "nearest": "lie outside every country of the basemap (or in one with no region) "
+        "and take the nearest known region by its centre",
+    }
+    out = []
+    for kind, text in texts.items():
+        hit = np.flatnonzero(how == kind)
+        if len(hit):
+            shown = [f"{ids[j]} -> {found[j]} ({km[j]:,.0f} km)" for j in hit[:5]]
+            out.append(
+                f"{path.name}: {len(hit)} site(s) {text}: {', '.join(shown)}"
+                + (" ..." if len(hit) > 5 else "")
+            )
+    return out
+
+
+def _site_countries(
+    out: pd.DataFrame, raw: pd.DataFrame, regions: pd.DataFrame, defaults: list[list[str]]
+) -> np.ndarray:
+    """The user's two-letter country code where given, else the region's."""
+    country = regions["country"].reindex(out["region_code"].to_numpy()).to_numpy(dtype=object)
+    if "country" not in raw:
+        for applied in defaults:
+            applied.append("country")
+        return country
+    user = raw["country"].astype(str).str.strip().str.upper()
+    ok = user.str.len().eq(2).to_numpy()
+    country[ok] = user.to_numpy()[ok]
+    return country
+
+
+def _borrow_climate(out: pd.DataFrame, path: Path, messages: list[str]) -> np.ndarray:
+    """Nearest default site as climate donor; returns that site's elevation per user site."""
+    from planner.geo import nearest_point
+
     dsites = _default_catalog().sites
     j, dist = nearest_point(
         out["lat"].to_numpy(),
@@ -615,104 +701,215 @@ def read_sites_file(
     out["climate_distance_km"] = np.round(dist, 1)
     far = dist > 300
     if far.any():
-        warnings.append(
+        messages.append(
             f"{path.name}: {int(far.sum())} site(s) are more than 300 km from the nearest default "
             f"climate (up to {dist.max():,.0f} km); give them a weather file for a better answer"
         )
+    return dsites["elevation_m"].to_numpy(float)[j]
 
+
+def _fill_site_defaults(
+    out: pd.DataFrame,
+    regions: pd.DataFrame,
+    donor_elevation: np.ndarray,
+    defaults: list[list[str]],
+) -> None:
+    """Empty optional figures take their documented defaults; each is listed per site."""
+    n = len(out)
+    reg = regions.reindex(out["region_code"].to_numpy())
     fill = {
-        "capacity_mw": (np.full(n, DEFAULT_CAPACITY_MW), "capacity_mw"),
-        "time_to_power_months": (
-            reg["time_to_power_months"].to_numpy(float),
-            "time_to_power_months",
-        ),
-        "land_usd_per_m2": (np.full(n, DEFAULT_LAND_USD_PER_M2), "land_usd_per_m2"),
-        "elevation_m": (dsites["elevation_m"].to_numpy(float)[j], "elevation_m"),
+        "capacity_mw": np.full(n, DEFAULT_CAPACITY_MW),
+        "time_to_power_months": reg["time_to_power_months"].to_numpy(float),
+        "land_usd_per_m2": np.full(n, DEFAULT_LAND_USD_PER_M2),
+        "elevation_m": donor_elevation,
     }
-    for col, (values, label) in fill.items():
+    for col, values in fill.items():
         missing = np.isnan(out[col].to_numpy(float))
         out.loc[missing, col] = values[missing]
         for i in np.flatnonzero(missing):
-            defaults[i].append(label)
-    ttp_given = (
-        ~np.isnan(
-            _numeric_column(
-                raw["time_to_power_months"], path, "time_to_power_months", allow_empty=True
-            ).to_numpy(float)
-        )
-        if "time_to_power_months" in raw
-        else np.zeros(n, bool)
-    )
-    if "ttp_is_estimate" in raw:
-        flag = _bool_column(raw["ttp_is_estimate"].fillna(""), path, "ttp_is_estimate").to_numpy()
-        out["ttp_is_estimate"] = np.where(ttp_given, flag, True)
-    else:
-        out["ttp_is_estimate"] = ~ttp_given
-    out["notes"] = raw["notes"].fillna("").astype(str).to_numpy() if "notes" in raw else ""
-    for i in range(n):
-        defaults[i].append("climate")
-    out["defaults_applied"] = [", ".join(d) for d in defaults]
-    out = out[[*SITE_COLUMNS, "climate_site_id", "climate_distance_km", "defaults_applied"]]
-    gdf = gpd.GeoDataFrame(
-        out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
-    )
-    return gdf, warnings
+            defaults[i].append(col)
 
 
-#: The GUI's name for :func:`read_sites_file`.
-read_sites = read_sites_file
+def _ttp_is_estimate(raw: pd.DataFrame, ttp_given: np.ndarray, path: Path) -> np.ndarray:
+    """The user's flag where they gave a time to power; a region's figure is an estimate."""
+    if "ttp_is_estimate" not in raw:
+        return ~ttp_given
+    flag = _bool_column(raw["ttp_is_estimate"].fillna(""), path, "ttp_is_estimate").to_numpy()
+    return np.where(ttp_given, flag, True)
+
+
+# --- reading a site table: CSV, spreadsheets, GIS files ----------------------------------------
 
 
 def _read_site_table(path: Path) -> pd.DataFrame:
     """Raw user table as text columns (geometry points give lat/lon when those are absent)."""
     if not path.is_file():
         raise InputError("no such file", file=path)
-    if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
+    suffix = path.suffix.lower()
+    if suffix in _SPREADSHEET_ENGINES:
+        raw = _read_spreadsheet(path, _SPREADSHEET_ENGINES[suffix])
+    elif suffix == ".xls":
+        raise InputError(
+            "old .xls workbooks are not read; save the sheet as .xlsx, .ods or CSV", file=path
+        )
+    elif suffix in _CSV_SUFFIXES:
         raw = _read_csv_text(path)
+    elif suffix in (".gz", ".zip"):
+        raw = _read_compressed_site_table(path)
     else:
-        try:
-            frame = gpd.read_file(path)
-        except Exception as exc:  # noqa: BLE001 - pyogrio raises several types for bad files
-            raise InputError(
-                f"cannot read as a GIS file ({type(exc).__name__}: {exc})", file=path
-            ) from None
-        if len(frame) == 0:
-            raise InputError("the file has no sites", file=path)
-        raw = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(object)
-        raw.columns = [str(c).lower() for c in raw.columns]
-        if frame.geometry is not None and ("lat" not in raw or "lon" not in raw):
-            geom = frame.geometry
-            if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
-                geom = geom.to_crs("EPSG:4326")
-            if not (geom.geom_type == "Point").all():
-                bad = int(np.flatnonzero((geom.geom_type != "Point").to_numpy())[0]) + 1
-                raise InputError("expected point geometry", file=path, row=bad, field="geometry")
-            raw["lat"] = geom.y.to_numpy()
-            raw["lon"] = geom.x.to_numpy()
-        raw = raw.astype(object).where(raw.notna(), "").astype(str)
+        raw = _read_gis_table(path, path)
     if len(raw) == 0:
         raise InputError("the file has no sites", file=path)
     return raw
 
 
+def _read_compressed_site_table(path: Path) -> pd.DataFrame:
+    """A gzip- or zip-compressed CSV; a zipped shapefile (or other GIS file) goes to GDAL."""
+    from planner.climate.inflate import read_input_bytes
+
+    if path.suffix.lower() == ".zip" and _zip_holds_gis(path):
+        return _read_gis_table(path, path)
+    zipped = path.suffix.lower() == ".zip"
+    data, name = read_input_bytes(path, what="site", suffixes=_CSV_SUFFIXES if zipped else ())
+    inner = Path(name).suffix.lower()
+    if inner in _CSV_SUFFIXES:
+        return _csv_table(data, path, tab=inner == ".tsv")
+    return _read_gis_table(path, io.BytesIO(data))
+
+
+def _zip_holds_gis(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InputError(f"broken zip archive ({_shown(str(exc))})", file=path) from None
+    return any(PurePosixPath(n).suffix.lower() in _GIS_SUFFIXES for n in names)
+
+
+def _read_gis_table(path: Path, source: Path | io.BytesIO) -> pd.DataFrame:
+    """Attributes of a GIS file as text; lat/lon from point geometry when not columns."""
+    try:
+        with catch_warnings():
+            simplefilter("ignore")  # pyogrio's notes on odd drivers are not the user's concern
+            frame = gpd.read_file(source)
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises several types for bad files
+        raise InputError(
+            f"cannot read as a GIS file ({type(exc).__name__}: {_shown(str(exc), 120)})",
+            file=path,
+        ) from None
+    if len(frame) == 0:
+        raise InputError("the file has no sites", file=path)
+    raw = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(object)
+    raw.columns = [str(c).lower() for c in raw.columns]
+    if frame.geometry is not None and ("lat" not in raw or "lon" not in raw):
+        raw["lat"], raw["lon"] = _point_coordinates(frame, path)
+    return raw.astype(object).where(raw.notna(), "").astype(str)
+
+
+def _point_coordinates(frame: gpd.GeoDataFrame, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    geom = frame.geometry
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        geom = geom.to_crs("EPSG:4326")
+    if not (geom.geom_type == "Point").all():
+        bad = int(np.flatnonzero((geom.geom_type != "Point").to_numpy())[0]) + 1
+        raise InputError("expected point geometry", file=path, row=bad, field="geometry")
+    return geom.y.to_numpy(), geom.x.to_numpy()
+
+
+def _read_spreadsheet(path: Path, engine: str) -> pd.DataFrame:
+    """First sheet of an XLSX or ODS workbook, its first row the header, cells as text."""
+    from planner.climate.inflate import check_archive_size
+
+    kind = "ODS spreadsheet" if engine == "odf" else "XLSX workbook"
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE container: encrypted OOXML or old .xls
+        raise InputError(
+            f"the {kind} is password-protected (or an old .xls file); save it without a "
+            "password as .xlsx, .ods or CSV",
+            file=path,
+        )
+    check_archive_size(path, what=kind)
+    try:
+        with catch_warnings():
+            simplefilter("ignore")  # openpyxl's notes on styles and extensions it drops
+            frame = pd.read_excel(
+                path, sheet_name=0, dtype=str, keep_default_na=False, engine=engine
+            )
+    except Exception as exc:  # noqa: BLE001 - zip, XML and reader errors come in many types
+        raise InputError(
+            f"cannot read as an {kind} ({type(exc).__name__}: {_shown(str(exc), 120)})",
+            file=path,
+        ) from None
+    if frame.shape[1] == 0:
+        raise InputError(f"the first sheet of the {kind} is empty", file=path)
+    if engine == "openpyxl":
+        _refuse_unsaved_formulas(path, [str(c) for c in frame.columns])
+    return frame
+
+
+def _refuse_unsaved_formulas(path: Path, header: list[str]) -> None:
+    """A formula cell whose value was never saved (written by a program, never opened in a
+    spreadsheet) reads as empty: say so rather than take a default for it."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    with catch_warnings():
+        simplefilter("ignore")
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        pairs = zip(
+            formulas.worksheets[0].iter_rows(values_only=True),
+            values.worksheets[0].iter_rows(values_only=True),
+            strict=False,
+        )
+        for r, (frow, vrow) in enumerate(pairs):
+            for c, (text, value) in enumerate(zip(frow, vrow, strict=False)):
+                if isinstance(text, str) and text.startswith("=") and value is None:
+                    raise InputError(
+                        f"cell {get_column_letter(c + 1)}{r + 1} holds the formula "
+                        f"'{_shown(text)}' with no saved value; open and save the workbook in "
+                        "a spreadsheet program, or paste the values",
+                        file=path,
+                        row=r if r else None,
+                        field=header[c] if c < len(header) else None,
+                    )
+    finally:
+        formulas.close()
+        values.close()
+
+
 def _read_csv_text(path: Path) -> pd.DataFrame:
+    """A CSV (or TSV) file's cells as text, columns lower-case; .gz or a one-CSV .zip too."""
+    from planner.climate.inflate import read_input_bytes
+
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", file=path)
+    data, name = read_input_bytes(path, what="CSV", suffixes=_CSV_SUFFIXES)
+    return _csv_table(data, path, tab=Path(name).suffix.lower() == ".tsv")
+
+
+def _csv_table(data: bytes, path: Path, *, tab: bool) -> pd.DataFrame:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV (Comma delimited)" in the ANSI code page.
+        text = data.decode("cp1252", errors="replace")
     try:
         table = pd.read_csv(
-            path,
+            io.StringIO(text),
             dtype=str,
             keep_default_na=False,
             skipinitialspace=True,
-            sep=None if path.suffix.lower() == ".tsv" else ",",
-            engine="python" if path.suffix.lower() == ".tsv" else "c",
-            encoding="utf-8-sig",
+            sep=None if tab else ",",
+            engine="python" if tab else "c",
         )
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=path) from None
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise InputError(f"not a readable CSV file ({_shown(str(exc), 120)})", file=path) from None
     if len(table) == 0:
         raise InputError("the file has a header but no rows", file=path)
     table.columns = [str(c).strip().lower() for c in table.columns]
@@ -1019,24 +1216,31 @@ def _check_ids(table: pd.DataFrame, col: str, path: Path) -> None:
     dup = ids.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(f"duplicate id '{ids.iloc[i]}'", file=path, row=i + 1, field=col)
+        raise InputError(f"duplicate id '{_shown(ids.iloc[i])}'", file=path, row=i + 1, field=col)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell as quoted in a message: on one line, at most ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _numeric_column(
     values: pd.Series, path: Path, col: str, *, allow_empty: bool = False
 ) -> pd.Series:
+    """Text cells as floats; empty (or 'nan', 'none') is NaN where allowed, inf never is."""
     text = values.astype(str).str.strip()
     empty = text.eq("") | text.str.lower().isin(["nan", "none"])
     numbers = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
-    bad = numbers.isna() & ~empty
+    bad = (numbers.isna() & ~empty) | np.isinf(numbers)
+    if not allow_empty:
+        bad |= empty
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"expected a number, got '{text.iloc[i]}'", file=path, row=i + 1, field=col
-        )
-    if empty.any() and not allow_empty:
-        i = int(np.flatnonzero(empty.to_numpy())[0])
-        raise InputError("expected a number, got an empty cell", file=path, row=i + 1, field=col)
+        cell = text.iloc[i]
+        got = "an empty cell" if cell == "" else f"'{_shown(cell)}'"
+        kind = "a finite number" if np.isinf(numbers.iloc[i]) else "a number"
+        raise InputError(f"expected {kind}, got {got}", file=path, row=i + 1, field=col)
     return numbers
 
 
@@ -1052,12 +1256,24 @@ def _check_range(table: pd.DataFrame, col: str, lo: float, hi: float, path: Path
         )
 
 
+def _checked_numbers(
+    values: pd.Series, path: Path, col: str, lo: float, hi: float, *, allow_empty: bool
+) -> pd.Series:
+    """:func:`_numeric_column` then :func:`_check_range`: finite numbers within lo..hi."""
+    numbers = _numeric_column(values, path, col, allow_empty=allow_empty)
+    _check_range(pd.DataFrame({col: numbers}), col, lo, hi, path)
+    return numbers
+
+
 def _bool_column(values: pd.Series, path: Path, col: str) -> pd.Series:
     text = values.astype(str).str.strip().str.lower()
     bad = ~text.isin(_TRUE | _FALSE)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"expected true or false, got '{values.iloc[i]}'", file=path, row=i + 1, field=col
+            f"expected true or false, got '{_shown(values.iloc[i])}'",
+            file=path,
+            row=i + 1,
+            field=col,
         )
     return text.isin(_TRUE)

@@ -63,7 +63,7 @@ def list_sites(sites_file: str | None, as_json: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 def validate(file: str, as_json: bool) -> None:
-    """Check a user site file (CSV with lat/lon, GeoJSON, GeoPackage, Shapefile).
+    """Check a user site file (CSV, XLSX or ODS with lat/lon, GeoJSON, GeoPackage, Shapefile).
 
     Prints what defaults each site would take. Bad files exit with code 2 and one sentence
     naming the file, row and column.

@@ -66,6 +66,27 @@ def read_input_bytes(
     return _read_plain(path, what), path.name
 
 
+def check_archive_size(path: str | Path, *, what: str) -> None:
+    """Refuse a zip-based document (XLSX, ODS) whose parts inflate beyond the cap.
+
+    The sizes are the archive's declared ones, which :mod:`zipfile` enforces when reading,
+    so a workbook that claims little and inflates to much fails there instead.
+
+    Raises
+    ------
+    InputError
+        Not a zip archive, or more than :data:`MAX_INFLATED_BYTES` once inflated.
+    """
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(m.file_size for m in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InputError(f"broken {what} file ({exc})", file=path) from None
+    if total > MAX_INFLATED_BYTES:
+        raise _too_large(path, what)
+
+
 def _read_plain(path: Path, what: str) -> bytes:
     if path.stat().st_size > MAX_INFLATED_BYTES:
         raise _too_large(path, what)
