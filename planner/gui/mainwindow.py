@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,7 +43,8 @@ from planner.gui.engine import DATA_FORMATS, REPORT_FORMATS, Engine
 from planner.gui.mapview import MapView
 from planner.gui.models import SITE_ID_ROLE, SiteFilterProxy, SiteTableModel
 from planner.gui.panels import ComparePanel, ParetoPanel, SiteDetail, UncertaintyPanel
-from planner.gui.worker import Task
+from planner.gui.text import make_labels_plain
+from planner.gui.worker import Task, Worker
 from planner.results import Results
 
 log = logging.getLogger(__name__)
@@ -90,8 +91,7 @@ class MainWindow(QMainWindow):
         self.engine = engine or Engine()
         self.dialogs = dialogs or Dialogs()
         self.settings = settings or default_settings()
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.worker = Worker()  # one thread owns all background work (see worker.py)
         self.results: Results | None = None
         self.ranking: pd.DataFrame | None = None
         self.stale = False
@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self._build_editor()
         self._build_status()
         self._build_actions()
+        make_labels_plain(self)
         self._restore_layout()
 
     # ================================================================== construction
@@ -374,7 +375,7 @@ class MainWindow(QMainWindow):
         if self.task is not None:
             self._status("Wait for the current work to finish or cancel it first.")
             return None
-        task = Task(fn, title)
+        task = Task(fn, title, parent=self)
         task.signals.progress.connect(self._on_progress)
         task.signals.finished.connect(on_done)
         task.signals.failed.connect(self._on_task_failed)
@@ -390,7 +391,7 @@ class MainWindow(QMainWindow):
         self.actions_by_id["run"].setEnabled(False)
         self._update_analysis_actions()
         self._status(f"{title} started…")
-        self.pool.start(task)
+        self.worker.start(task)
         return task
 
     def _on_progress(self, label: str, fraction: float) -> None:
@@ -407,6 +408,8 @@ class MainWindow(QMainWindow):
         self.runCancelled.emit()
 
     def _on_task_done(self) -> None:
+        if self.task is not None:
+            self.task.signals.deleteLater()  # on this thread, once its queued signals are out
         self.task = None
         self.progress.setVisible(False)
         self.cancel_button.setVisible(False)
@@ -607,8 +610,9 @@ class MainWindow(QMainWindow):
             lines = [f"<b>{html.escape(names.iloc[i])}</b> ({html.escape(str(sid))})"]
             for j, key in enumerate(present):
                 col = cols[key]
-                lines.append(f"{col.label}: {col.text(rows[i, j])} {col.unit}".rstrip())
-            out[str(sid)] = "<br>".join(lines)
+                text = f"{col.label}: {col.text(rows[i, j])} {col.unit}".rstrip()
+                lines.append(html.escape(text))
+            out[str(sid)] = "<qt>" + "<br>".join(lines) + "</qt>"
         return out
 
     def _recolor(self) -> None:
@@ -883,7 +887,8 @@ class MainWindow(QMainWindow):
             return
         if self.task is not None:
             self.task.cancel()
-        self.pool.waitForDone(10_000)
+        self.worker.wait(10.0)
+        self.worker.shutdown()
         self._save_layout()
         event.accept()
 

@@ -1,4 +1,14 @@
-"""Long work off the GUI thread: a QRunnable whose progress, result and failure are signals.
+"""Long work off the GUI thread: one long-lived worker thread, tasks whose progress, result and
+failure are signals.
+
+Why one Python thread and not Qt's thread pool: pyproj (used whenever a site file becomes a
+GeoDataFrame) keeps each thread's PROJ context in native thread-specific storage and frees it
+when the thread's Python ``threading.local`` data goes. A pooled Qt thread is not a Python
+thread: PySide makes a Python thread state for each call into Python and drops it afterwards,
+which freed the context while the native storage still pointed at it, so the second run on
+the same pooled thread crashed the window (SIGSEGV in ``pyproj.CRS``). A
+:class:`concurrent.futures.ThreadPoolExecutor` with one thread keeps one Python thread, and
+its PROJ context, for the life of the window, and runs tasks one at a time.
 
 The work is a plain function ``fn(progress) -> result`` from the core. The progress callback
 handed to it emits :attr:`TaskSignals.progress` and raises :class:`CancelledError` once
@@ -12,9 +22,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, Signal
 
 from planner.errors import CancelledError, InputError, PlannerError
 
@@ -33,8 +44,8 @@ class TaskSignals(QObject):
     done = Signal()  # after any of finished / failed / cancelled
 
 
-class Task(QRunnable):
-    """Run ``fn(progress)`` in a thread pool.
+class Task:
+    """``fn(progress)`` to run on the :class:`Worker`'s thread.
 
     Parameters
     ----------
@@ -42,14 +53,21 @@ class Task(QRunnable):
         Takes a progress callback ``(label, fraction)`` and returns the result.
     title : str
         What the work is, for failure messages ("The run", "The export").
+    parent : QObject, optional
+        Owner of the task's signals. With a parent the signals object is deleted by Qt on the
+        GUI thread (``deleteLater`` once the task is done), never by the worker thread that
+        drops the last Python reference to the task.
     """
 
-    def __init__(self, fn: Callable[[Callable[[str, float], None]], Any], title: str) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the window keeps a reference until `done`
+    def __init__(
+        self,
+        fn: Callable[[Callable[[str, float], None]], Any],
+        title: str,
+        parent: QObject | None = None,
+    ) -> None:
         self.fn = fn
         self.title = title
-        self.signals = TaskSignals()
+        self.signals = TaskSignals(parent)
         self._cancel = threading.Event()
         self._last_emit_s = -1.0
 
@@ -72,7 +90,8 @@ class Task(QRunnable):
             self._last_emit_s = now
             self.signals.progress.emit(str(label), float(fraction))
 
-    def run(self) -> None:  # noqa: D401 - Qt's name
+    def run(self) -> None:
+        """Run the work and report how it ended; never raises (a bug must not kill the window)."""
         try:
             if self._cancel.is_set():
                 raise CancelledError(f"{self.title} was cancelled")
@@ -95,6 +114,32 @@ class Task(QRunnable):
         else:
             self.signals.finished.emit(result)
         self.signals.done.emit()
+
+
+class Worker:
+    """The one thread that runs all of the window's background work, one task at a time."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-worker")
+        self._last: Future[None] | None = None
+
+    def start(self, task: Task) -> None:
+        """Queue ``task``; its signals say when it has ended."""
+        self._last = self._executor.submit(task.run)
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Wait until the queued work has ended; False if it still runs after ``timeout_s``."""
+        if self._last is None:
+            return True
+        try:
+            self._last.result(timeout=timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+    def shutdown(self) -> None:
+        """Stop taking work; the thread ends after the current task (call on window close)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _sentence(text: str) -> str:

@@ -51,7 +51,7 @@ def window(qtbot, engine, dialogs, settings, scenario_file):
     yield win
     if win.task is not None:
         win.task.cancel()
-    win.pool.waitForDone(10_000)
+    win.worker.wait(10.0)
 
 
 @pytest.fixture
