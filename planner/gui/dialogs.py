@@ -6,8 +6,10 @@ showing anything; the window never calls QMessageBox or QFileDialog directly.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 SCENARIO_FILTER = "Scenario files (*.toml);;All files (*)"
@@ -19,20 +21,26 @@ class Dialogs:
     """Real dialogs. Each method is one question or one message."""
 
     def error(self, parent: QWidget | None, text: str, title: str = "Problem") -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent
-        )
-        box.exec()
+        self._plain_box(QMessageBox.Icon.Warning, title, text, parent).exec()
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.information(parent, title, text)
+        self._plain_box(QMessageBox.Icon.Information, title, text, parent).exec()
+
+    @staticmethod
+    def _plain_box(
+        icon: QMessageBox.Icon, title: str, text: str, parent: QWidget | None
+    ) -> QMessageBox:
+        # Messages quote user data (file names, site names): never interpret them as markup.
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box
 
     def ask_save(self, parent: QWidget | None, name: str) -> str:
         """'save', 'discard' or 'cancel' for unsaved changes to ``name``."""
         answer = QMessageBox.question(
             parent,
             "Unsaved changes",
-            f"Save the changes to {name} before closing it?",
+            f"Save the changes to {html.escape(name)} before closing it?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,

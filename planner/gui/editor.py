@@ -4,6 +4,7 @@ the document's undo stack (:class:`planner.gui.document.ScenarioDocument`)."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -239,7 +240,10 @@ class ScenarioEditor(QScrollArea):
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setRange(0, 100)
             slider.setObjectName(f"weight_{name}")
-            slider.setToolTip(f"Weight of {CRITERION_LABELS[name].lower()} in the score (0–1)")
+            slider.setToolTip(
+                f"Weight of {CRITERION_LABELS[name].lower()} in the score: 0–1 here; a larger "
+                "weight typed in the scenario file shows the slider at its end"
+            )
             label = QLabel("0.00")
             label.setMinimumWidth(34)
             row = QHBoxLayout()
@@ -275,9 +279,9 @@ class ScenarioEditor(QScrollArea):
             ) -> None:
                 value = float(self._doc.value(path)) if self._doc else 0.0
                 slider.blockSignals(True)
-                slider.setValue(round(value * 100))
+                slider.setValue(slider_position(value))
                 slider.blockSignals(False)
-                label.setText(f"{value:.2f}")
+                label.setText(f"{value:.3g}")
 
             self._refreshers.append((path, refresh))
         return box
@@ -353,11 +357,11 @@ class ScenarioEditor(QScrollArea):
                 combo.currentTextChanged.connect(lambda text, r=r: set_phase(r, "gpu", text))
                 table.setCellWidget(r, 0, combo)
                 count = _spin(1, 10_000_000, 512)
-                count.setValue(int(phase["count"]))
+                count.setValue(_int32(phase["count"]))
                 count.valueChanged.connect(lambda v, r=r: set_phase(r, "count", int(v)))
                 table.setCellWidget(r, 1, count)
                 start = _spin(0, 360, 1)
-                start.setValue(int(phase.get("start_month", 0)))
+                start.setValue(_int32(phase.get("start_month", 0)))
                 start.valueChanged.connect(lambda v, r=r: set_phase(r, "start_month", int(v)))
                 table.setCellWidget(r, 2, start)
             table.resizeRowsToContents()
@@ -417,7 +421,7 @@ class ScenarioEditor(QScrollArea):
             def refresh_int() -> None:
                 value = _get(self._doc, path)
                 spin.blockSignals(True)
-                spin.setValue(low - 1 if value is None else int(value))
+                spin.setValue(low - 1 if value is None else _int32(value))
                 spin.blockSignals(False)
 
             self._refreshers.append((path, refresh_int))
@@ -453,3 +457,17 @@ def _spin(low: int, high: int, step: int) -> QSpinBox:
     spin.setKeyboardTracking(False)
     spin.setGroupSeparatorShown(True)
     return spin
+
+
+def slider_position(weight: float) -> int:
+    """Position 0-100 of a weight's slider. Weights may have any scale (the score divides by
+    their sum), so weights above 1 pin the slider at its end instead of overflowing Qt's int."""
+    if not math.isfinite(weight):
+        return 0
+    return round(min(max(weight, 0.0), 1.0) * 100)
+
+
+def _int32(value: object) -> int:
+    """An int a spin box can hold: Qt's are 32-bit and a larger value would raise in the slot
+    (the box clamps to its own range anyway; the scenario's validation bounds the real value)."""
+    return max(-(2**31), min(int(value), 2**31 - 1))

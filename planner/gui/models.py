@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from planner.gui.columns import TABLE_COLUMNS, Column, format_value
+from planner.gui.text import plain_tooltip
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 SITE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -206,10 +207,12 @@ class SiteTableModel(QAbstractTableModel):
             return _BOLD
         if role == Qt.ItemDataRole.ToolTipRole:
             if not self._feasible[row]:
-                return "Infeasible: " + (self._reasons[row] or "fails a hard constraint")
+                return plain_tooltip(
+                    "Infeasible: " + (self._reasons[row] or "fails a hard constraint")
+                )
             if sid in self._allocated:
-                return f"{sid}: allocated {self._allocated[sid]:.0%} of the fleet"
-            return sid
+                return plain_tooltip(f"{sid}: allocated {self._allocated[sid]:.0%} of the fleet")
+            return plain_tooltip(sid)
         if role == Qt.ItemDataRole.TextAlignmentRole and col.fmt:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -333,7 +336,7 @@ class FrameModel(QAbstractTableModel):
                 for c in self._tips
                 if c in self._frame.columns and str(row[c]) not in ("", "nan")
             ]
-            return "\n".join(parts) or None
+            return plain_tooltip("\n".join(parts)) if parts else None
         return None
 
 
