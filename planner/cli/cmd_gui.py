@@ -7,6 +7,9 @@ line works where PySide6 is missing.
 from __future__ import annotations
 
 import importlib
+import os
+import re
+import tempfile
 from pathlib import Path
 
 import click
@@ -14,13 +17,15 @@ import click
 from planner.cli.options import scenario_path
 
 TABS = ("map", "detail", "compare", "pareto", "uncertainty", "all")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+MAX_SIDE_PX = 16384  # Qt's largest paint device side
 
 
 @click.command()
 @click.argument("scenario", required=False)
 @click.option(
     "--screenshot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Run the scenario, save the window as this PNG and exit.",
 )
 @click.option(
@@ -38,15 +43,14 @@ TABS = ("map", "detail", "compare", "pareto", "uncertainty", "all")
 )
 def gui(scenario: str | None, screenshot: Path | None, tab: str, size: str) -> None:
     """Open the desktop window on SCENARIO (default: the bundled example)."""
-    from planner.errors import InputError
     from planner.scenario import load_scenario
 
     path = scenario_path(scenario)
-    load_scenario(path)  # a bad file: one sentence and exit 2, before any window opens
-    try:
-        width, height = (int(v) for v in size.lower().split("x"))
-    except ValueError:
-        raise InputError(f"expected WIDTHxHEIGHT in pixels, got '{size}'", field="--size") from None
+    # Every check before the window starts: a bad file, size or target is one sentence, exit 2.
+    load_scenario(path)
+    width, height = parse_size(size)
+    if screenshot is not None:
+        check_screenshot_target(screenshot)
     try:
         app = importlib.import_module("planner.gui.app")
     except ImportError as exc:
@@ -54,3 +58,51 @@ def gui(scenario: str | None, screenshot: Path | None, tab: str, size: str) -> N
     code = app.run_gui(path, screenshot=screenshot, tab=tab, size=(width, height))
     if code:
         raise click.exceptions.Exit(code)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1600x1000"`` to ``(1600, 1000)``.
+
+    Raises
+    ------
+    InputError
+        Unless both sides are whole numbers from 1 to :data:`MAX_SIDE_PX`.
+    """
+    from planner.errors import InputError
+
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    sides = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not all(1 <= side <= MAX_SIDE_PX for side in sides):
+        raise InputError(
+            f"expected WIDTHxHEIGHT in whole pixels from 1 to {MAX_SIDE_PX}, got '{text}'",
+            field="--size",
+        )
+    return sides
+
+
+def check_screenshot_target(path: Path) -> None:
+    """Refuse a screenshot path that cannot be written, before the window starts.
+
+    Raises
+    ------
+    InputError
+        For a folder, a missing or read-only folder, or a suffix that is not an image type.
+    """
+    from planner.errors import InputError
+
+    if path.is_dir():
+        raise InputError("expected an image file name, found a folder", file=path)
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise InputError(
+            f"expected an image file name ending in {', '.join(IMAGE_SUFFIXES)}", file=path
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError("the folder of the screenshot does not exist", file=path)
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot write the screenshot here ({exc.strerror})", file=path) from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError("the screenshot file is read-only", file=path)

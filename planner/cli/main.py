@@ -1,15 +1,23 @@
 """The `planner` command: one group, one module per command, engines imported lazily.
 
-Exit codes: 0 success, 2 bad input, 3 infeasible problem, 1 internal error.
+Exit codes: 0 success, 2 bad input, 3 infeasible problem, 1 internal error, 130 Ctrl-C.
 Results go to stdout, logs and progress to stderr. Bad input prints one sentence naming the
-file and the row or field; a traceback only with ``--debug``.
+file and the row or field; a traceback only with ``--debug``. Python warnings (NumPy's
+RuntimeWarning and the like) go to the log at DEBUG level, shown with ``--debug``. A reader
+that stops early (``planner sites list | head -1``) ends the command quietly with exit 0.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
+import logging
+import os
 import sys
 import traceback
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -80,17 +88,63 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the command and map errors to exit codes."""
-    sys.exit(run(argv))
+    code = run(argv)
+    try:
+        sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe is reported
+    except BrokenPipeError:
+        _detach_stdout()
+    sys.exit(code)
 
 
 def run(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    with warnings_to_log():
+        return _run(args, debug="--debug" in args)
+
+
+@contextlib.contextmanager
+def warnings_to_log() -> Iterator[None]:
+    """Send Python warnings to the ``py.warnings`` logger at DEBUG instead of the terminal.
+
+    A RuntimeWarning from NumPy says nothing a user can act on; with ``--debug`` it is shown.
+    Exceptions are untouched.
+    """
+    previous = warnings.showwarning
+    warnings.showwarning = _log_warning
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    logging.getLogger("py.warnings").debug(
+        "%s:%s: %s: %s", filename, lineno, category.__name__, message
+    )
+
+
+def _detach_stdout() -> None:
+    """Point stdout at the null device, so nothing more is written to a closed pipe.
+
+    Python's own advice for SIGPIPE-free programs: without it the interpreter's final flush
+    reports "Exception ignored ... BrokenPipeError" on stderr.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (a test's capture): nothing will flush to a pipe
+
+
+def _run(args: list[str], *, debug: bool) -> int:
     from planner.errors import CancelledError, InputError
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
     try:
-        # Without standalone mode click returns ctx.exit(code) / Exit(code) as the value.
-        result = cli.main(args=args, prog_name="planner", standalone_mode=False)
+        # make_context and invoke rather than cli.main: main turns a closed pipe into exit 1.
+        with cli.make_context("planner", args) as ctx:
+            result = cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
@@ -112,6 +166,7 @@ def run(argv: list[str] | None = None) -> int:
         click.echo("Stopped.", err=True)
         return 130
     except BrokenPipeError:
+        _detach_stdout()
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, said plainly
         if debug:
