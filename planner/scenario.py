@@ -66,9 +66,14 @@ class _FieldError(ValueError):
         self.field = field
 
 
-def _check_path_text(value: str | Path) -> str | Path:
-    """Refuse text no file system accepts as a path (before it reaches ``Path.resolve``)."""
-    text = str(value)
+def _check_path_text(value: Any) -> Any:
+    """Refuse text no file system accepts as a path (before it reaches ``Path.resolve``).
+
+    Runs before type validation: anything but text is left to that.
+    """
+    if not isinstance(value, str | os.PathLike):
+        return value
+    text = os.fspath(value)
     if not text.strip():
         raise ValueError("expected a file path, got an empty string")
     if "\x00" in text:
@@ -205,10 +210,10 @@ class Energy(_Section):
         2.5, ge=0.0, le=1000.0, description="rent price to compare building with"
     )
 
-    @field_validator("price_file", "carbon_file")
+    @field_validator("price_file", "carbon_file", mode="before")
     @classmethod
-    def _path_text(cls, value: Path | None) -> Path | None:
-        return value if value is None else _check_path_text(value)
+    def _path_text(cls, value: Any) -> Any:
+        return _check_path_text(value)
 
 
 class Sites(_Section):
@@ -225,16 +230,19 @@ class Sites(_Section):
         default_factory=dict, description="site id -> EPW or TMY3 file replacing its normals"
     )
 
-    @field_validator("catalog", "regions_file", "exclusion_zones_file")
+    @field_validator("catalog", "regions_file", "exclusion_zones_file", mode="before")
     @classmethod
-    def _path_text(cls, value: str | Path | None) -> str | Path | None:
-        return value if value is None else _check_path_text(value)
+    def _path_text(cls, value: Any) -> Any:
+        return _check_path_text(value)
 
-    @field_validator("weather_files")
+    @field_validator("weather_files", mode="before")
     @classmethod
-    def _weather_paths(cls, value: dict[str, Path]) -> dict[str, Path]:
-        for path in value.values():
-            _check_path_text(path)
+    def _weather_paths(cls, value: Any) -> Any:
+        for site_id, path in value.items() if isinstance(value, dict) else ():
+            try:
+                _check_path_text(path)
+            except ValueError as exc:
+                raise _FieldError(f"sites.weather_files.{site_id}", str(exc)) from None
         return value
 
     @field_validator("include_countries", "exclude_countries")
@@ -408,16 +416,28 @@ def load_scenario(path: str | Path) -> Scenario:
         message names the file and the field (``fleet.phases[1].count``) and what was expected.
     """
     path = Path(path)
-    text = _read_scenario_text(path)
+    return loads_scenario(_read_scenario_text(path), file=path)
+
+
+def loads_scenario(text: str, *, file: str | Path | None = None) -> Scenario:
+    """Parse and validate scenario TOML text; ``file`` names it and anchors relative paths.
+
+    Raises
+    ------
+    InputError
+        On a TOML syntax error, nesting too deep to read, or a field that fails validation.
+    """
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", file=path) from None
+        raise InputError(f"not valid TOML ({exc})", file=file) from None
     except RecursionError:
-        raise InputError("not valid TOML (nested too deeply)", file=path) from None
-    except ValueError as exc:  # integers of more than 4,300 digits
-        raise InputError(f"not valid TOML ({exc})", file=path) from None
-    return scenario_from_dict(data, file=path)
+        raise InputError("not valid TOML (nested too deeply)", file=file) from None
+    except ValueError:  # Python refuses to read integers of more than 4,300 digits
+        raise InputError(
+            "not valid TOML (an integer of more than 4,300 digits)", file=file
+        ) from None
+    return scenario_from_dict(data, file=file)
 
 
 def _read_scenario_text(path: Path) -> str:
