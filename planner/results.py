@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,19 +225,52 @@ class Results:
 
     @classmethod
     def load_json(cls, path: str | Path) -> Results:
+        """Read a ``results.json`` written by :meth:`save_json`, checking it first.
+
+        Raises
+        ------
+        InputError
+            Unreadable or truncated JSON, or a document whose structure, types, table shapes
+            or numbers are not what :meth:`save_json` writes; the message names the field
+            (``allocation.summary``) and, for a table, the row.
+        """
         from planner.errors import InputError
 
         path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read results JSON ({exc})", file=path) from None
-        if not isinstance(data, dict) or data.get("format") != "gpu-site-planner-results":
-            raise InputError("not a results file written by `planner optimize`", file=path)
+        data = _parse_json(path)
+        validate_results_dict(data, file=path)
         try:
             return cls.from_json_dict(data)
-        except (KeyError, TypeError, ValueError) as exc:
+        except InputError as exc:  # the scenario's validation names its own field
+            field = f"scenario.{exc.field}" if exc.field else "scenario"
+            raise InputError(exc.problem, file=path, field=field) from None
+        except (KeyError, TypeError, ValueError, zlib.error) as exc:
             raise InputError(f"results file is incomplete ({exc})", file=path) from None
+
+
+def _parse_json(path: Path) -> Any:
+    from planner.errors import InputError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such results file", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read results JSON ({exc})", file=path) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}; truncated "
+            "or edited by hand?)",
+            file=path,
+        ) from None
+    except (ValueError, RecursionError) as exc:  # 5,000-digit integers, absurd nesting
+        raise InputError(
+            f"cannot read results JSON ({type(exc).__name__}: nested too deeply or a number "
+            "too long)",
+            file=path,
+        ) from None
 
 
 def _frame(df: pd.DataFrame | None, *, index: bool = True) -> dict[str, Any] | None:
@@ -271,8 +305,14 @@ def _pack_array(values: np.ndarray) -> dict[str, Any]:
 
 def _unpack_array(obj: Any) -> np.ndarray:
     if isinstance(obj, dict):
-        raw = zlib.decompress(base64.b64decode(obj["zlib_base64"]))
-        return np.frombuffer(raw, dtype="<f4").reshape(obj["shape"]).astype(float)
+        shape = [int(n) for n in obj["shape"]]
+        size = 4 * int(np.prod(shape, dtype=np.int64))
+        # Inflate no more than the shape needs: a hand-made zlib bomb stops there.
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(base64.b64decode(obj["zlib_base64"], validate=True), size + 1)
+        if len(raw) != size:
+            raise ValueError(f"packed array holds {len(raw)} bytes, its shape needs {size}")
+        return np.frombuffer(raw, dtype="<f4").reshape(shape).astype(float)
     return np.asarray(obj, dtype=float)  # plain nested lists are accepted too
 
 
@@ -282,3 +322,187 @@ def _series(s: pd.Series) -> dict[str, Any]:
 
 def _unseries(obj: dict[str, Any]) -> pd.Series:
     return pd.Series(obj["values"], index=pd.Index(obj["index"], name="site_id"), name=obj["name"])
+
+
+# --- checking a results document before it becomes objects -----------------------------------
+
+RESULTS_FORMAT = "gpu-site-planner-results"
+ALLOCATION_STATUSES = ("optimal", "feasible", "infeasible", "error")
+MAX_ABS_NUMBER = 1e15
+"""Largest magnitude of a number in a results table (USD over a horizon stay below 1e13)."""
+
+_SITE_TABLES = ("phase_block_cost_usd", "phase_block_co2_t", "phase_block_water_m3",
+                "block_site_mw", "rtt_ms")
+
+
+def validate_results_dict(data: Any, *, file: str | Path | None = None) -> None:
+    """Check a parsed ``results.json`` has the structure :meth:`Results.save_json` writes.
+
+    Top-level keys and types, each table's shape (``{index, columns, data}`` with rows as long
+    as the columns), per-site tables and hourly arrays as long as ``evaluation.metrics``,
+    numbers finite and below :data:`MAX_ABS_NUMBER`. The scenario is checked by
+    :func:`planner.scenario.scenario_from_dict` afterwards.
+
+    Raises
+    ------
+    InputError
+        The first problem, naming the field (``allocation.summary``) and the row of a table.
+    """
+    check = _Checker(file)
+    check.require(isinstance(data, dict), "", "expected a JSON object {...}, got "
+                  f"{_kind(data)}")
+    check.require(data.get("format") == RESULTS_FORMAT, "format",
+                  f"expected '{RESULTS_FORMAT}' (not a results file written by "
+                  "`planner optimize`)")
+    for key in ("version", "created"):
+        check.require(isinstance(data.get(key, ""), str), key, "expected text")
+    check.require(isinstance(data.get("scenario"), dict), "scenario",
+                  f"expected an object, got {_kind(data.get('scenario'))}")
+    n_sites = _check_evaluation(check, check.section(data, "evaluation"))
+    check.table(data.get("ranking"), "ranking", rows=n_sites, index="site_id",
+                numbers=("rank", "score"))
+    _check_allocation(check, check.section(data, "allocation"))
+    check.table(data.get("pareto"), "pareto", optional=True)
+    allocations = data.get("pareto_allocations", [])
+    check.require(isinstance(allocations, list), "pareto_allocations", "expected a list")
+    for k, table in enumerate(allocations):
+        check.table(table, f"pareto_allocations[{k}]")
+    check.table(data.get("uncertainty"), "uncertainty", optional=True)
+    check.table(data.get("sensitivity"), "sensitivity", optional=True)
+
+
+def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> int:
+    """Check the evaluation section; returns the number of sites."""
+    n = check.table(ev.get("metrics"), "evaluation.metrics", index="site_id",
+                    numbers=("lat", "lon"))
+    for name in _SITE_TABLES:
+        check.table(ev.get(name), f"evaluation.{name}", rows=n, index="site_id")
+    check.table(ev.get("site_fixed_cost_by_first_phase_usd"),
+                "evaluation.site_fixed_cost_by_first_phase_usd", rows=n, optional=True)
+    check.table(ev.get("monthly"), "evaluation.monthly")
+    check.table(ev.get("provenance"), "evaluation.provenance")
+    fixed = ev.get("site_fixed_cost_usd")
+    where = "evaluation.site_fixed_cost_usd"
+    check.require(isinstance(fixed, dict) and isinstance(fixed.get("index"), list)
+                  and isinstance(fixed.get("values"), list), where,
+                  "expected a series {name, index, values}")
+    check.require(len(fixed["index"]) == len(fixed["values"]) == n, where,
+                  f"expected {n} values, one per site of evaluation.metrics")
+    check.numbers(fixed["values"], where)
+    for name in ("hourly_pue", "hourly_wue_l_per_kwh"):
+        check.array(ev.get(name), f"evaluation.{name}", (n, 8760))
+    if ev.get("hourly_it_kw") is not None:
+        check.array(ev["hourly_it_kw"], "evaluation.hourly_it_kw", (8760,))
+    useful = ev.get("useful_gpu_hours_per_gpu_month")
+    if useful is not None:
+        where = "evaluation.useful_gpu_hours_per_gpu_month"
+        check.require(isinstance(useful, list) and len(useful) == 12, where,
+                      "expected a list of 12 numbers")
+        check.numbers(useful, where)
+    check.texts(ev.get("warnings", []), "evaluation.warnings")
+    return n
+
+
+def _check_allocation(check: _Checker, al: dict[str, Any]) -> None:
+    check.require(al.get("status") in ALLOCATION_STATUSES, "allocation.status",
+                  f"expected one of {', '.join(ALLOCATION_STATUSES)}")
+    check.require(isinstance(al.get("message"), str), "allocation.message", "expected text")
+    for key in ("objective_usd", "gap"):
+        if al.get(key) is not None:
+            check.numbers([al[key]], f"allocation.{key}")
+    for key in ("blocks", "gpus", "summary"):
+        check.table(al.get(key), f"allocation.{key}", optional=True, index="site_id")
+    check.texts(al.get("binding", []), "allocation.binding")
+
+
+class _Checker:
+    """Small checks that raise one :class:`InputError` naming the file and field."""
+
+    def __init__(self, file: str | Path | None) -> None:
+        self.file = file
+
+    def fail(self, field: str, problem: str, row: int | None = None) -> None:
+        from planner.errors import InputError
+
+        raise InputError(problem, file=self.file, row=row, field=field or None)
+
+    def require(self, ok: bool, field: str, problem: str) -> None:
+        if not ok:
+            self.fail(field, problem)
+
+    def section(self, data: dict[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key)
+        self.require(isinstance(value, dict), key, f"expected an object, got {_kind(value)}")
+        return value
+
+    def texts(self, values: Any, field: str) -> None:
+        self.require(isinstance(values, list) and all(isinstance(v, str) for v in values),
+                     field, "expected a list of text")
+
+    def numbers(self, values: list[Any], field: str, row: int | None = None) -> None:
+        for value in values:
+            if not _is_number(value):
+                self.fail(field, f"expected a number, got {_kind(value)}", row)
+            if abs(value) > MAX_ABS_NUMBER or not math.isfinite(value):  # ints never overflow
+                shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:12] + "..."
+                self.fail(field, f"expected a finite number of magnitude below "
+                          f"{MAX_ABS_NUMBER:g}, got {shown} (edited by hand?)", row)
+
+    def table(self, obj: Any, field: str, *, rows: int | None = None, optional: bool = False,
+              index: str | None = None, numbers: tuple[str, ...] = ()) -> int:
+        """Check a table ``{index, columns, data}``; returns its number of rows."""
+        if obj is None and optional:
+            return 0
+        self.require(isinstance(obj, dict) and isinstance(obj.get("columns"), list)
+                     and isinstance(obj.get("data"), list), field,
+                     f"expected a table {{index, columns, data}}, got {_kind(obj)}")
+        columns, data = obj["columns"], obj["data"]
+        self.require(all(isinstance(c, str) for c in columns), field,
+                     "expected column names as text")
+        self.require(len(set(columns)) == len(columns), field, "a column name appears twice")
+        if index is not None or obj.get("index") is not None:
+            name = index or obj.get("index")
+            self.require(obj.get("index") == name and name in columns, field,
+                         f"expected the index column '{name}'")
+        for k, row in enumerate(data):
+            if not isinstance(row, list) or len(row) != len(columns):
+                self.fail(field, f"expected a row of {len(columns)} cells", k + 1)
+            self._cells(row, field, k + 1)
+        if rows is not None:
+            self.require(len(data) == rows, field,
+                         f"{len(data)} rows, expected {rows} (one per site of "
+                         "evaluation.metrics)")
+        for col in numbers:
+            self.require(col in columns, field, f"missing column '{col}'")
+            j = columns.index(col)
+            for k, row in enumerate(data):
+                if row[j] is not None and not _is_number(row[j]):
+                    self.fail(f"{field}.{col}", f"expected a number, got {_kind(row[j])}", k + 1)
+        return len(data)
+
+    def _cells(self, row: list[Any], field: str, k: int) -> None:
+        # Lists are real cells too: provenance holds parameter lists such as 12 monthly factors.
+        for cell in row:
+            if _is_number(cell):
+                self.numbers([cell], field, k)
+
+    def array(self, obj: Any, field: str, shape: tuple[int, ...]) -> None:
+        packed = isinstance(obj, dict) and isinstance(obj.get("zlib_base64"), str)
+        self.require(packed and obj.get("shape") == list(shape), field,
+                     f"expected a packed array of shape {list(shape)}")
+        try:
+            values = _unpack_array(obj)
+        except (ValueError, zlib.error) as exc:
+            self.fail(field, f"the packed array is damaged ({exc})")
+        if not np.isfinite(values).all():
+            self.fail(field, "the array holds values that are not finite numbers")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false",
+             type(None): "null", int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
