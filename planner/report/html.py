@@ -104,8 +104,20 @@ def render_html(model: ReportModel, *, pdf: bool = False) -> str:
             f'<figure aria-label="{escape(_figure_title(fig))}">{charts.figure_svg(fig)}</figure>'
         )
 
+    fonts: tuple = ()
+    if pdf:
+        from planner.report.fonts import FONT_STACK, pdf_font_faces
+
+        fonts = pdf_font_faces()
     template = _environment().get_template(TEMPLATE)
-    return template.render(m=model, pdf=pdf, chart=chart, table=render_table)
+    return template.render(
+        m=model,
+        pdf=pdf,
+        chart=chart,
+        table=render_table,
+        fonts=fonts,
+        font_stack=FONT_STACK if pdf else "",
+    )
 
 
 def write_html(model: ReportModel, path: Path | str) -> Path:
