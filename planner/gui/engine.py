@@ -241,12 +241,15 @@ class Engine:
         """Write report or data files (slow: call from a worker)."""
         from planner.report import write_outputs
 
-        if progress is not None:
-            progress("Writing " + ", ".join(formats), 0.0)
-        written = write_outputs(results, out_dir, formats)
+        written: list[Path] = []
+        for i, fmt in enumerate(formats):
+            # One format at a time, so a cancel stops between whole files.
+            if progress is not None:
+                progress(f"Writing {fmt.upper()}", i / len(formats))
+            written += write_outputs(results, out_dir, (fmt,)) or []
         if progress is not None:
             progress("Done", 1.0)
-        return list(written or [])
+        return written
 
 
 def require_file(path: Path) -> Path:

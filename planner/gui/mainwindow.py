@@ -295,7 +295,10 @@ class MainWindow(QMainWindow):
     # ================================================================== document
 
     def set_document(self, doc: ScenarioDocument) -> None:
-        """Show a scenario; previous results are dropped (they belong to the old scenario)."""
+        """Show a scenario; previous results are dropped (they belong to the old scenario), and
+        a run or analysis of the old scenario still going is cancelled."""
+        if self.task is not None and self.task.for_document:
+            self.on_cancel()
         if self.doc is not None:
             self.doc.deleteLater()
         self.doc = doc
@@ -371,11 +374,16 @@ class MainWindow(QMainWindow):
         fn: Callable[[Callable[[str, float], None]], Any],
         title: str,
         on_done: Callable[[Any], None],
+        *,
+        for_document: bool = False,
     ) -> Task | None:
+        """Run ``fn`` on the worker thread; ``for_document`` work (a run, an analysis) is
+        cancelled when another scenario is opened, an export is not."""
         if self.task is not None:
             self._status("Wait for the current work to finish or cancel it first.")
             return None
         task = Task(fn, title, parent=self)
+        task.for_document = for_document
         task.signals.progress.connect(self._on_progress)
         task.signals.finished.connect(on_done)
         task.signals.failed.connect(self._on_task_failed)
@@ -432,8 +440,12 @@ class MainWindow(QMainWindow):
         scenario = self.doc.scenario.model_copy(deep=True)
         engine = self.engine
         self._run_started = time.perf_counter()
+        doc = self.doc
         return self.start_task(
-            lambda progress: engine.run(scenario, progress), "The run", self._on_results
+            lambda progress: engine.run(scenario, progress),
+            "The run",
+            lambda results: self._on_results(results, doc),
+            for_document=True,
         )
 
     def on_compute_pareto(self) -> Task | None:
@@ -448,6 +460,7 @@ class MainWindow(QMainWindow):
             lambda progress: engine.pareto(results, points, progress),
             "The Pareto front",
             lambda new: self._on_analysis(new, "pareto", results),
+            for_document=True,
         )
 
     def on_run_uncertainty(self) -> Task | None:
@@ -463,6 +476,7 @@ class MainWindow(QMainWindow):
             lambda progress: engine.uncertainty(results, draws, progress),
             "The uncertainty analysis",
             lambda new: self._on_analysis(new, "uncertainty", results),
+            for_document=True,
         )
 
     def _on_analysis(self, results: Results, kind: str, base: Results) -> None:
@@ -490,7 +504,12 @@ class MainWindow(QMainWindow):
             self.cancel_button.setEnabled(False)
             self._status("Cancelling…")
 
-    def _on_results(self, results: Results) -> None:
+    def _on_results(self, results: Results, doc: ScenarioDocument | None = None) -> None:
+        if doc is not None and doc is not self.doc:  # another scenario was opened meanwhile
+            self._status(
+                "The run finished for a scenario no longer open; its results were dropped."
+            )
+            return
         self.set_results(results)
         seconds = time.perf_counter() - getattr(self, "_run_started", time.perf_counter())
         self._status(

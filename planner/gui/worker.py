@@ -68,6 +68,7 @@ class Task:
         self.fn = fn
         self.title = title
         self.signals = TaskSignals(parent)
+        self.for_document = False  # cancelled when another scenario opens (runs, not exports)
         self._cancel = threading.Event()
         self._last_emit_s = -1.0
 
