@@ -178,3 +178,56 @@ def test_window_survives_run_import_run_export(qtbot, real, dialogs, sites_csv, 
         real.export_to(tmp_path / "out2", ("csv",))
     assert dialogs.errors == []
     assert sorted(real.results.evaluation.metrics.index)[0] == "u-chicago"
+
+
+HOSTILE_NAME = '<img src="x"><b>Evil</b> & Co'
+
+
+def test_site_names_are_shown_as_typed(qtbot, real, dialogs, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    sites = tmp_path / "hostile.csv"
+    pd.DataFrame([{"id": "evil", "name": HOSTILE_NAME, "lat": 65.6, "lon": 22.1}]).to_csv(
+        sites, index=False
+    )
+    assert real.import_sites(sites)
+    run(qtbot, real)
+    real.select_sites(["evil"])
+    # The detail title names the site literally; no label turns user text into markup.
+    assert HOSTILE_NAME in real.detail.title.text()
+    labels = real.findChildren(QLabel)
+    assert labels and all(lab.textFormat() == Qt.TextFormat.PlainText for lab in labels)
+    row = real.model.row_of("evil")
+    tip = real.model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tip and "evil" in tip  # escaped inside an explicit rich-text block
+    marker_tip = real.map._markers["evil"].toolTip()
+    assert "&lt;img" in marker_tip and "<img" not in marker_tip
+
+
+def test_weights_of_any_scale_pin_their_slider(qtbot, dialogs, settings, tmp_path):
+    from planner.gui.engine import Engine
+    from planner.gui.mainwindow import MainWindow
+
+    data = small_scenario("Huge weights")
+    # Weights have any scale (the score divides by their sum): 1e10 is legal.
+    data["objective"] = {
+        "weights": {
+            "cost": 1e10,
+            "carbon": 0.5,
+            "water": 0,
+            "latency": 0,
+            "risk": 0,
+            "time_to_power": 0,
+        }
+    }
+    path = tmp_path / "huge.toml"
+    save_scenario(scenario_from_dict(data), path)
+    win = MainWindow(engine=Engine(), dialogs=dialogs, settings=settings)
+    qtbot.addWidget(win)
+    assert win.open_path(path)
+    assert dialogs.errors == []
+    assert win.editor.weight_sliders["cost"].value() == 100  # pinned at its end
+    assert win.editor.weight_sliders["carbon"].value() == 50
+    assert win.editor._weight_labels["cost"].text() == "1e+10"
+    win.worker.wait(5.0)
