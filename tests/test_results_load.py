@@ -1,0 +1,192 @@
+"""results.json: the round trip, and every damaged or hand-edited document refused in one sentence.
+
+`planner report RESULTS.json` must exit 2 naming what is wrong, never 1 with a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from report_fixtures import make_results
+
+from planner.cli.main import run
+from planner.errors import InputError
+from planner.results import Results
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return make_results().to_json_dict()
+
+
+def save(folder: Path, doc, name: str = "results.json") -> Path:
+    path = folder / name
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_round_trip_is_intact(tmp_path):
+    results = make_results()
+    again = Results.load_json(results.save_json(tmp_path / "results.json"))
+    assert again.scenario == results.scenario
+    assert again.allocation.status == results.allocation.status
+    assert again.allocation.objective_usd == pytest.approx(results.allocation.objective_usd)
+    np.testing.assert_allclose(again.evaluation.hourly_pue, results.evaluation.hourly_pue,
+                               rtol=1e-6)
+    assert list(again.ranking.index) == list(results.ranking.index)
+    assert again.evaluation.metrics.shape == results.evaluation.metrics.shape
+
+
+def edit(path: str, value):
+    """A function setting the value at a dotted path ('allocation.summary', 'ranking.data.3.2')."""
+
+    def apply(doc: dict) -> dict:
+        doc = copy.deepcopy(doc)
+        *parents, last = path.split(".")
+        node = doc
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if value is KeyError:
+            del node[int(last) if isinstance(node, list) else last]
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+        return doc
+
+    return apply
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "row", "words"),
+    [
+        (edit("allocation.summary", [1, 2]), "allocation.summary", None,
+         "expected a table {index, columns, data}, got a list"),
+        (edit("evaluation.metrics", KeyError), "evaluation.metrics", None,
+         "expected a table {index, columns, data}, got null"),
+        (edit("evaluation", "x"), "evaluation", None, "expected an object, got text"),
+        (edit("allocation.objective_usd", math.nan), "allocation.objective_usd", None,
+         "got nan"),
+        (edit("allocation.gap", 10**400), "allocation.gap", None,
+         "expected a finite number of magnitude below 1e+15"),
+        (edit("ranking.data.3.2", "high"), "ranking.score", 4, "expected a number, got text"),
+        (edit("ranking.data.0", [1]), "ranking", 1, "expected a row of 11 cells"),
+        (edit("evaluation.rtt_ms.data.11", KeyError), "evaluation.rtt_ms", None,
+         "11 rows, expected 12"),
+        (edit("evaluation.hourly_pue.shape", [12, 100]), "evaluation.hourly_pue", None,
+         "expected a packed array of shape [12, 8760]"),
+        (edit("evaluation.hourly_pue.zlib_base64", "AAAA"), "evaluation.hourly_pue", None,
+         "the packed array is damaged"),
+        (edit("allocation.status", "great"), "allocation.status", None, "expected one of"),
+        (edit("format", "other"), "format", None, "not a results file"),
+        (edit("scenario.fleet.phases.0.count", -3), "scenario.fleet.phases[0].count", None,
+         "greater than 0"),
+        (edit("evaluation.site_fixed_cost_usd.values.0", math.inf),
+         "evaluation.site_fixed_cost_usd", None, "got inf"),
+    ],
+)
+def test_damaged_documents_name_the_field(tmp_path, document, change, field, row, words):
+    path = save(tmp_path, change(document))
+    with pytest.raises(InputError) as info:
+        Results.load_json(path)
+    err = info.value
+    assert (err.file, err.field, err.row) == (str(path), field, row)
+    assert words in str(err) and "\n" not in str(err)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[1, 2]", "expected a JSON object {...}, got a list"),
+        ('{"format": "gpu-site', "not valid JSON at line 1, column 12"),
+        ("", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"format": 1' + "0" * 5000 + "}", "cannot read results JSON"),
+    ],
+)
+def test_unreadable_documents(tmp_path, text, words):
+    path = save(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        Results.load_json(path)
+    assert words in str(info.value) and info.value.file == str(path)
+
+
+def test_truncated_file(tmp_path, document):
+    text = json.dumps(document)
+    with pytest.raises(InputError, match="not valid JSON .* truncated or edited by hand"):
+        Results.load_json(save(tmp_path, text[: len(text) // 2]))
+
+
+def test_nan_literal_in_a_table(tmp_path, document):
+    text = json.dumps(edit("ranking.data.2.2", math.nan)(document), allow_nan=True)
+    assert "NaN" in text
+    with pytest.raises(InputError) as info:
+        Results.load_json(save(tmp_path, text))
+    assert (info.value.field, info.value.row) == ("ranking", 3)
+
+
+def test_cli_report_exits_2_with_one_sentence(tmp_path, document, capsys):
+    path = save(tmp_path, edit("allocation.summary", "oops")(document))
+    assert run(["report", str(path), "--out", str(tmp_path / "r.pdf")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "field 'allocation.summary'" in err[0] and str(path) in err[0]
+    assert not (tmp_path / "r.pdf").exists()
+
+
+# --- property test: generated damage anywhere in the document --------------------------------
+
+HOSTILE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+    st.just([]),
+    st.just({}),
+    st.just([[1, 2], [3]]),
+    st.just({"columns": ["a"], "data": [[1, 2]], "index": None}),
+)
+
+
+def paths_of(node, prefix=(), depth=0):
+    """Every (path) in the document down to table rows, skipping long data lists' middles."""
+    yield prefix
+    if depth > 4:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from paths_of(value, (*prefix, key), depth + 1)
+    elif isinstance(node, list):
+        for k in sorted({0, len(node) - 1} if node else set()):
+            yield from paths_of(node[k], (*prefix, k), depth + 1)
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_damaged_documents(tmp_path, document, data):
+    paths = [p for p in paths_of(document) if p]
+    where = data.draw(st.sampled_from(paths))
+    value = data.draw(HOSTILE)
+    doc = copy.deepcopy(document)
+    node = doc
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    path = save(tmp_path, json.dumps(doc, allow_nan=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            results = Results.load_json(path)
+        except InputError as err:
+            assert str(err) and "\n" not in str(err)
+        else:
+            assert isinstance(results, Results)
