@@ -49,7 +49,7 @@ class TerminalBar:
 @click.option(
     "--out",
     "out_root",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("results"),
     show_default=True,
     help="Folder that receives one sub-folder of results per scenario.",

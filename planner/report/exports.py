@@ -262,18 +262,31 @@ def neutralise_text(value: object) -> object:
     return "'" + value if is_formula_like(value) else value  # type: ignore[operator]
 
 
-def neutralised(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` whose text cells, index and headers cannot start a formula.
+def csv_text(value: object) -> object:
+    """Text made safe for a CSV cell: formula-like text prefixed, line breaks as ``\\n``.
 
-    Only text is changed; number columns (negative numbers included) stay numbers.
+    A bare carriage return is not quoted by Python's CSV writer with ``\\n`` line ends, so
+    it would split the row in a reader; inside a cell it means the same as ``\\n``.
+    """
+    if not isinstance(value, str):
+        return value
+    text = neutralise_text(value)
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # type: ignore[union-attr]
+
+
+def neutralised(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` for CSV whose text cells, index and headers cannot start a formula.
+
+    Only text is changed (see :func:`csv_text`); number columns, negative numbers included,
+    stay numbers.
     """
     out = table.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise_text)
-    out.columns = [neutralise_text(c) for c in out.columns]
+            out[column] = out[column].map(csv_text)
+    out.columns = [csv_text(c) for c in out.columns]
     if out.index.dtype == object:
-        out.index = out.index.map(neutralise_text).rename(out.index.name)
+        out.index = out.index.map(csv_text).rename(out.index.name)
     return out
 
 

@@ -149,6 +149,11 @@ def staged_folder(folder: Path | str) -> Iterator[Path]:
         _give_default_permissions(stage)
         yield stage
         swap_in(stage, folder)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        if exc.errno in _ENVIRONMENT_ERRNOS:
+            raise _cannot_write(folder, exc) from None
+        raise
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
