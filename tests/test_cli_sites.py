@@ -81,3 +81,18 @@ def test_help_is_listed(capsys):
     assert run(["sites", "--help"]) == 0
     out = capsys.readouterr().out
     assert "list" in out and "validate" in out
+
+
+def test_sites_validate_workbooks(tmp_path, capsys):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["id", "name", "latitude", "longitude"], ["a", "Near Frankfurt", 50.1, 8.6]):
+        book.active.append(row)
+    book.save(tmp_path / "mine.xlsx")
+    assert run(["sites", "validate", str(tmp_path / "mine.xlsx")]) == 0
+    assert "valid, 1 sites" in capsys.readouterr().out
+    (tmp_path / "locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    assert run(["sites", "validate", str(tmp_path / "locked.xlsx")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "password-protected" in err[0]
