@@ -70,3 +70,48 @@ def test_debug_shows_the_traceback(tmp_path: Path):
     done = planner_cli("--debug", "scenario", "validate", str(bad))
     assert done.returncode == 2
     assert "Traceback" in done.stderr
+
+
+@pytest.mark.parametrize("size", ["0x0", "-5x10", "10x", "x10", "abc", "10x10x10", "99999x10"])
+def test_gui_screenshot_size_refused_before_the_window(size, tmp_path, capsys):
+    args = ["gui", str(EXAMPLES[0]), "--screenshot", str(tmp_path / "s.png"), "--size", size]
+    assert run(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--size" in err[0]
+    assert not (tmp_path / "s.png").exists()
+
+
+@pytest.mark.parametrize(
+    "target", ["missing/s.png", ".", "s.txt"], ids=["missing-folder", "a-folder", "not-an-image"]
+)
+def test_gui_screenshot_target_refused_before_the_window(target, tmp_path, capsys):
+    assert run(["gui", str(EXAMPLES[0]), "--screenshot", str(tmp_path / target)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(tmp_path) in err[0]
+
+
+def test_gui_screenshot_of_a_bad_scenario_is_bad_input(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("not toml [")
+    assert run(["gui", str(bad), "--screenshot", str(tmp_path / "s.png")]) == 2
+    assert str(bad) in capsys.readouterr().err
+
+
+def test_warnings_go_to_the_debug_log_not_the_terminal(monkeypatch, capsys, caplog):
+    import logging
+    import warnings
+
+    import planner.scenario
+
+    real = planner.scenario.load_scenario
+
+    def noisy(*args, **kwargs):
+        warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planner.scenario, "load_scenario", noisy)
+    with caplog.at_level(logging.DEBUG, logger="py.warnings"):
+        assert run(["scenario", "validate", str(EXAMPLES[0])]) == 0
+    assert "RuntimeWarning" not in capsys.readouterr().err
+    assert any("invalid value encountered" in r.getMessage() for r in caplog.records)
+    assert warnings.showwarning.__module__ == "warnings"  # restored after the command
