@@ -14,10 +14,12 @@ folders are built whole and swapped in (:func:`planner.report.folder.staged_fold
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import tempfile
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -358,6 +360,7 @@ def _child(sender: Any, job_function: Callable[[Job], dict[str, Any]], job: Job)
     # The parent owns Ctrl-C; its SIGTERM becomes KeyboardInterrupt so `finally` blocks run.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _interrupt)
+    warnings.showwarning = _log_warning  # a spawned worker does not inherit the CLI's routing
     try:
         outcome = _guarded(job_function, job)
         sender.send(outcome)
@@ -369,6 +372,12 @@ def _child(sender: Any, job_function: Callable[[Job], dict[str, Any]], job: Job)
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    logging.getLogger("py.warnings").debug(
+        "%s:%s: %s: %s", filename, lineno, category.__name__, message
+    )
 
 
 def write_summary(out_root: Path, outcomes: Sequence[dict[str, Any]]) -> Path:
