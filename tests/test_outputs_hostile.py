@@ -302,24 +302,34 @@ def embedded_glyphs(pdf: Path) -> dict[str, bool]:
     from pypdf import PdfReader
 
     found: dict[str, bool] = {}
-    for page in PdfReader(pdf).pages:
-        for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is None or "/FontFile2" not in descriptor.get_object():
-                continue
-            program = descriptor.get_object()["/FontFile2"].get_object().get_data()
-            tt = TTFont(io.BytesIO(program))
-            code_to_glyph = {}
-            for table in tt["cmap"].tables:
-                code_to_glyph.update(table.cmap)
-            to_unicode = font["/ToUnicode"].get_object().get_data().decode("latin-1")
-            for code, uni in re.findall(r"<([0-9A-Fa-f]{2})>\s*<([0-9A-Fa-f]{4,})>", to_unicode):
-                char = chr(int(uni, 16))
-                glyph = code_to_glyph.get(int(code, 16), ".notdef")
-                drawn = glyph != ".notdef" and tt["glyf"][glyph].numberOfContours != 0
-                found[char] = found.get(char, False) or drawn
+    for font in _embedded_truetype_fonts(PdfReader(pdf)):
+        program = font["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
+        tt = TTFont(io.BytesIO(program))
+        code_to_glyph = {}
+        for table in tt["cmap"].tables:
+            code_to_glyph.update(table.cmap)
+        to_unicode = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+        for code, uni in re.findall(r"<([0-9A-Fa-f]{2})>\s*<([0-9A-Fa-f]{4,})>", to_unicode):
+            char = chr(int(uni, 16))
+            glyph = code_to_glyph.get(int(code, 16), ".notdef")
+            drawn = glyph != ".notdef" and tt["glyf"][glyph].numberOfContours != 0
+            found[char] = found.get(char, False) or drawn
     return found
+
+
+def _embedded_truetype_fonts(reader) -> list:
+    """Every font dictionary of the file with an embedded TrueType program, wherever it is
+    referenced from (pages, inherited resources, form XObjects)."""
+    fonts = []
+    for number in range(1, int(reader.trailer["/Size"])):
+        try:
+            obj = reader.get_object(number)
+        except Exception:  # noqa: BLE001 - free or compressed-away object numbers
+            continue
+        if hasattr(obj, "get") and obj.get("/Type") == "/Font" and "/FontDescriptor" in obj:
+            if "/FontFile2" in obj["/FontDescriptor"].get_object():
+                fonts.append(obj)
+    return fonts
 
 
 @pytest.fixture(scope="module")
@@ -345,10 +355,8 @@ def test_pdf_embeds_glyphs_for_what_users_type(multilingual_pdf, script):
 def test_pdf_embeds_every_font_it_draws_with(multilingual_pdf):
     from pypdf import PdfReader
 
-    names = set()
-    for page in PdfReader(multilingual_pdf).pages:
-        for ref in page["/Resources"]["/Font"].values():
-            names.add(str(ref.get_object()["/BaseFont"]).split("+")[-1])
+    fonts = _embedded_truetype_fonts(PdfReader(multilingual_pdf))
+    names = {str(font["/BaseFont"]).split("+")[-1] for font in fonts}
     assert {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback"} <= names
 
 
