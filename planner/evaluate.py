@@ -675,8 +675,9 @@ def evaluate_sites(
     report(progress, "loading the data catalog", 0.0)
     if sites_file is None and scenario.sites.catalog != "default":
         sites_file = scenario.sites.catalog
-    if sites_file is not None:
-        catalog = load_catalog(sites_file=sites_file)
+    regions_file = scenario.sites.regions_file
+    if sites_file is not None or regions_file is not None:
+        catalog = load_catalog(sites_file=sites_file, regions_file=regions_file)
     elif catalog is None:
         catalog = default_catalog()
     warnings: list[str] = list(getattr(catalog, "warnings", []) or [])

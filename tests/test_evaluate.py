@@ -306,3 +306,27 @@ def test_hourly_it_power_adds_up_to_the_monthly_it_energy():
     # The seasonal fleet is busier in November (load factor 1.0) than in February (0.5); power
     # is idle + (busy - idle) x activity, so it rises by less than the factor's 2x.
     assert 1.0 < (hourly_mwh[10] / 30) / (hourly_mwh[1] / 28) < 2.0
+
+
+def test_regions_file_of_the_scenario_reaches_the_evaluation(tmp_path):
+    # A user's regions file (sites.regions_file) used to be validated and then ignored: the
+    # evaluation read the embedded regions. Sweden's SE1 zone at a round price of 10 USD/MWh
+    # must be the price Lulea's evaluation uses (no PPA, no escalation: the region's price).
+    from planner.evaluate import evaluate_sites
+
+    (tmp_path / "regions.csv").write_text(
+        "region_code,price_usd_per_mwh\nSE-SE1,10.0\n", encoding="utf-8"
+    )
+    data = {
+        "scenario": {"name": "own regions"},
+        "fleet": {"phases": [{"gpu": "H100-SXM", "count": 1024}]},
+        "energy": {"price_escalation_per_year": 0.0},
+        "sites": {"include_countries": ["SE"]},
+    }
+    before = evaluate_sites(scenario_from_dict(data)).metrics
+    data["sites"]["regions_file"] = str(tmp_path / "regions.csv")
+    after = evaluate_sites(scenario_from_dict(data)).metrics
+    in_se1 = after["region_code"] == "SE-SE1"
+    assert in_se1.any()
+    assert after.loc[in_se1, "price_usd_per_mwh"].tolist() == pytest.approx([10.0] * in_se1.sum())
+    assert (before.loc[in_se1, "price_usd_per_mwh"] > 15.0).all()
