@@ -42,18 +42,21 @@ def evaluate(scenario: str | None, sites_file: Path | None, top: int, as_json: b
     The table is sorted by cost per delivered GPU-hour; --json prints every metric, the
     per-block costs the optimizer uses, round-trip times, provenance and warnings.
     """
+    from planner.checks import check_scenario
     from planner.cli.cmd_optimize import TerminalBar
     from planner.evaluate import evaluate_sites
-    from planner.scenario import check_references, load_scenario
+    from planner.scenario import load_scenario
 
     path = scenario_path(scenario)
     loaded = load_scenario(path)
-    check_references(loaded, file=path)
+    checked = check_scenario(loaded, file=path, sites_file=sites_file)
     bar = TerminalBar(enabled=not as_json)
     try:
         ev = evaluate_sites(loaded, sites_file=sites_file, progress=bar)
     finally:
         bar.close()
+    # The site file's own warnings are already among the evaluation's (as in run_scenario).
+    ev.warnings.extend(w for w in checked if w not in ev.warnings)
     for text in ev.warnings:
         click.echo(f"Warning: {text}", err=True)
     if as_json:

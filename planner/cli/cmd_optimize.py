@@ -123,7 +123,9 @@ def _run_single(job: Any, as_json: bool) -> int:
     bar = TerminalBar(enabled=not as_json)
     try:
         scenario = load_scenario(job.scenario_file)
-        results = run_scenario(scenario, sites_file=job.sites_file, progress=bar)
+        results = run_scenario(
+            scenario, sites_file=job.sites_file, progress=bar, scenario_file=job.scenario_file
+        )
     finally:
         bar.close()
     # Defaults applied to the user's data (region by nearest centre, climate from a site 900 km

@@ -42,6 +42,7 @@ def pareto(
     Each point is the cheapest allocation under a cap on CO2; the ends are the cheapest and the
     lowest-CO2 allocations. Exit code 3 when no allocation meets the scenario's rules.
     """
+    from planner.checks import check_scenario
     from planner.cli.cmd_optimize import TerminalBar
     from planner.evaluate import evaluate_sites
     from planner.optimize.pareto import ParetoInfeasible, pareto_front
@@ -50,6 +51,8 @@ def pareto(
 
     path = scenario_path(scenario)
     loaded = load_scenario(path)
+    for text in check_scenario(loaded, file=path, sites_file=sites_file):
+        click.echo(f"Warning: {text}", err=True)
     n_points = points or loaded.analysis.pareto_points or 10
     bar = TerminalBar(enabled=not as_json)
     try:

@@ -74,6 +74,6 @@ def _run(scenario_file: Path, *, quiet: bool) -> object:
     scenario = load_scenario(scenario_file)
     bar = TerminalBar(enabled=not quiet)
     try:
-        return run_scenario(scenario, progress=bar)
+        return run_scenario(scenario, progress=bar, scenario_file=scenario_file)
     finally:
         bar.close()

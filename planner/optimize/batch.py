@@ -137,7 +137,12 @@ def run_job(job: Job, progress: ProgressCallback | None = None) -> dict[str, Any
 
     try:
         scenario = load_scenario(job.scenario_file)
-        results = run_scenario(scenario, sites_file=job.sites_file, progress=progress)
+        results = run_scenario(
+            scenario,
+            sites_file=job.sites_file,
+            progress=progress,
+            scenario_file=job.scenario_file,
+        )
         files = write_results(results, job.out_dir, job.formats)
     except InputError as exc:
         return failed_outcome(job, BAD_INPUT, str(exc))
