@@ -765,7 +765,7 @@ def _read_site_table(path: Path) -> pd.DataFrame:
 
 def _read_compressed_site_table(path: Path) -> pd.DataFrame:
     """A gzip- or zip-compressed CSV; a zipped shapefile (or other GIS file) goes to GDAL."""
-    from planner.climate.inflate import read_input_bytes
+    from planner.inputs import read_input_bytes
 
     if path.suffix.lower() == ".zip" and _zip_holds_gis(path):
         return _read_gis_table(path, path)
@@ -818,7 +818,7 @@ def _point_coordinates(frame: gpd.GeoDataFrame, path: Path) -> tuple[np.ndarray,
 
 def _read_spreadsheet(path: Path, engine: str) -> pd.DataFrame:
     """First sheet of an XLSX or ODS workbook, its first row the header, cells as text."""
-    from planner.climate.inflate import check_archive_size
+    from planner.inputs import check_archive_size
 
     kind = "ODS spreadsheet" if engine == "odf" else "XLSX workbook"
     with path.open("rb") as handle:
@@ -882,7 +882,7 @@ def _refuse_unsaved_formulas(path: Path, header: list[str]) -> None:
 
 def _read_csv_text(path: Path) -> pd.DataFrame:
     """A CSV (or TSV) file's cells as text, columns lower-case; .gz or a one-CSV .zip too."""
-    from planner.climate.inflate import read_input_bytes
+    from planner.inputs import read_input_bytes
 
     path = Path(path)
     if not path.is_file():

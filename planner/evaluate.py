@@ -154,7 +154,7 @@ def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
 
 def _read_hourly_table(path: Path, what: str) -> pd.DataFrame:
     """The file's cells as text, columns named by the header."""
-    from planner.climate.inflate import read_input_bytes
+    from planner.inputs import read_input_bytes
 
     raw, _name = read_input_bytes(path, what=f"hourly {what}", suffixes=(".csv", ".txt"))
     try:

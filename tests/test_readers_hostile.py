@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 from planner.catalog import load_catalog, merge_regions, read_regions_file, read_sites_file
 from planner.climate import read_weather
-from planner.climate.inflate import MAX_INFLATED_BYTES
 from planner.errors import InputError
 from planner.evaluate import read_hourly_file
+from planner.inputs import MAX_INFLATED_BYTES
 
 DATA = Path(__file__).parent / "data"
 CHICAGO = DATA / "USA_IL_Chicago-OHare.Intl.AP.725300_TMY3.epw.gz"

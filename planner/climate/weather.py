@@ -27,7 +27,7 @@ in the header records, a blank elevation when pressure is given, and leap years 
 29 February is dropped; a leap-year file that already left it out has 8,760). Missing pressure
 with no elevation to compute it from is refused rather than guessed at sea level. Compressed
 files (gzip, or a zip holding one ``.epw`` or ``.csv``) are inflated up to 64 MB
-(:mod:`planner.climate.inflate`).
+(:mod:`planner.inputs`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.climate.inflate import read_input_bytes
 from planner.climate.psychro import (
     dew_point_from_rh_c,
     pressure_from_elevation_pa,
@@ -48,6 +47,7 @@ from planner.climate.psychro import (
     wet_bulb_c,
 )
 from planner.errors import InputError
+from planner.inputs import read_input_bytes
 
 HOURS_PER_YEAR = 8760
 WEATHER_COLUMNS = ["temp_air_c", "temp_dew_c", "relative_humidity_pct", "pressure_pa",
