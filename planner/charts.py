@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 
 import matplotlib as mpl
@@ -79,6 +79,9 @@ STYLE: dict[str, Any] = {
     "figure.dpi": 100,
     "savefig.bbox": "tight",
     "svg.fonttype": "none",
+    # Site names are typed by users in any script: Droid Sans Fallback (shipped, see
+    # resources/fonts) draws the CJK characters DejaVu Sans lacks.
+    "font.family": ["DejaVu Sans", "Droid Sans Fallback"],
 }
 """matplotlib rc settings applied while a chart is built."""
 
@@ -92,10 +95,23 @@ def _styled(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        _register_fallback_font()
         with mpl.rc_context(STYLE):
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+@cache
+def _register_fallback_font() -> None:
+    """Make the shipped CJK font known to matplotlib (once; a missing file only loses CJK)."""
+    from matplotlib import font_manager
+
+    from planner.paths import cjk_font_file
+
+    path = cjk_font_file()
+    if path.is_file():
+        font_manager.fontManager.addfont(str(path))
 
 
 def _figure(fig: Figure | None, size_in: tuple[float, float]) -> Figure:

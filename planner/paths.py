@@ -20,6 +20,11 @@ def resources_dir() -> Path:
     return _first_existing("resources")
 
 
+def cjk_font_file() -> Path:
+    """The shipped font for Chinese, Japanese and Korean text (PDF reports and charts)."""
+    return resources_dir() / "fonts" / "DroidSansFallback.ttf"
+
+
 def _first_existing(name: str) -> Path:
     # Wheels carry the folder inside the package; a source checkout keeps it at the top level.
     for candidate in (_PACKAGE_DIR / name, _PACKAGE_DIR.parent / name):

@@ -160,3 +160,31 @@ def test_site_map_frames_the_sites_that_can_be_chosen():
     everyone = charts.site_map(sites.assign(feasible=True))
     assert everyone.axes[0].get_xlim()[0] < -96.8
     assert not any("outside this view" in t.get_text() for t in everyone.axes[0].texts)
+
+
+def test_site_names_in_any_script_have_glyphs(results, recwarn):
+    # matplotlib warns "Glyph ... missing from font(s)" for each character no font draws;
+    # DejaVu Sans has accents, CO₂ and Arabic, the shipped Droid Sans Fallback has CJK.
+    import io
+    import logging
+    import warnings
+
+    m = results.evaluation.metrics.copy()
+    names = ["東京 Tokyo", "서울 Seoul", "Luleå CO₂", "الرياض", "Zürich"]
+    m.loc[m.index[:5], "name"] = names
+    fig = charts.cost_breakdown(m, list(m.index[:5]))
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger("matplotlib").addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.savefig(io.BytesIO(), format="png")
+    finally:
+        logging.getLogger("matplotlib").removeHandler(handler)
+    missing = [r.getMessage() for r in records if "missing from" in r.getMessage()]
+    assert missing == []
+    labels = " ".join(t.get_text() for ax in fig.axes for t in ax.get_xticklabels())
+    labels += " ".join(t.get_text() for ax in fig.axes for t in ax.get_yticklabels())
+    assert "東京" in labels  # the names are on the chart, not dropped

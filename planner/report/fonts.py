@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from planner.paths import resources_dir
+from planner.paths import cjk_font_file
 
 BODY_FAMILY = "PlannerSans"
 CJK_FAMILY = "PlannerCJK"
 #: The CSS font-family of the PDF's text: body face first, CJK where it has no glyph.
 FONT_STACK = f"{BODY_FAMILY}, {CJK_FAMILY}"
-CJK_FILE = "DroidSansFallback.ttf"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def pdf_font_faces() -> tuple[FontFace, ...]:
     import matplotlib
 
     ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    cjk = resources_dir() / "fonts" / CJK_FILE
+    cjk = cjk_font_file()
     faces = []
     # No italic faces: the report sets no italic text, and each face costs its parse time
     # (about 0.2 s for the CJK file) in every process that writes a PDF.
