@@ -517,7 +517,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     A failure leaves any existing file untouched and no temporary file behind.
     """
     path = Path(path)
-    folder = path.resolve().parent
+    # The folder of the name itself, never of a symlink's target: the temporary file must not
+    # land outside the folder asked for, and the rename replaces a planted link, not its target.
+    folder = path.absolute().parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -145,3 +145,33 @@ def test_save_into_missing_folder_is_bad_input(tmp_path: Path):
     scenario = load_scenario(write(tmp_path, MINIMAL))
     with pytest.raises(InputError, match="cannot write"):
         save_scenario(scenario, tmp_path / "nope" / "s.toml")
+
+
+def test_atomic_write_replaces_a_planted_link_and_never_writes_beside_its_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import tempfile
+
+    from planner.scenario import atomic_write_text
+
+    folders: list[Path] = []
+    mkstemp = tempfile.mkstemp
+
+    def recording_mkstemp(*args, **kwargs):
+        folders.append(Path(kwargs["dir"]))
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", recording_mkstemp)
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.csv").symlink_to(victim)
+    atomic_write_text(out / "summary.csv", "new")
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert folders == [out]  # the temporary file was made in the folder asked for
+    assert not (out / "summary.csv").is_symlink()
+    assert (out / "summary.csv").read_text(encoding="utf-8") == "new"
