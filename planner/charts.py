@@ -12,6 +12,7 @@ a legend or colour bar whenever colour carries meaning.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Sequence
 from functools import cache, wraps
 from typing import Any, TypeVar
@@ -112,6 +113,10 @@ def _register_fallback_font() -> None:
     path = cjk_font_file()
     if path.is_file():
         font_manager.fontManager.addfont(str(path))
+        # The font has one weight; bold titles use it as it is. Say nothing about that.
+        logging.getLogger("matplotlib.font_manager").addFilter(
+            lambda record: "Failed to find font weight" not in record.getMessage()
+        )
 
 
 def _figure(fig: Figure | None, size_in: tuple[float, float]) -> Figure:
