@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
+from planner.moratoria import empty_moratoria, read_moratoria_file
 from planner.params import PROVENANCE_COLUMNS, load_parameter_file
 from planner.paths import data_dir
 
@@ -51,11 +52,24 @@ GPU_COLUMNS = [
     "gpus_per_node",
     "rack_density_kw",
     "liquid_required",
-    "price_usd",
-    "price_year",
+    "server_usd_per_gpu",
+    "network_usd_per_gpu",
+    "capital_usd_per_gpu",
+    "capital_source",
+    "capital_year",
+    "cloud_usd_per_gpu_hour",
+    "cloud_source",
+    "cloud_year",
     "source",
     "year",
 ]
+#: Accepted range (inclusive) of each money column of gpus.csv (USD per GPU, USD per GPU-hour).
+GPU_RANGES: dict[str, tuple[float, float]] = {
+    "server_usd_per_gpu": (1_000, 500_000),
+    "network_usd_per_gpu": (0, 100_000),
+    "capital_usd_per_gpu": (1_000, 600_000),
+    "cloud_usd_per_gpu_hour": (0.1, 100),
+}
 REGION_FIELDS = [
     "price_usd_per_mwh",
     "carbon_g_per_kwh",
@@ -65,6 +79,9 @@ REGION_FIELDS = [
     "construction_index",
     "time_to_power_months",
     "hazard",
+    "residual_mix_g_per_kwh",
+    "network_levy_usd_per_mwh",
+    "ppa_strike_usd_per_mwh",
 ]
 REGION_COLUMNS = ["name", "country", "grid", "lat", "lon", *REGION_FIELDS, "moratorium"]
 #: Accepted range (inclusive) of each numeric column of a regions file; years are 1900-2100.
@@ -80,8 +97,13 @@ REGION_RANGES: dict[str, tuple[float, float]] = {
     "time_to_power_months": (0, 240),
     "hazard": (0, 1),
     "carbon_lifecycle_g_per_kwh": (0, 2000),
+    # Residual mixes run far above production mixes where certificates are exported.
+    "residual_mix_g_per_kwh": (0, 1500),
+    "network_levy_usd_per_mwh": (0, 1000),
+    "ppa_strike_usd_per_mwh": (0, 1000),
 }
-_REGION_OPTIONAL = {"saidi_minutes", "carbon_lifecycle_g_per_kwh"}  # not compiled everywhere
+# Not compiled everywhere; an empty residual mix means none is published (fall back to the mix).
+_REGION_OPTIONAL = {"saidi_minutes", "carbon_lifecycle_g_per_kwh", "residual_mix_g_per_kwh"}
 SITE_COLUMNS = [
     "name",
     "country",
@@ -114,8 +136,14 @@ UNITS = {
     "gpus_per_node": "GPU",
     "rack_density_kw": "kW",
     "liquid_required": "bool",
-    "price_usd": "USD",
+    "server_usd_per_gpu": "USD/GPU",
+    "network_usd_per_gpu": "USD/GPU",
+    "capital_usd_per_gpu": "USD/GPU",
+    "cloud_usd_per_gpu_hour": "USD/GPU-h",
     "price_usd_per_mwh": "USD/MWh",
+    "residual_mix_g_per_kwh": "gCO2/kWh",
+    "network_levy_usd_per_mwh": "USD/MWh",
+    "ppa_strike_usd_per_mwh": "USD/MWh",
     "carbon_g_per_kwh": "gCO2e/kWh",
     "carbon_free_share": "-",
     "saidi_minutes": "min/yr",
@@ -162,6 +190,8 @@ class Catalog:
     warnings: list[str] = field(default_factory=list)
     #: Normals of every default site (user sites borrow from these by ``climate_site_id``).
     default_normals: pd.DataFrame | None = None
+    #: Restricted and exempt areas for new data centres (``data/moratoria.csv``).
+    moratoria: pd.DataFrame = field(default_factory=empty_moratoria)
 
     def climate_normals_for(self, site_ids: Any) -> pd.DataFrame:
         """Monthly normals (12 rows per site) for the given site ids, in the order given.
@@ -248,6 +278,7 @@ def _default_catalog() -> Catalog:
         sources=sources,
         provenance=pd.DataFrame(columns=PROVENANCE_COLUMNS),
         default_normals=normals,
+        moratoria=read_moratoria_file(root / "moratoria.csv"),
     )
     validate_catalog(catalog, stations=stations, station_normals=station_normals)
     provenance = _provenance(root, sources, gpus, regions, sites, stations, demand)
@@ -324,13 +355,36 @@ def _read_sources(path: Path) -> pd.DataFrame:
 
 
 def _read_gpus(path: Path) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype={"gpu_id": str, "note": str}, keep_default_na=False)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("gpu_id", *GPU_COLUMNS):
+        if col not in table.columns:
+            raise InputError(f"missing column '{col}'", file=path, field=col)
+    _check_ids(table, "gpu_id", path)
     table = table.set_index("gpu_id")
     table["liquid_required"] = _bool_column(table["liquid_required"], path, "liquid_required")
-    for col in ("tdp_w", "node_power_w_per_gpu", "rack_density_kw", "price_usd"):
-        table[col] = table[col].astype(float)
-    for col in ("gpus_per_node", "price_year", "year"):
-        table[col] = table[col].astype(int)
+    for col in ("tdp_w", "node_power_w_per_gpu", "rack_density_kw"):
+        table[col] = _numeric_column(table[col], path, col)
+    for col, (low, high) in GPU_RANGES.items():
+        table[col] = _checked_numbers(table[col], path, col, low, high, allow_empty=False)
+    table["gpus_per_node"] = _checked_numbers(
+        table["gpus_per_node"], path, "gpus_per_node", 1, 1000, allow_empty=False
+    ).astype(int)
+    for col in ("capital_year", "cloud_year", "year"):
+        table[col] = _checked_numbers(table[col], path, col, 1900, 2100, allow_empty=False).astype(
+            int
+        )
+    # The economics reads capital_usd_per_gpu alone: it must be the all-in sum it claims to be.
+    mismatch = (
+        table["capital_usd_per_gpu"] - table["server_usd_per_gpu"] - table["network_usd_per_gpu"]
+    ).abs() > 0.5
+    if mismatch.any():
+        row = int(np.flatnonzero(mismatch.to_numpy())[0]) + 1
+        raise InputError(
+            "capital_usd_per_gpu must equal server_usd_per_gpu + network_usd_per_gpu",
+            file=path,
+            row=row,
+            field="capital_usd_per_gpu",
+        )
     return table
 
 
@@ -382,7 +436,7 @@ def merge_regions(base: pd.DataFrame, update: pd.DataFrame, path: str | Path) ->
             if (
                 col not in update.columns
                 or pd.isna(update.at[code, col])
-                and col != "saidi_minutes"
+                and col not in _REGION_OPTIONAL
             ):
                 raise InputError(
                     f"new region '{code}' needs a value for '{col}'", file=path, row=row, field=col
@@ -1046,8 +1100,9 @@ def validate_catalog(
 
 def _used_source_ids(cat: Catalog, stations: pd.DataFrame | None) -> set[str]:
     ids: set[str] = set()
-    for col in ("source", "price_source"):
-        ids.update(cat.gpus[col])
+    for col in ("source", "capital_source", "cloud_source"):
+        for value in cat.gpus[col].astype(str):
+            ids.update(v for v in value.split("+") if v)
     for col in [c for c in cat.regions.columns if c.endswith("_source")]:
         for value in cat.regions[col].dropna().astype(str):
             ids.update(v for v in value.split("+") if v and not v.startswith("user file"))
@@ -1092,19 +1147,25 @@ def _provenance(
                 }
             )
         )
-    parts.append(
-        pd.DataFrame(
-            {
-                "dataset": "gpus",
-                "key": gp["gpu_id"],
-                "field": "price_usd",
-                "value": gp["price_usd"],
-                "source_id": gp["price_source"],
-                "year": gp["price_year"],
-                "note": "indicative price, estimate",
-            }
+    for col, src, year, note in (
+        ("server_usd_per_gpu", "capital_source", "capital_year", "8-GPU server price / 8"),
+        ("network_usd_per_gpu", "capital_source", "capital_year", "fabric, optics, storage"),
+        ("capital_usd_per_gpu", "capital_source", "capital_year", "server + network, all-in"),
+        ("cloud_usd_per_gpu_hour", "cloud_source", "cloud_year", "published rent per GPU-hour"),
+    ):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "dataset": "gpus",
+                    "key": gp["gpu_id"],
+                    "field": col,
+                    "value": gp[col],
+                    "source_id": gp[src],
+                    "year": gp[year],
+                    "note": note,
+                }
+            )
         )
-    )
     rg = regions.reset_index()
     for col in [*REGION_FIELDS, "moratorium"]:
         src = rg.get(f"{col}_source", pd.Series("", index=rg.index)).fillna("")

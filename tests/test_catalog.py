@@ -36,15 +36,21 @@ def test_gpu_ids_and_columns(cat):
         "gpus_per_node",
         "rack_density_kw",
         "liquid_required",
-        "price_usd",
-        "price_year",
+        "server_usd_per_gpu",
+        "network_usd_per_gpu",
+        "capital_usd_per_gpu",
+        "capital_year",
+        "cloud_usd_per_gpu_hour",
+        "cloud_year",
         "source",
         "year",
     ):
         assert col in cat.gpus.columns
+    assert "price_usd" not in cat.gpus.columns  # module price replaced by all-in capital
     assert cat.gpus["liquid_required"].dtype == bool
     assert (cat.gpus["node_power_w_per_gpu"] >= cat.gpus["tdp_w"]).all()
-    assert cat.gpus["price_year"].between(2022, 2026).all()
+    assert cat.gpus["capital_year"].between(2020, 2026).all()
+    assert cat.gpus["cloud_year"].between(2024, 2026).all()
 
 
 def test_gpu_spot_checks(cat):
@@ -130,8 +136,9 @@ def test_region_spot_checks_against_sources(cat):
     assert r.at["DE", "carbon_g_per_kwh"] == pytest.approx(expected, abs=0.1)
     # Eurostat nrg_pc_205 2023-S2 band ID, Germany 0.205 EUR/kWh at the ECB 2023 rate 1.0813.
     assert r.at["DE", "price_usd_per_mwh"] == pytest.approx(0.205 * 1.0813 * 1000, abs=0.1)
-    # Ireland: EirGrid's Dublin restriction is recorded as a moratorium.
-    assert r.at["IE", "moratorium"]
+    # Ireland: EirGrid's restriction covers greater Dublin only, not the whole country
+    # (sub-national areas live in data/moratoria.csv).
+    assert not r.at["IE", "moratorium"]
 
 
 def test_carbon_column_is_one_measure(cat):
