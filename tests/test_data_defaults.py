@@ -119,6 +119,12 @@ def test_residual_mix_published_values(cat):
     # Certificates exported: the residual mix is many times the production mix.
     assert r["FI"] > 10 * cat.regions.at["FI", "carbon_g_per_kwh"]
     assert r["SE-SE1"] > 5 * cat.regions.at["SE-SE1", "carbon_g_per_kwh"]
+    # nve-disclosure-2020: NVE national electricity disclosure 2020, 402 g CO2/kWh for power sold
+    # without guarantees of origin: Norway exports its certificates, so its residual mix is
+    # tens of times its hydro production mix (8 g/kWh direct).
+    for zone in ("NO-NO1", "NO-NO2", "NO-NO3", "NO-NO4", "NO-NO5"):
+        assert r[zone] == 402.0
+        assert r[zone] > 30 * cat.regions.at[zone, "carbon_g_per_kwh"]
     # green-e-rm-2018: Green-e residual mix, eGRID SRVC 0.366199 kg/kWh (Virginia), ERCT 0.485453.
     assert r["US-VA"] == 366.2
     assert r["US-TX"] == 485.5
