@@ -141,3 +141,28 @@ def test_summary_counts_sites_per_rule():
     assert summarise_reasons(out["reasons"]) == (
         "6 sites: outside the allowed countries; 6 sites: water stress above the limit"
     )
+
+
+def test_moratorium_reason_names_the_area_or_the_region():
+    sc, ev = setup()
+    m = ev.metrics
+    m["moratorium"] = [True, True, False, False, False, False]
+    m["moratorium_area"] = [
+        "the EirGrid greater-Dublin connection restriction (until 2028)",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
+    out = screen_sites(ev, sc)
+    assert out["feasible"].tolist() == [False, False, True, True, True, True]
+    assert out["reasons"].iloc[0] == (
+        "in the EirGrid greater-Dublin connection restriction (until 2028), "
+        "a moratorium on new data centres"
+    )
+    # No area named: the region's own flag.
+    assert out["reasons"].iloc[1] == (
+        "the region has a moratorium on new data-centre grid connections"
+    )
+    assert summarise_reasons(out["reasons"]) == "2 sites: a grid-connection moratorium"

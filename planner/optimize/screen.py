@@ -28,7 +28,9 @@ def screen_sites(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
     ----------
     evaluation : Evaluation
         Metrics per site (``capacity_mw``, ``time_to_power_months``, ``country``,
-        ``water_stress``, ``lat``, ``lon``) and ``block_site_mw`` (facility MW per block).
+        ``water_stress``, ``lat``, ``lon``, ``moratorium`` and ``moratorium_area``, the
+        restricted area's phrase from :mod:`planner.moratoria`) and ``block_site_mw``
+        (facility MW per block).
     scenario : Scenario
         Horizon, ``constraints`` and ``sites.exclusion_zones_file``.
 
@@ -94,8 +96,22 @@ def screen_sites(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
         )
 
     if "moratorium" in metrics:
+        # Name the restricted area (data/moratoria.csv) where one applies; else the region's flag.
         blocked = metrics["moratorium"].fillna(False).to_numpy(dtype=bool)
-        add(blocked, ["the region has a moratorium on new data-centre grid connections"] * n)
+        area = (
+            metrics["moratorium_area"].fillna("").astype(str).to_numpy()
+            if "moratorium_area" in metrics
+            else np.full(n, "")
+        )
+        add(
+            blocked,
+            [
+                f"in {a}, a moratorium on new data centres"
+                if a
+                else "the region has a moratorium on new data-centre grid connections"
+                for a in area
+            ],
+        )
 
     # A latency rule that asks for the whole fleet rules out every site beyond its reach.
     for rule in con.latency:
