@@ -194,3 +194,11 @@ def test_new_columns_have_provenance(cat):
         assert len(rows), field
         assert rows["source_id"].ne("").all(), field
         assert rows["year"].notna().all(), field
+
+
+def test_new_south_wales_has_its_own_carbon_intensity(cat):
+    # dcceew-nga-2024: National Greenhouse Accounts Factors 2024, Table 1, New South Wales and
+    # ACT scope 2 factor 0.66 kg CO2-e/kWh; NSW burns more coal than the national mix.
+    reg = cat.regions
+    assert reg.at["AU-NSW", "carbon_g_per_kwh"] == 660.0
+    assert reg.at["AU-NSW", "carbon_g_per_kwh_source"] == "dcceew-nga-2024"
