@@ -29,6 +29,7 @@ from planner import economics as econ
 from planner.emissions import market_share_emitting
 from planner.errors import InputError
 from planner.latency import site_rtt_ms, weighted_latency_ms
+from planner.moratoria import flag_moratoria
 from planner.params import PROVENANCE_COLUMNS, load_parameter_file
 from planner.paths import data_dir
 from planner.power import HOURS_PER_YEAR, MONTH_START_HOUR, FleetPower, WorkloadParams, fleet_power
@@ -504,6 +505,7 @@ def evaluate_arrays(
         metrics[col] = table[col].to_numpy()
     metrics["ready_month"] = ready
     metrics["moratorium"] = table["moratorium"].fillna(False).to_numpy(bool)
+    metrics["moratorium_area"] = table.get("moratorium_area", "")  # which area, for the reason
     metrics["design_it_mw"] = fp.design_it_mw
     metrics["rack_density_kw"] = fp.rack_density_kw
     metrics["liquid_required"] = fp.liquid_required
@@ -699,6 +701,11 @@ def evaluate_sites(
     arrays = _cooling_arrays(
         scenario, catalog, table, (temp_air, temp_wet, climate_of_site, pressure), warnings, fp
     )
+    # Area moratoria (data/moratoria.csv): some start at a facility size, so they wait for the
+    # peak PUE; the whole fleet's facility MW at each site stands for what would be built there.
+    peak_mw = fp.design_it_mw * arrays.hourly_pue.max(axis=1)[arrays.case_of_site]
+    areas = getattr(catalog, "moratoria", None)
+    flag_moratoria(table, areas, peak_mw, year=scenario.scenario.start_year)
     del temp_air, temp_wet
     from planner.progress import scaled
 
