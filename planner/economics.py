@@ -8,8 +8,9 @@ Conventions (see docs/evaluation.md):
   life at the monthly rate, ``capex * crf(r_month, 12 * life)``; the charge is paid every month
   the asset is needed inside the horizon. Over a full life its present value is the capex, and
   assets shorter-lived than the horizon (GPUs) are implicitly replaced at the same cost.
-- The grid price escalates by ``price_escalation_per_year`` once per horizon year; a PPA strike
-  is fixed for the horizon.
+- The retail price (and with it the network charges and the wholesale price a virtual PPA
+  settles against) escalates by ``price_escalation_per_year`` once per horizon year; a PPA
+  strike is fixed for the horizon.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def capital_charge_pv(
 
 
 def idle_gpu_cost_usd(
-    gpu_price_usd: ArrayLike,
+    gpu_capital_usd: ArrayLike,
     gpu_count: ArrayLike,
     start_month: ArrayLike,
     ready_month: ArrayLike,
@@ -111,12 +112,13 @@ def idle_gpu_cost_usd(
 ) -> np.ndarray:
     """Capital charge of GPUs delivered at ``start_month`` while they wait for power.
 
-    ``price * count * crf_month * sum of discount factors over months start..ready-1``; zero when
-    the site is ready in time. Broadcasts over all arguments.
+    ``capital * count * crf_month * sum of discount factors over months start..ready-1``; zero
+    when the site is ready in time. Broadcasts over all arguments. This is the charge of the
+    ``fleet.buy_gpus_when = "phase_start"`` case; GPUs bought when power is ready have none.
     """
     start = np.asarray(start_month, dtype=int)
     ready = np.maximum(np.asarray(ready_month, dtype=int), start)
-    capex = np.asarray(gpu_price_usd, dtype=float) * np.asarray(gpu_count, dtype=float)
+    capex = np.asarray(gpu_capital_usd, dtype=float) * np.asarray(gpu_count, dtype=float)
     return capital_charge_pv(capex, life_years, annual_rate, months, start) - capital_charge_pv(
         capex, life_years, annual_rate, months, ready
     )
@@ -176,13 +178,18 @@ def time_of_use_shape(
     return shape / shape.mean()
 
 
+PPA_TYPES = ("virtual", "physical")
+
+
 def monthly_energy_bill(
     facility_kw: np.ndarray,
     price_usd_per_mwh: np.ndarray,
     *,
     demand_charge_usd_per_kw_month: float = 0.0,
     ppa_share: float = 0.0,
-    ppa_strike_usd_per_mwh: float = 0.0,
+    ppa_strike_usd_per_mwh: ArrayLike = 0.0,
+    ppa_type: str = "virtual",
+    network_levy_usd_per_mwh: ArrayLike = 0.0,
 ) -> dict[str, np.ndarray]:
     """Monthly electricity bill of a typical year from hourly facility power.
 
@@ -191,42 +198,133 @@ def monthly_energy_bill(
     facility_kw : ndarray, shape (..., 8760)
         Facility power each hour (IT x PUE), kW; one hour at P kW is P kWh.
     price_usd_per_mwh : ndarray, broadcastable to ``facility_kw``
-        Grid price each hour.
+        Retail price each hour (network charges, levies and taxes included).
     demand_charge_usd_per_kw_month : float
         Charge on each month's highest hourly kW.
     ppa_share : float
-        Share 0-1 of every hour's energy bought through the PPA at its strike.
-    ppa_strike_usd_per_mwh : float
+        Share 0-1 of every hour's energy covered by the PPA.
+    ppa_strike_usd_per_mwh, network_levy_usd_per_mwh : array-like
+        Broadcastable to ``facility_kw.shape[:-1] + (1,)``; see :func:`ppa_bill`.
+    ppa_type : {"virtual", "physical"}
 
     Returns
     -------
     dict of ndarray, each shape (..., 12)
-        ``energy_mwh``, ``grid_usd`` (grid share at the hourly price), ``ppa_usd`` (PPA share at
-        the strike), ``demand_usd`` (demand charges), ``peak_kw`` (each month's highest hour).
+        ``energy_mwh``, ``peak_kw`` (each month's highest hour), ``demand_usd`` and the
+        energy bill of :func:`ppa_bill`.
+    """
+    energy_mwh, retail_usd, peak_kw = monthly_energy_sums(facility_kw, price_usd_per_mwh)
+    bill = ppa_bill(
+        energy_mwh,
+        retail_usd,
+        ppa_share=ppa_share,
+        ppa_strike_usd_per_mwh=ppa_strike_usd_per_mwh,
+        ppa_type=ppa_type,
+        network_levy_usd_per_mwh=network_levy_usd_per_mwh,
+    )
+    return {
+        "energy_mwh": energy_mwh,
+        **bill,
+        "demand_usd": demand_charge_usd_per_kw_month * peak_kw,
+        "peak_kw": peak_kw,
+    }
+
+
+def monthly_energy_sums(
+    facility_kw: np.ndarray, price_usd_per_mwh: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each month's energy, its cost at the hourly retail price, and its highest hour.
+
+    Parameters
+    ----------
+    facility_kw : ndarray, shape (..., 8760)
+    price_usd_per_mwh : array-like, broadcastable to ``facility_kw`` (one value per row, or
+        hourly)
+
+    Returns
+    -------
+    energy_mwh, retail_usd, peak_kw : ndarray, shape (..., 12)
     """
     kw = np.asarray(facility_kw, dtype=float)
     if kw.shape[-1] != 8760:
         raise InputError(f"expected 8760 hourly values, got {kw.shape[-1]}")
+    energy_mwh = np.add.reduceat(kw, MONTH_START_HOUR, axis=-1) / 1000.0
+    price = np.asarray(price_usd_per_mwh, dtype=float)
+    if price.ndim == 0 or price.shape[-1] == 1:
+        retail_usd = energy_mwh * price  # one price for the year: no hourly product needed
+    else:
+        retail_usd = np.add.reduceat(kw * price, MONTH_START_HOUR, axis=-1) / 1000.0
+    return energy_mwh, retail_usd, np.maximum.reduceat(kw, MONTH_START_HOUR, axis=-1)
+
+
+def ppa_bill(
+    energy_mwh: np.ndarray,
+    retail_usd: np.ndarray,
+    *,
+    ppa_share: float = 0.0,
+    ppa_strike_usd_per_mwh: ArrayLike = 0.0,
+    ppa_type: str = "virtual",
+    network_levy_usd_per_mwh: ArrayLike = 0.0,
+) -> dict[str, np.ndarray]:
+    """Energy bill split into retail purchases and the PPA's part, from monthly sums.
+
+    With ``s`` the PPA share, ``E`` the energy, ``R`` its cost at the retail price (sum over
+    hours of energy x price), ``K`` the strike and ``L`` the network charges, levies and taxes
+    per MWh included in the retail price:
+
+    - physical (sleeved): the PPA share is delivered and pays ``K + L``; the rest pays retail:
+      ``retail = (1 - s) R``, ``ppa = s (K + L) E``;
+    - virtual (contract for difference): all energy pays retail, and the contract settles
+      ``(K - wholesale)`` on the PPA volume ``s E``, with wholesale approximated as the retail
+      price minus ``L`` (hour by hour where the price is hourly):
+      ``retail = R``, ``ppa = s (K E - (R - L E))``.
+
+    Both add up to ``(1 - s) R + s (K + L) E``: with the PPA volume following the load and
+    wholesale = retail - levy, the two forms cost the same; they differ in what is bought
+    where. The strike is fixed; everything else moves with the retail price, so the result
+    separates the two (``ppa_strike_usd`` fixed, ``ppa_indexed_usd`` indexed to retail).
+
+    Parameters
+    ----------
+    energy_mwh, retail_usd : ndarray, shape (..., 12)
+        Monthly energy and its cost at the retail price.
+    ppa_share : float
+        0-1.
+    ppa_strike_usd_per_mwh, network_levy_usd_per_mwh : array-like
+        Broadcastable to ``energy_mwh`` (e.g. shape (n_sites, 1)).
+    ppa_type : {"virtual", "physical"}
+
+    Returns
+    -------
+    dict of ndarray, each shape (..., 12)
+        ``grid_usd`` (bought at the retail price), ``ppa_strike_usd`` (``s K E``),
+        ``ppa_indexed_usd`` (the PPA's part that moves with the retail price: ``s L E`` when
+        physical, ``-s (R - L E)`` when virtual) and ``ppa_usd`` (their sum).
+    """
     if not 0.0 <= ppa_share <= 1.0:
         raise InputError(
             f"expected a PPA share between 0 and 1, got {ppa_share}", field="energy.ppa_share"
         )
-    energy_mwh = np.add.reduceat(kw, MONTH_START_HOUR, axis=-1) / 1000.0
-    price = np.asarray(price_usd_per_mwh, dtype=float)
-    if price.ndim == 0 or price.shape[-1] == 1:
-        # One price for the whole year: no need for an hourly product.
-        grid_usd = (1.0 - ppa_share) * energy_mwh * price
-    else:
-        grid_usd = (
-            (1.0 - ppa_share) * np.add.reduceat(kw * price, MONTH_START_HOUR, axis=-1) / 1000.0
+    if ppa_type not in PPA_TYPES:
+        raise InputError(
+            f"expected a PPA type of {' or '.join(PPA_TYPES)}, got '{ppa_type}'",
+            field="energy.ppa_type",
         )
-    peak_kw = np.maximum.reduceat(kw, MONTH_START_HOUR, axis=-1)
+    energy = np.asarray(energy_mwh, dtype=float)
+    retail = np.asarray(retail_usd, dtype=float)
+    levy_usd = np.asarray(network_levy_usd_per_mwh, dtype=float) * energy
+    strike_usd = ppa_share * np.asarray(ppa_strike_usd_per_mwh, dtype=float) * energy
+    if ppa_type == "physical":
+        grid = (1.0 - ppa_share) * retail
+        indexed = ppa_share * levy_usd
+    else:
+        grid = retail
+        indexed = -ppa_share * (retail - levy_usd)  # minus the wholesale value of the volume
     return {
-        "energy_mwh": energy_mwh,
-        "grid_usd": grid_usd,
-        "ppa_usd": ppa_share * ppa_strike_usd_per_mwh * energy_mwh,
-        "demand_usd": demand_charge_usd_per_kw_month * peak_kw,
-        "peak_kw": peak_kw,
+        "grid_usd": grid,
+        "ppa_strike_usd": strike_usd,
+        "ppa_indexed_usd": indexed,
+        "ppa_usd": strike_usd + indexed,
     }
 
 

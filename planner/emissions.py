@@ -1,10 +1,12 @@
 """Emissions and water: tonnes of CO2 from facility energy, cubic metres of water from IT energy.
 
-- Location-based CO2: all facility energy at the grid's average intensity.
-- Market-based CO2: the PPA share carbon-free when the PPA is from carbon-free generation
-  (``energy.ppa_carbon_free``), the rest at the grid intensity. (The GHG Protocol asks for a
-  residual-mix factor for the rest; the grid average is used because residual mixes are not in
-  the catalog, which slightly understates market-based emissions.)
+- Location-based CO2: all facility energy at the grid's average (production mix) intensity.
+- Market-based CO2 (GHG Protocol Scope 2 Guidance, 2015, market-based method): energy covered
+  by carbon-free contractual instruments counts zero (the PPA share when
+  ``energy.ppa_carbon_free``); the rest is at the region's *residual mix*, the grid mix left
+  after others' certificates and PPAs are taken out (higher than the production mix where
+  much clean energy is sold separately). Where no residual mix is published the production
+  mix is used instead, as the Guidance allows, and the basis is reported per site.
 - Water: on-site water = WUE (litres per kWh of IT energy) x IT energy. Water-stress weighted
   water multiplies the volume by the region's WRI Aqueduct baseline water stress score (0-5),
   so a cubic metre in a low-stress basin counts little and one in an extremely stressed basin
@@ -38,11 +40,51 @@ def market_share_emitting(ppa_share: float, ppa_carbon_free: bool) -> float:
     return 1.0 - ppa_share if ppa_carbon_free else 1.0
 
 
+RESIDUAL_MIX = "residual mix"
+PRODUCTION_MIX = "production mix (no residual mix published)"
+"""Values of the ``market_factor_basis`` metric: which factor the market-based CO2 used."""
+
+
+def market_factor_g_per_kwh(
+    residual_mix_g_per_kwh: ArrayLike, production_mix_g_per_kwh: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """Emission factor of energy not covered by contractual instruments, and its basis.
+
+    The residual mix where one is published (not NaN), else the production mix.
+
+    Returns
+    -------
+    factor_g_per_kwh : ndarray
+    basis : ndarray of str
+        :data:`RESIDUAL_MIX` or :data:`PRODUCTION_MIX` per element.
+    """
+    residual = np.asarray(residual_mix_g_per_kwh, dtype=float)
+    production = np.asarray(production_mix_g_per_kwh, dtype=float)
+    residual, production = np.broadcast_arrays(residual, production)
+    published = np.isfinite(residual)
+    if np.any(residual[published] < 0):
+        raise InputError(
+            "expected a residual mix of zero or more gCO2/kWh", field="residual_mix_g_per_kwh"
+        )
+    factor = np.where(published, residual, production)
+    basis = np.where(published, RESIDUAL_MIX, PRODUCTION_MIX).astype(object)
+    return factor, basis
+
+
 def co2_market_t(
-    energy_kwh: ArrayLike, carbon_g_per_kwh: ArrayLike, ppa_share: float, ppa_carbon_free: bool
+    energy_kwh: ArrayLike,
+    carbon_g_per_kwh: ArrayLike,
+    ppa_share: float,
+    ppa_carbon_free: bool,
+    residual_mix_g_per_kwh: ArrayLike | None = None,
 ) -> np.ndarray:
-    """Market-based tonnes CO2: the carbon-free PPA share counts zero."""
-    return co2_t(energy_kwh, carbon_g_per_kwh) * market_share_emitting(ppa_share, ppa_carbon_free)
+    """Market-based tonnes CO2: the carbon-free PPA share counts zero, the rest is at the
+    residual mix (the production mix ``carbon_g_per_kwh`` where the residual mix is NaN or not
+    given)."""
+    factor = carbon_g_per_kwh
+    if residual_mix_g_per_kwh is not None:
+        factor, _ = market_factor_g_per_kwh(residual_mix_g_per_kwh, carbon_g_per_kwh)
+    return co2_t(energy_kwh, factor) * market_share_emitting(ppa_share, ppa_carbon_free)
 
 
 def carbon_cost_usd(co2_tonnes: ArrayLike, carbon_price_usd_per_t: float) -> np.ndarray:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from planner import economics as econ
-from planner.emissions import market_share_emitting
+from planner.emissions import market_factor_g_per_kwh, market_share_emitting
 from planner.errors import InputError
 from planner.latency import site_rtt_ms, weighted_latency_ms
 from planner.moratoria import flag_moratoria
@@ -66,6 +66,14 @@ SITE_COLUMNS = (
     "moratorium",
 )
 """Columns :func:`evaluate_arrays` reads from its site table (regional values merged in)."""
+
+OPTIONAL_REGION_COLUMNS = (
+    "residual_mix_g_per_kwh",
+    "network_levy_usd_per_mwh",
+    "ppa_strike_usd_per_mwh",
+)
+"""Regional columns the site table may also carry; missing or blank values have fallbacks
+(:func:`emissions`, :func:`ppa_terms`)."""
 
 
 def load_finance(path: str | Path | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -221,6 +229,11 @@ def hourly_by_site(
 
 
 # --- the vectorised core -----------------------------------------------------------------------
+#
+# evaluate_arrays reads as a chain of named steps, each a function below it:
+#   phases -> hourly cases -> energy bills -> emissions -> water -> power timing
+#   -> capital items -> cost components -> totals -> latency and risk -> metrics table.
+# Arrays are per kW of design IT load until the totals scale them by GPUs and counts.
 
 
 def evaluate_arrays(
@@ -241,7 +254,9 @@ def evaluate_arrays(
     sites : SiteArrays
         Site table with regional values, hourly PUE and WUE, per-site cooling technology.
     gpus : DataFrame
-        GPU catalog (``node_power_w_per_gpu, rack_density_kw, liquid_required, price_usd``).
+        GPU catalog (``node_power_w_per_gpu, rack_density_kw, liquid_required,
+        capital_usd_per_gpu``, and ``cloud_usd_per_gpu_hour`` unless the scenario gives
+        ``energy.cloud_gpu_hour_usd``).
     demand_centers : DataFrame
         Index ``name``: ``lat, lon, population``.
     finance : dict
@@ -251,27 +266,149 @@ def evaluate_arrays(
     """
     warnings = list(sites.warnings)
     table = sites.table
-    n = len(table)
-    fin = finance
-    info, energy = scenario.scenario, scenario.energy
-    rate = float(info.discount_rate)
-    months = int(info.horizon_years) * 12
+    fp = fleet_power(scenario.fleet, gpus, WorkloadParams.from_dict(finance["workload"]))
+    phases = phase_table(scenario, gpus, fp)
+    hourly = _hourly_cases(sites, len(table))
+    report(progress, "energy and emissions", 0.1)
 
-    # Fleet power (site independent).
-    fp: FleetPower = fleet_power(scenario.fleet, gpus, WorkloadParams.from_dict(fin["workload"]))
-    phases = fp.phases
-    names = fp.phase_names
-    it_kw_per_gpu = phases["it_kw_per_gpu"].to_numpy(float)  # (P,)
-    counts = phases["count"].to_numpy(float)
-    phase_start = phases["start_month"].to_numpy(int)
-    gpu_price = gpus.loc[phases["gpu"], "price_usd"].to_numpy(float)
-    block = float(scenario.fleet.block_gpus)
-    lf = fp.load_fraction  # (8760,)
-    design_kw = fp.design_it_mw * 1000.0
+    facility = fp.load_fraction[None, :] * hourly.pue  # (cases, 8760) kW per kW of design IT
+    bill = energy_bills(scenario, table, facility, hourly.case, finance, warnings)
+    carbon = emissions(scenario, table, facility, hourly.case, bill["energy_mwh"], warnings)
+    water_month = (
+        np.add.reduceat(fp.load_fraction[None, :] * hourly.wue, MONTH_START_HOUR, axis=1) / 1000.0
+    )[hourly.case]  # m3 per kW of design IT
+    pue_peak = hourly.pue.max(axis=1).astype(float)[hourly.case]
+    del facility
+    report(progress, "costs", 0.4)
 
-    # Hourly arrays may be given per distinct cooling case (climate x technology) with an
-    # index per site: the hourly work is then done once per case, not once per site.
-    pue = np.asarray(sites.hourly_pue)  # float32 from the cooling model is kept: half the memory
+    timing = power_timing(scenario, table, phases)
+    items = capital_items(scenario, sites, finance, fp, pue_peak)
+    costs = cost_components(scenario, finance, phases, timing, items, bill, carbon)
+    totals = cost_totals(scenario, fp, phases, timing, items, costs)
+    report(progress, "latency and risk", 0.8)
+
+    rtt, latency = _latency(table, demand_centers, scenario, finance)
+    risk = risk_components(
+        table["saidi_minutes"].to_numpy(float),
+        table["hazard"].to_numpy(float),
+        table["moratorium"].fillna(False).to_numpy(bool),
+        table["ttp_is_estimate"].fillna(False).to_numpy(bool),
+        RiskParams.from_dict(finance["risk"]),
+    )
+    stress = _water_stress(table, finance, warnings)
+
+    metrics = _metrics_table(
+        sites, fp, timing, bill, carbon, water_month, pue_peak, costs, totals, stress
+    )
+    metrics["latency_ms"] = latency
+    for key in ("risk_score", "risk_grid", "risk_hazard", "risk_constraint"):
+        metrics[key] = risk[key]
+    report(progress, "done", 1.0)
+    return _evaluation(
+        scenario,
+        sites,
+        fp,
+        hourly,
+        metrics,
+        timing,
+        bill,
+        carbon,
+        water_month,
+        pue_peak,
+        totals,
+        rtt,
+        provenance,
+        warnings,
+    )
+
+
+# --- step: phases ------------------------------------------------------------------------------
+
+
+@dataclass
+class Phases:
+    """Per-phase figures of the fleet, each an array of shape (P,)."""
+
+    names: list[str]
+    gpu: np.ndarray
+    count: np.ndarray
+    start_month: np.ndarray
+    it_kw_per_gpu: np.ndarray
+    capital_usd_per_gpu: np.ndarray
+    """All-in capital per GPU (server share and cluster network share): GPU catalog."""
+    rent_usd_per_gpu_hour: np.ndarray
+    """Cloud rent of the phase's GPU model, or the scenario's one rent for every model."""
+
+
+def phase_rent_usd_per_gpu_hour(scenario: Scenario, gpus: pd.DataFrame | None = None) -> np.ndarray:
+    """Rent per GPU-hour of each phase, shape (P,).
+
+    ``energy.cloud_gpu_hour_usd`` when the scenario gives one (it overrides every model), else
+    each phase's GPU model's ``cloud_usd_per_gpu_hour`` from ``gpus`` (default: the embedded
+    GPU catalog).
+
+    Raises
+    ------
+    InputError
+        If the rent is taken from the catalog and a phase's model has none.
+    """
+    fixed = scenario.energy.cloud_gpu_hour_usd
+    if fixed is not None:
+        return np.full(len(scenario.fleet.phases), float(fixed))
+    if gpus is None:
+        from planner.catalog import default_catalog
+
+        gpus = default_catalog().gpus
+    ids = [p.gpu for p in scenario.fleet.phases]
+    column = "cloud_usd_per_gpu_hour"
+    values = (
+        pd.to_numeric(gpus[column], errors="coerce").reindex(ids).to_numpy(float)
+        if column in gpus
+        else np.full(len(ids), np.nan)
+    )
+    if np.isnan(values).any():
+        gpu = ids[int(np.flatnonzero(np.isnan(values))[0])]
+        raise InputError(
+            f"the GPU catalog has no cloud rent ({column}) for '{gpu}'; "
+            "give energy.cloud_gpu_hour_usd in the scenario",
+            field="energy.cloud_gpu_hour_usd",
+        )
+    return values
+
+
+def phase_table(scenario: Scenario, gpus: pd.DataFrame, fp: FleetPower) -> Phases:
+    """Counts, timing, power, capital and rent of each phase."""
+    table = fp.phases
+    column = "capital_usd_per_gpu"
+    if column not in gpus:
+        raise InputError(f"the GPU catalog has no column '{column}'", field=column)
+    capital = pd.to_numeric(gpus.loc[table["gpu"], column], errors="coerce").to_numpy(float)
+    if np.isnan(capital).any():
+        gpu = table["gpu"].iloc[int(np.flatnonzero(np.isnan(capital))[0])]
+        raise InputError(f"the GPU catalog has no {column} for '{gpu}'", field=column)
+    return Phases(
+        names=fp.phase_names,
+        gpu=table["gpu"].to_numpy(dtype=object),
+        count=table["count"].to_numpy(float),
+        start_month=table["start_month"].to_numpy(int),
+        it_kw_per_gpu=table["it_kw_per_gpu"].to_numpy(float),
+        capital_usd_per_gpu=capital,
+        rent_usd_per_gpu_hour=phase_rent_usd_per_gpu_hour(scenario, gpus),
+    )
+
+
+@dataclass
+class HourlyCases:
+    """Hourly PUE and WUE per distinct cooling case, and each site's case."""
+
+    pue: np.ndarray  # (cases, 8760); float32 from the cooling model is kept: half the memory
+    wue: np.ndarray
+    case: np.ndarray  # (n_sites,)
+
+
+def _hourly_cases(sites: SiteArrays, n: int) -> HourlyCases:
+    """The hourly arrays, given per site or per distinct case (climate x technology)."""
+    pue = np.asarray(sites.hourly_pue)
     wue = np.asarray(sites.hourly_wue_l_per_kwh)
     case = np.arange(n) if sites.case_of_site is None else np.asarray(sites.case_of_site, dtype=int)
     m = pue.shape[0]
@@ -284,180 +421,402 @@ def evaluate_arrays(
         raise ValueError(
             f"hourly PUE/WUE must have shape (cases, 8760) with a case per site; got {pue.shape}"
         )
-    report(progress, "energy and emissions", 0.1)
+    return HourlyCases(pue=pue, wue=wue, case=case)
 
-    # Hourly facility kW per kW of design IT load, and the monthly bill per kW of design IT.
-    facility = lf[None, :] * pue  # (cases, 8760)
-    region_codes = table["region_code"].astype(str).to_numpy()
-    flat_price = table["price_usd_per_mwh"].to_numpy(float)
-    price_factor = flat_price  # per site multiplier of the hourly price shape
+
+# --- step: energy bills ------------------------------------------------------------------------
+
+
+def _optional_column(table: pd.DataFrame, column: str) -> np.ndarray:
+    """A regional value the site table may lack (NaN where missing)."""
+    if column not in table:
+        return np.full(len(table), np.nan)
+    return pd.to_numeric(table[column], errors="coerce").to_numpy(float)
+
+
+def ppa_terms(
+    energy: Any, table: pd.DataFrame, warnings: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """PPA strike and network levy per site, USD/MWh, shape (n_sites,) each.
+
+    The strike is the scenario's, else the region's typical ``ppa_strike_usd_per_mwh``; the
+    levy is the region's ``network_levy_usd_per_mwh`` (network charges, levies and taxes in
+    the retail price). They matter only with a PPA share: a region without a levy then takes 0
+    (wholesale = retail) and one without a strike the wholesale estimate (retail - levy), each
+    with a warning.
+    """
+    levy = _optional_column(table, "network_levy_usd_per_mwh")
+    if energy.ppa_strike_usd_per_mwh is not None:
+        strike = np.full(len(table), float(energy.ppa_strike_usd_per_mwh))
+    else:
+        strike = _optional_column(table, "ppa_strike_usd_per_mwh")
+    if energy.ppa_share > 0:
+        for values, what, fallback in (
+            (levy, "network levy (network_levy_usd_per_mwh)", "0 is assumed"),
+            (strike, "PPA strike (ppa_strike_usd_per_mwh)", "the retail price minus the levy"),
+        ):
+            missing = np.isnan(values)
+            if missing.any():
+                first = table["region_code"].astype(str).to_numpy()[missing][0]
+                warnings.append(
+                    f"{int(missing.sum())} site(s) have no regional {what} (first: region "
+                    f"'{first}'); {fallback}"
+                )
+    levy = np.nan_to_num(levy, nan=0.0)
+    price = table["price_usd_per_mwh"].to_numpy(float)
+    strike = np.where(np.isnan(strike), price - levy, strike)
+    return strike, levy
+
+
+def _price_shape(
+    scenario: Scenario, table: pd.DataFrame, fin: dict[str, Any], warnings: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hourly price = shape x level: shape (1 or n_sites, 8760 or 1), level (n_sites,)."""
+    energy, flat = scenario.energy, table["price_usd_per_mwh"].to_numpy(float)
     if energy.price_file is not None:
-        shape = hourly_by_site(
-            read_hourly_file(energy.price_file, "price"),
-            region_codes,
-            flat_price,
-            warnings,
-            "price",
-        )
-        price_factor = np.ones(n)
-    elif energy.tariff == "time-of-use":
+        frame = read_hourly_file(energy.price_file, "price")
+        codes = table["region_code"].astype(str).to_numpy()
+        return hourly_by_site(frame, codes, flat, warnings, "price"), np.ones(len(table))
+    if energy.tariff == "time-of-use":
         t = fin["tariff"]
-        first_weekday = _dt.date(info.start_year, 1, 1).weekday()
+        first_weekday = _dt.date(scenario.scenario.start_year, 1, 1).weekday()
         shape = econ.time_of_use_shape(
             t["peak_start_hour"], t["peak_end_hour"], t["peak_multiplier"], first_weekday
         )
-        shape = shape[None, :]
-    else:
-        shape = np.ones((1, 1))
-    demand_kwargs = {
-        "demand_charge_usd_per_kw_month": energy.demand_charge_usd_per_kw_month,
-        "ppa_share": energy.ppa_share,
-        "ppa_strike_usd_per_mwh": energy.ppa_strike_usd_per_mwh,
-    }
+        return shape[None, :], flat
+    return np.ones((1, 1)), flat
+
+
+def energy_bills(
+    scenario: Scenario,
+    table: pd.DataFrame,
+    facility: np.ndarray,
+    case: np.ndarray,
+    fin: dict[str, Any],
+    warnings: list[str],
+) -> dict[str, np.ndarray]:
+    """Monthly bill per kW of design IT at each site: (n_sites, 12) arrays.
+
+    Keys of :func:`planner.economics.ppa_bill` plus ``energy_mwh``, ``demand_usd``,
+    ``peak_kw``. Hourly products are taken once per cooling case when every site shares one
+    price shape, and per site only with a price column per region.
+    """
+    energy = scenario.energy
+    shape, level = _price_shape(scenario, table, fin, warnings)
     if shape.shape[0] == 1:
-        # One price shape for every site: bill each case at a unit price level, then scale.
-        bill_case = econ.monthly_energy_bill(facility, shape, **demand_kwargs)
-        bill = {k: v[case] for k, v in bill_case.items()}
-        bill["grid_usd"] = bill["grid_usd"] * price_factor[:, None]
-    else:  # a price column per region: hourly products per site
-        bill = econ.monthly_energy_bill(facility[case], shape, **demand_kwargs)
-    fac_mwh = bill["energy_mwh"]  # (n, 12) MWh per kW design IT
-    it_mwh = np.add.reduceat(lf, MONTH_START_HOUR) / 1000.0  # (12,)
-
-    flat_carbon = table["carbon_g_per_kwh"].to_numpy(float)
-    if energy.carbon_file is not None:
-        carbon = hourly_by_site(
-            read_hourly_file(energy.carbon_file, "carbon"),
-            region_codes,
-            flat_carbon,
-            warnings,
-            "carbon",
-        )
-        if carbon.shape[0] == 1:
-            co2_loc = (
-                np.add.reduceat(facility * carbon, MONTH_START_HOUR, axis=1)[case] / 1e6
-            )  # t per kW design
-        else:
-            co2_loc = np.add.reduceat(facility[case] * carbon, MONTH_START_HOUR, axis=1) / 1e6
+        energy_mwh, retail_usd, peak_kw = econ.monthly_energy_sums(facility, shape)
+        energy_mwh, peak_kw = energy_mwh[case], peak_kw[case]
+        retail_usd = retail_usd[case] * level[:, None]
     else:
-        co2_loc = fac_mwh * 1000.0 * flat_carbon[:, None] / 1e6
-    co2_mkt = co2_loc * market_share_emitting(energy.ppa_share, energy.ppa_carbon_free)
-    water_month = (np.add.reduceat(lf[None, :] * wue, MONTH_START_HOUR, axis=1) / 1000.0)[
-        case
-    ]  # m3 per kW design
-    peak_facility = facility.max(axis=1)[case]
-    pue_peak = pue.max(axis=1).astype(float)[case]
-    del facility
+        energy_mwh, retail_usd, peak_kw = econ.monthly_energy_sums(facility[case], shape)
+    strike, levy = ppa_terms(energy, table, warnings)
+    bill = econ.ppa_bill(
+        energy_mwh,
+        retail_usd,
+        ppa_share=energy.ppa_share,
+        ppa_strike_usd_per_mwh=strike[:, None],
+        ppa_type=energy.ppa_type,
+        network_levy_usd_per_mwh=levy[:, None],
+    )
+    bill["energy_mwh"] = energy_mwh
+    bill["demand_usd"] = energy.demand_charge_usd_per_kw_month * peak_kw
+    bill["peak_kw"] = peak_kw
+    return bill
 
-    # Present values from month s to the horizon end, per kW of design IT: shape (n, months + 1).
-    esc = energy.price_escalation_per_year
-    pv_energy = econ.horizon_pv_from(
-        bill["grid_usd"] + bill["demand_usd"], rate, months, esc
-    ) + econ.horizon_pv_from(bill["ppa_usd"], rate, months)
-    carbon_price = scenario.objective.carbon_price_usd_per_t
-    pv_carbon = econ.horizon_pv_from(co2_mkt * carbon_price, rate, months)
-    sum_co2 = econ.horizon_pv_from(co2_mkt, 0.0, months)  # undiscounted totals (discount 0)
-    sum_water = econ.horizon_pv_from(water_month, 0.0, months)
-    annuity = econ.tail_sums(econ.discount_factors(rate, months))  # (months + 1,)
-    gpu_hours_pv = econ.horizon_pv_from(fp.useful_gpu_hours_per_month(), rate, months)  # per GPU
 
-    # When each phase can run at each site: GPUs arrive at the phase start; power at the ready
-    # month = max(time to power, build lead): construction proceeds while the grid connection
-    # is in the queue.
-    ttp = table["time_to_power_months"].to_numpy(float)
-    ready = np.maximum(np.nan_to_num(ttp, nan=0.0), scenario.facility.build_lead_months)
-    ready = np.ceil(ready).astype(int)
-    start = np.minimum(np.maximum(phase_start[None, :], ready[:, None]), months)  # (n, P)
-    first = start.min(axis=1)  # the fleet's earliest running month at each site
-    runs = start < months  # the phase operates inside the horizon at this site
-    rows = np.arange(n)[:, None]
-    report(progress, "costs", 0.4)
+# --- step: emissions ---------------------------------------------------------------------------
 
-    # Capex per MW of design IT by component: reference cost x regional index x tier/cooling
-    # factor, straight-line approximation of the scale curve between one block and the fleet.
-    cap = fin["capex"]
+
+@dataclass
+class Emissions:
+    """Monthly tonnes per kW of design IT, (n_sites, 12), and the market factor's basis."""
+
+    location_t: np.ndarray
+    market_t: np.ndarray
+    market_basis: np.ndarray  # (n_sites,) of str
+
+
+def emissions(
+    scenario: Scenario,
+    table: pd.DataFrame,
+    facility: np.ndarray,
+    case: np.ndarray,
+    energy_mwh: np.ndarray,
+    warnings: list[str],
+) -> Emissions:
+    """Location- and market-based CO2 (GHG Protocol Scope 2 Guidance 2015).
+
+    Location-based: facility energy at the production mix (the region's ``carbon_g_per_kwh``
+    or the hourly carbon file). Market-based: the carbon-free PPA share at 0, the rest at the
+    region's ``residual_mix_g_per_kwh``, or at the location-based figure where no residual mix
+    is published (``market_basis`` says which).
+    """
+    energy = scenario.energy
+    flat = table["carbon_g_per_kwh"].to_numpy(float)
+    if energy.carbon_file is not None:
+        codes = table["region_code"].astype(str).to_numpy()
+        frame = read_hourly_file(energy.carbon_file, "carbon")
+        carbon = hourly_by_site(frame, codes, flat, warnings, "carbon")
+        if carbon.shape[0] == 1:  # one column: products once per case
+            location = np.add.reduceat(facility * carbon, MONTH_START_HOUR, axis=1)[case] / 1e6
+        else:
+            location = np.add.reduceat(facility[case] * carbon, MONTH_START_HOUR, axis=1) / 1e6
+    else:
+        location = energy_mwh * flat[:, None] / 1000.0  # MWh x g/kWh = kg; / 1000 = t
+    residual = _optional_column(table, "residual_mix_g_per_kwh")
+    factor, basis = market_factor_g_per_kwh(residual, flat)
+    published = np.isfinite(residual)[:, None]
+    emitting = market_share_emitting(energy.ppa_share, energy.ppa_carbon_free)
+    market = np.where(published, energy_mwh * factor[:, None] / 1000.0, location) * emitting
+    return Emissions(location_t=location, market_t=market, market_basis=basis)
+
+
+def _water_stress(table: pd.DataFrame, fin: dict[str, Any], warnings: list[str]) -> np.ndarray:
+    """Aqueduct score per site; the finance file's value where unknown (with a warning)."""
+    stress = table["water_stress"].to_numpy(float)
+    unknown = np.isnan(stress)
+    if unknown.any():
+        warnings.append(
+            f"{int(unknown.sum())} site(s) have no water stress score; "
+            f"{fin['water']['unknown_stress']} is assumed"
+        )
+    return np.where(unknown, float(fin["water"]["unknown_stress"]), stress)
+
+
+# --- step: when power arrives and GPUs are bought ----------------------------------------------
+
+
+@dataclass
+class PowerTiming:
+    """Months, per site (n,) or per site and phase (n, P); ``months`` means never."""
+
+    months: int
+    ready: np.ndarray  # the site has power: max(time to power, build lead)
+    start: np.ndarray  # the phase runs: max(phase start, ready)
+    buy: np.ndarray  # the phase's GPUs are bought (ready, or the phase start)
+    first: np.ndarray  # the fleet's earliest running month at the site
+    runs: np.ndarray  # the phase runs inside the horizon
+
+
+def power_timing(scenario: Scenario, table: pd.DataFrame, phases: Phases) -> PowerTiming:
+    """When each phase can run and when its GPUs are bought, at each site.
+
+    Construction proceeds while the grid connection waits in the queue, so power is ready at
+    ``max(time to power, facility.build_lead_months)``. GPUs are bought when it is
+    (``fleet.buy_gpus_when = "power_ready"``) or at the phase start (``"phase_start"``).
+    """
+    months = int(scenario.scenario.horizon_years) * 12
+    ttp = np.nan_to_num(table["time_to_power_months"].to_numpy(float), nan=0.0)
+    ready = np.ceil(np.maximum(ttp, scenario.facility.build_lead_months)).astype(int)
+    phase_start = phases.start_month[None, :]
+    start = np.minimum(np.maximum(phase_start, ready[:, None]), months)
+    if scenario.fleet.buy_gpus_when == "phase_start":
+        buy = np.broadcast_to(np.minimum(phase_start, months), start.shape)
+    else:
+        buy = start
+    return PowerTiming(
+        months=months,
+        ready=ready,
+        start=start,
+        buy=buy,
+        first=start.min(axis=1),
+        runs=start < months,
+    )
+
+
+# --- step: capital -----------------------------------------------------------------------------
+
+
+@dataclass
+class CapitalItem:
+    """One capital item at each site: a fixed part and a part per MW of design IT, USD."""
+
+    fixed_usd: np.ndarray  # (n,)
+    usd_per_mw: np.ndarray  # (n,)
+    life: str  # key of finance [life_years]
+
+
+def capital_items(
+    scenario: Scenario,
+    sites: SiteArrays,
+    fin: dict[str, Any],
+    fp: FleetPower,
+    pue_peak: np.ndarray,
+) -> dict[str, CapitalItem]:
+    """Up-front capital of the facility, land and grid connection, per site.
+
+    Shell, electrical and mechanical: reference cost per MW x construction index x tier (or
+    the cooling preset's figure for the site's technology), on the straight line through the
+    scale curve's values for one block and the whole fleet (its intercept is a fixed cost).
+    Land: USD/m2 x m2 per MW. Grid: a fixed part plus a part per MW of facility load.
+    """
+    table, cap = sites.table, fin["capex"]
+    n = len(table)
     index = np.nan_to_num(table["construction_index"].to_numpy(float), nan=1.0)
-    tech = np.asarray(sites.cooling_technology, dtype=object)
-    # Mechanical cost per MW: the cooling preset's figure for the site's technology, so that
-    # 'auto' cooling selection and the economics use the same number.
-    kinds, kind_of_site = np.unique(
-        tech.astype(str), return_inverse=True
-    )  # loop over kinds, not sites
-    mech_capex = sites.mechanical_usd_per_mw or {}
+    # The cooling preset's figure for the site's technology: 'auto' and the economics agree.
+    kinds, kind_of_site = np.unique(np.asarray(sites.cooling_technology, str), return_inverse=True)
+    own = sites.mechanical_usd_per_mw or {}
     fallback = float(cap["mechanical_usd_per_mw"])
-    mechanical = np.array([float(mech_capex.get(k, fallback)) for k in kinds])[kind_of_site]
-    unit_per_mw = {
+    mechanical = np.array([float(own.get(k, fallback)) for k in kinds])[kind_of_site]
+    tier = float(cap["tier_factor"][Tier(scenario.facility.tier).value])
+    unit = {
         "shell": index * float(cap["shell_usd_per_mw"]),
-        "electrical": index
-        * float(cap["electrical_usd_per_mw"])
-        * float(cap["tier_factor"][Tier(scenario.facility.tier).value]),
+        "electrical": index * float(cap["electrical_usd_per_mw"]) * tier,
         "mechanical": index * mechanical,
     }
-    small_mw = float((block * it_kw_per_gpu).min()) / 1000.0
+    block_kw = scenario.fleet.block_gpus * fp.phases["it_kw_per_gpu"].to_numpy(float)
     fixed_unit, per_mw_unit = econ.capex_affine(
-        1.0, cap["reference_size_mw"], cap["scale_exponent"], small_mw, fp.design_it_mw
+        1.0,
+        cap["reference_size_mw"],
+        cap["scale_exponent"],
+        block_kw.min() / 1000.0,
+        fp.design_it_mw,
     )
-    life = fin["life_years"]
-    mcrf = {k: float(econ.crf(econ.monthly_rate(rate), 12.0 * float(v))) for k, v in life.items()}
+    items = {c: CapitalItem(u * fixed_unit, u * per_mw_unit, c) for c, u in unit.items()}
+    land = fin["land"]
+    price = table["land_usd_per_m2"].to_numpy(float)
+    price = np.where(np.isnan(price), float(land["default_usd_per_m2"]), price)
+    items["land"] = CapitalItem(np.zeros(n), price * float(land["m2_per_mw"]), "land")
+    grid = fin["grid"]  # per MW of facility load = IT x peak PUE
+    items["grid"] = CapitalItem(
+        np.full(n, float(grid["fixed_usd"])), float(grid["usd_per_mw"]) * pue_peak, "grid"
+    )
+    return items
 
-    mw_per_gpu = it_kw_per_gpu / 1000.0  # (P,)
-    per_gpu: dict[str, np.ndarray] = {}  # component -> (n, P) present cost per GPU
-    fixed: dict[str, np.ndarray] = {}  # component -> (n,) present fixed cost of the site
-    facility_per_mw = np.zeros(n)
-    facility_fixed = np.zeros(n)
-    for comp in CAPEX_COMPONENTS:  # three components, vectorised over sites
-        unit = unit_per_mw[comp]
-        per_gpu[comp] = (
-            (unit * per_mw_unit)[:, None] * mw_per_gpu[None, :] * mcrf[comp] * annuity[start]
-        )
-        fixed[comp] = unit * fixed_unit * mcrf[comp] * annuity[first]
-        facility_per_mw += unit * per_mw_unit
-        facility_fixed += unit * fixed_unit
-    land_price = table["land_usd_per_m2"].to_numpy(float)
-    land_price = np.where(
-        np.isnan(land_price), float(fin["land"]["default_usd_per_m2"]), land_price
-    )
-    land_per_mw = land_price * float(fin["land"]["m2_per_mw"])
-    per_gpu["land"] = land_per_mw[:, None] * mw_per_gpu[None, :] * mcrf["land"] * annuity[start]
-    fixed["land"] = np.zeros(n)
-    grid_per_mw = (
-        float(fin["grid"]["usd_per_mw"]) * pue_peak
-    )  # per MW of IT: facility MW = IT x peak PUE
-    per_gpu["grid"] = grid_per_mw[:, None] * mw_per_gpu[None, :] * mcrf["grid"] * annuity[start]
-    fixed["grid"] = float(fin["grid"]["fixed_usd"]) * mcrf["grid"] * annuity[first]
-    opex_rate = float(fin["opex"]["facility_fraction_per_year"]) / 12.0
-    per_gpu["opex"] = (opex_rate * facility_per_mw)[:, None] * mw_per_gpu[None, :] * annuity[start]
+
+# --- step: cost components ---------------------------------------------------------------------
+
+
+@dataclass
+class CostComponents:
+    """Net present cost of each component: per GPU of each phase (n, P) and fixed per site (n,)."""
+
+    per_gpu: dict[str, np.ndarray]
+    fixed: dict[str, np.ndarray]
+
+
+def cost_components(
+    scenario: Scenario,
+    fin: dict[str, Any],
+    phases: Phases,
+    timing: PowerTiming,
+    items: dict[str, CapitalItem],
+    bill: dict[str, np.ndarray],
+    carbon: Emissions,
+) -> CostComponents:
+    """Present value over the horizon of every cost component.
+
+    Capital becomes a level monthly charge at the item's capital recovery factor, paid from
+    the month it is needed: per-MW parts from the phase's running month, fixed parts from the
+    site's first. GPUs are charged from their purchase month; the months between purchase and
+    power are ``idle``. Energy, O&M and carbon are paid from the running month.
+    """
+    rate, months = float(scenario.scenario.discount_rate), timing.months
+    annuity = econ.tail_sums(econ.discount_factors(rate, months))  # (months + 1,)
+    mcrf = {
+        k: float(econ.crf(econ.monthly_rate(rate), 12.0 * float(v)))
+        for k, v in fin["life_years"].items()
+    }
+    start, first = timing.start, timing.first
+    rows = np.arange(start.shape[0])[:, None]
+    mw_per_gpu = phases.it_kw_per_gpu[None, :] / 1000.0
+    per_gpu, fixed = {}, {}
+    for name, item in items.items():
+        per_gpu[name] = (item.usd_per_mw * mcrf[item.life])[:, None] * mw_per_gpu * annuity[start]
+        fixed[name] = item.fixed_usd * mcrf[item.life] * annuity[first]
+    facility = [items[c] for c in CAPEX_COMPONENTS]
+    opex = fin["opex"]
+    opex_rate = float(opex["facility_fraction_per_year"]) / 12.0
+    per_gpu["opex"] = opex_rate * sum(i.usd_per_mw for i in facility)[:, None] * mw_per_gpu
+    per_gpu["opex"] = per_gpu["opex"] * annuity[start]
     fixed["opex"] = (
-        opex_rate * facility_fixed + float(fin["opex"]["site_fixed_usd_per_year"]) / 12.0
+        opex_rate * sum(i.fixed_usd for i in facility)
+        + float(opex["site_fixed_usd_per_year"]) / 12.0
     ) * annuity[first]
-    per_gpu["energy"] = pv_energy[rows, start] * it_kw_per_gpu[None, :]
-    per_gpu["carbon"] = pv_carbon[rows, start] * it_kw_per_gpu[None, :]
-    gpu_charge = gpu_price * mcrf["gpus"]  # (P,) USD per GPU-month
-    per_gpu["gpus"] = gpu_charge[None, :] * annuity[start]
-    per_gpu["idle"] = gpu_charge[None, :] * (annuity[phase_start][None, :] - annuity[start])
-    for comp in ("energy", "carbon", "gpus", "idle"):
-        fixed[comp] = np.zeros(n)
+    # The strike is fixed for the horizon; the retail price and what follows it escalate.
+    escalating = bill["grid_usd"] + bill["ppa_indexed_usd"] + bill["demand_usd"]
+    esc = scenario.energy.price_escalation_per_year
+    pv_energy = econ.horizon_pv_from(escalating, rate, months, esc) + econ.horizon_pv_from(
+        bill["ppa_strike_usd"], rate, months
+    )
+    carbon_price = scenario.objective.carbon_price_usd_per_t
+    pv_carbon = econ.horizon_pv_from(carbon.market_t * carbon_price, rate, months)
+    per_gpu["energy"] = pv_energy[rows, start] * phases.it_kw_per_gpu[None, :]
+    per_gpu["carbon"] = pv_carbon[rows, start] * phases.it_kw_per_gpu[None, :]
+    charge = phases.capital_usd_per_gpu[None, :] * mcrf["gpus"]  # USD per GPU-month
+    per_gpu["gpus"] = charge * annuity[start]
+    per_gpu["idle"] = charge * (annuity[timing.buy] - annuity[start])
+    zeros = np.zeros(start.shape[0])
+    fixed.update({c: zeros for c in ("energy", "carbon", "gpus", "idle")})
+    return CostComponents(per_gpu=per_gpu, fixed=fixed)
 
-    def whole(comp: str) -> np.ndarray:
-        return fixed[comp] + per_gpu[comp] @ counts
 
-    block_cost = sum(per_gpu.values()) * block
-    block_cost = np.where(runs, block_cost, np.inf)  # a phase that never gets power cannot go there
-    site_fixed = sum(fixed.values())
-    # Every fixed component is a monthly amount paid from the site's first running month on,
-    # i.e. rate x annuity[first]. For an allocation that gives the site only some phases, the
-    # fixed cost starts with the earliest of *those*: publish it per first phase served.
+# --- step: totals ------------------------------------------------------------------------------
+
+CAPITAL_COMPONENTS = (*CAPEX_COMPONENTS, "land", "grid", "gpus", "idle")
+"""Components whose sum is ``capital_charges_pv_usd``; the others are energy, opex, carbon."""
+
+
+@dataclass
+class CostTotals:
+    """Whole-fleet and per-block figures at each site."""
+
+    whole: dict[str, np.ndarray]  # component -> (n,) whole-fleet present cost
+    tco_usd: np.ndarray
+    block_cost_usd: np.ndarray  # (n, P), inf where the phase never gets power
+    site_fixed_usd: np.ndarray
+    fixed_by_first_phase_usd: np.ndarray  # (n, P)
+    capital_nominal_usd: np.ndarray
+    delivered_gpu_hours: np.ndarray  # discounted useful GPU-hours
+    rent_value_usd: np.ndarray  # the delivered GPU-hours at each phase's rent
+    bridge_rent_usd: np.ndarray  # the GPU-hours lost while waiting for power, at the rent
+
+
+def cost_totals(
+    scenario: Scenario,
+    fp: FleetPower,
+    phases: Phases,
+    timing: PowerTiming,
+    items: dict[str, CapitalItem],
+    costs: CostComponents,
+) -> CostTotals:
+    """TCO, block and fixed costs, nominal capital, delivered GPU-hours and their rent."""
+    rate, months = float(scenario.scenario.discount_rate), timing.months
+    counts, start = phases.count, timing.start
+    whole = {c: costs.fixed[c] + costs.per_gpu[c] @ counts for c in costs.per_gpu}
+    per_gpu_total = sum(costs.per_gpu.values())
+    site_fixed = sum(costs.fixed.values())
+    # Every fixed component is paid monthly from the site's first running month; a site given
+    # only later phases starts paying with the earliest of those.
+    annuity = econ.tail_sums(econ.discount_factors(rate, months))
     with np.errstate(divide="ignore", invalid="ignore"):
-        fixed_rate = np.where(annuity[first] > 0, site_fixed / annuity[first], 0.0)
-    fixed_by_phase = fixed_rate[:, None] * annuity[start]  # (n, P)
-    tco = site_fixed + sum(per_gpu.values()) @ counts
-    delivered = gpu_hours_pv[start] @ counts  # discounted useful GPU-hours
-    with np.errstate(divide="ignore", invalid="ignore"):
-        usd_per_gpu_hour = np.where(delivered > 0, tco / delivered, np.inf)
-    cloud = energy.cloud_gpu_hour_usd
-    report(progress, "latency and risk", 0.8)
+        fixed_rate = np.where(annuity[timing.first] > 0, site_fixed / annuity[timing.first], 0.0)
+    hours_from = econ.horizon_pv_from(fp.useful_gpu_hours_per_month(), rate, months)  # per GPU
+    delivered = hours_from[start] * counts  # (n, P)
+    lost = (hours_from[phases.start_month][None, :] - hours_from[start]) * counts
+    # Nominal capital at full build-out: the scale line is exact at the whole fleet's MW.
+    facility_nominal = sum(i.fixed_usd + i.usd_per_mw * fp.design_it_mw for i in items.values())
+    return CostTotals(
+        whole=whole,
+        tco_usd=site_fixed + per_gpu_total @ counts,
+        block_cost_usd=np.where(timing.runs, per_gpu_total * scenario.fleet.block_gpus, np.inf),
+        site_fixed_usd=site_fixed,
+        fixed_by_first_phase_usd=fixed_rate[:, None] * annuity[start],
+        capital_nominal_usd=facility_nominal + phases.capital_usd_per_gpu @ counts,
+        delivered_gpu_hours=delivered.sum(axis=1),
+        rent_value_usd=delivered @ phases.rent_usd_per_gpu_hour,
+        bridge_rent_usd=lost @ phases.rent_usd_per_gpu_hour,
+    )
 
-    # Latency: every catalog demand center in rtt_ms; the scenario's weights (or population).
+
+# --- step: latency -----------------------------------------------------------------------------
+
+
+def _latency(
+    table: pd.DataFrame, demand_centers: pd.DataFrame, scenario: Scenario, fin: dict[str, Any]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """RTT to every catalog demand center, and its weighted mean (scenario weights or
+    population)."""
     lat_cfg = fin["latency"]
     rtt = site_rtt_ms(
         table["lat"].to_numpy(float),
@@ -476,112 +835,146 @@ def evaluate_arrays(
             weights[center_names.index(d.name)] += d.weight
     else:
         weights = demand_centers["population"].to_numpy(float)
+    n = len(table)
     latency = weighted_latency_ms(rtt, weights) if len(center_names) else np.full(n, np.nan)
+    return pd.DataFrame(rtt, index=table.index.copy(), columns=center_names), latency
 
-    risk = risk_components(
-        table["saidi_minutes"].to_numpy(float),
-        table["hazard"].to_numpy(float),
-        table["moratorium"].fillna(False).to_numpy(bool),
-        table["ttp_is_estimate"].fillna(False).to_numpy(bool),
-        RiskParams.from_dict(fin["risk"]),
-    )
 
-    stress = table["water_stress"].to_numpy(float)
-    unknown_stress = np.isnan(stress)
-    if unknown_stress.any():
-        warnings.append(
-            f"{int(unknown_stress.sum())} site(s) have no water stress score; "
-            f"{fin['water']['unknown_stress']} is assumed"
-        )
-    stress_used = np.where(unknown_stress, float(fin["water"]["unknown_stress"]), stress)
+# --- step: the tables --------------------------------------------------------------------------
 
-    # --- assemble the tables ---------------------------------------------------------------
-    fac_year = fac_mwh.sum(axis=1)  # MWh facility per kW design IT per year
-    it_year = it_mwh.sum()
-    pue_annual = fac_year / it_year
-    water_year = water_month.sum(axis=1) * design_kw
-    metrics = pd.DataFrame(index=table.index.copy())
+COST_COLUMNS = (
+    "shell",
+    "electrical",
+    "mechanical",
+    "land",
+    "grid",
+    "gpus",
+    "energy",
+    "opex",
+    "idle",
+    "carbon",
+)
+"""Components published as ``cost_<component>_usd``."""
+
+
+def _metrics_table(
+    sites: SiteArrays,
+    fp: FleetPower,
+    timing: PowerTiming,
+    bill: dict[str, np.ndarray],
+    carbon: Emissions,
+    water_month: np.ndarray,
+    pue_peak: np.ndarray,
+    costs: CostComponents,
+    totals: CostTotals,
+    stress: np.ndarray,
+) -> pd.DataFrame:
+    """One row per site: the columns of docs/nomenclature.md (latency and risk added after)."""
+    table, design_kw = sites.table, fp.design_it_mw * 1000.0
+    fac_year = bill["energy_mwh"].sum(axis=1)  # MWh of facility energy per kW design IT
+    it_year = fp.load_fraction.sum() / 1000.0  # MWh of IT energy per kW design IT
+    m = pd.DataFrame(index=table.index.copy())
     for col in IDENTITY_COLUMNS:
-        metrics[col] = table[col].to_numpy()
-    metrics["ready_month"] = ready
-    metrics["moratorium"] = table["moratorium"].fillna(False).to_numpy(bool)
-    metrics["moratorium_area"] = table.get("moratorium_area", "")  # which area, for the reason
-    metrics["design_it_mw"] = fp.design_it_mw
-    metrics["rack_density_kw"] = fp.rack_density_kw
-    metrics["liquid_required"] = fp.liquid_required
-    metrics["cooling_technology"] = tech.astype(str)
-    metrics["pue_annual"] = pue_annual
-    metrics["pue_peak"] = pue_peak
-    metrics["wue_l_per_kwh"] = water_month.sum(axis=1) * 1000.0 / (it_year * 1000.0)
-    metrics["economizer_hours"] = np.asarray(sites.economizer_hours, dtype=float)
-    metrics["energy_mwh_per_year"] = fac_year * design_kw
+        m[col] = table[col].to_numpy()
+    m["ready_month"] = timing.ready
+    m["moratorium"] = table["moratorium"].fillna(False).to_numpy(bool)
+    m["moratorium_area"] = table.get("moratorium_area", "")  # which area, for the reason
+    m["design_it_mw"] = fp.design_it_mw
+    m["rack_density_kw"] = fp.rack_density_kw
+    m["liquid_required"] = fp.liquid_required
+    m["cooling_technology"] = np.asarray(sites.cooling_technology, dtype=object).astype(str)
+    m["pue_annual"] = fac_year / it_year
+    m["pue_peak"] = pue_peak
+    m["wue_l_per_kwh"] = water_month.sum(axis=1) / it_year
+    m["economizer_hours"] = np.asarray(sites.economizer_hours, dtype=float)
+    m["energy_mwh_per_year"] = fac_year * design_kw
     with np.errstate(divide="ignore", invalid="ignore"):
-        metrics["price_usd_per_mwh"] = (bill["grid_usd"].sum(1) + bill["ppa_usd"].sum(1)) / fac_year
-    metrics["peak_facility_mw"] = peak_facility * fp.design_it_mw
-    for comp in (
-        "shell",
-        "electrical",
-        "mechanical",
-        "land",
-        "grid",
-        "gpus",
-        "energy",
-        "opex",
-        "idle",
-        "carbon",
-    ):
-        metrics[f"cost_{comp}_usd"] = whole(comp)
-    metrics["tco_usd"] = tco
-    metrics["capex_usd"] = sum(whole(c) for c in (*CAPEX_COMPONENTS, "land", "grid"))
-    metrics["usd_per_gpu_hour"] = usd_per_gpu_hour
-    metrics["rent_usd_per_gpu_hour"] = cloud
-    metrics["build_minus_rent_usd"] = tco - cloud * delivered
-    metrics["co2_location_t_per_year"] = co2_loc.sum(axis=1) * design_kw
-    metrics["co2_market_t_per_year"] = co2_mkt.sum(axis=1) * design_kw
-    metrics["water_m3_per_year"] = water_year
-    metrics["water_weighted_m3_per_year"] = water_year * stress_used
-    metrics["latency_ms"] = latency
-    for key in ("risk_score", "risk_grid", "risk_hazard", "risk_constraint"):
-        metrics[key] = risk[key]
+        m["price_usd_per_mwh"] = (bill["grid_usd"].sum(1) + bill["ppa_usd"].sum(1)) / fac_year
+    m["peak_facility_mw"] = bill["peak_kw"].max(axis=1) * fp.design_it_mw
+    for comp in COST_COLUMNS:
+        m[f"cost_{comp}_usd"] = totals.whole[comp]
+    m["tco_usd"] = totals.tco_usd
+    m["capital_charges_pv_usd"] = sum(totals.whole[c] for c in CAPITAL_COMPONENTS)
+    m["capital_nominal_usd"] = totals.capital_nominal_usd
+    delivered = totals.delivered_gpu_hours
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m["usd_per_gpu_hour"] = np.where(delivered > 0, totals.tco_usd / delivered, np.inf)
+        m["rent_usd_per_gpu_hour"] = np.where(
+            delivered > 0, totals.rent_value_usd / delivered, np.nan
+        )
+    m["build_minus_rent_usd"] = totals.tco_usd - totals.rent_value_usd
+    m["bridge_rent_usd"] = totals.bridge_rent_usd
+    m["co2_location_t_per_year"] = carbon.location_t.sum(axis=1) * design_kw
+    m["co2_market_t_per_year"] = carbon.market_t.sum(axis=1) * design_kw
+    m["market_factor_basis"] = carbon.market_basis
+    m["water_m3_per_year"] = water_month.sum(axis=1) * design_kw
+    m["water_weighted_m3_per_year"] = m["water_m3_per_year"].to_numpy() * stress
+    return m
+
+
+def _evaluation(
+    scenario: Scenario,
+    sites: SiteArrays,
+    fp: FleetPower,
+    hourly: HourlyCases,
+    metrics: pd.DataFrame,
+    timing: PowerTiming,
+    bill: dict[str, np.ndarray],
+    carbon: Emissions,
+    water_month: np.ndarray,
+    pue_peak: np.ndarray,
+    totals: CostTotals,
+    rtt: pd.DataFrame,
+    provenance: pd.DataFrame | None,
+    warnings: list[str],
+) -> Evaluation:
+    """Bundle the metrics with the per-block tables the optimizer reads and the hourly series."""
+    index = metrics.index
+    rows, months = np.arange(len(index))[:, None], timing.months
+    block_kw = scenario.fleet.block_gpus * fp.phases["it_kw_per_gpu"].to_numpy(float)[None, :]
+    # Undiscounted totals from the running month to the horizon's end.
+    sum_co2 = econ.horizon_pv_from(carbon.market_t, 0.0, months)
+    sum_water = econ.horizon_pv_from(water_month, 0.0, months)
 
     def by_phase(values: np.ndarray) -> pd.DataFrame:
-        frame = pd.DataFrame(values, index=table.index.copy(), columns=names)
+        frame = pd.DataFrame(values, index=index.copy(), columns=fp.phase_names)
         frame.columns.name = "phase"
         return frame
 
-    block_kw = block * it_kw_per_gpu[None, :]
+    it_mwh = np.add.reduceat(fp.load_fraction, MONTH_START_HOUR) / 1000.0  # (12,)
+    n, design_kw = len(index), fp.design_it_mw * 1000.0
     monthly = pd.DataFrame(
         {
-            "site_id": np.repeat(table.index.to_numpy(), 12),
+            "site_id": np.repeat(index.to_numpy(), 12),
             "month": np.tile(np.arange(1, 13), n),
-            "pue": (fac_mwh / it_mwh[None, :]).ravel(),
+            "pue": (bill["energy_mwh"] / it_mwh[None, :]).ravel(),
             "wue_l_per_kwh": (water_month / it_mwh[None, :]).ravel(),
             "it_energy_mwh": np.tile(it_mwh * design_kw, n),
         }
     )
-    scenario_rows = _scenario_provenance(scenario)
     prov = pd.concat(
-        [p for p in (provenance, scenario_rows) if p is not None and len(p)], ignore_index=True
+        [p for p in (provenance, _scenario_provenance(scenario)) if p is not None and len(p)],
+        ignore_index=True,
     )
-    report(progress, "done", 1.0)
+    per_site = sites.case_of_site is None
     return Evaluation(
         metrics=metrics,
-        phase_block_cost_usd=by_phase(block_cost),
-        phase_block_co2_t=by_phase(sum_co2[rows, start] * block_kw),
-        phase_block_water_m3=by_phase(sum_water[rows, start] * block_kw),
+        phase_block_cost_usd=by_phase(totals.block_cost_usd),
+        phase_block_co2_t=by_phase(sum_co2[rows, timing.start] * block_kw),
+        phase_block_water_m3=by_phase(sum_water[rows, timing.start] * block_kw),
         site_fixed_cost_usd=pd.Series(
-            site_fixed, index=table.index.copy(), name="site_fixed_cost_usd"
+            totals.site_fixed_usd, index=index.copy(), name="site_fixed_cost_usd"
         ),
         block_site_mw=by_phase(block_kw / 1000.0 * pue_peak[:, None]),
-        site_fixed_cost_by_first_phase_usd=by_phase(fixed_by_phase),
+        site_fixed_cost_by_first_phase_usd=by_phase(totals.fixed_by_first_phase_usd),
         useful_gpu_hours_per_gpu_month=np.asarray(fp.useful_gpu_hours_per_month(), dtype=float),
-        rtt_ms=pd.DataFrame(rtt, index=table.index.copy(), columns=center_names),
-        hourly_pue=pue if sites.case_of_site is None else pue[case],
-        hourly_wue_l_per_kwh=wue if sites.case_of_site is None else wue[case],
+        rtt_ms=rtt,
+        hourly_pue=hourly.pue if per_site else hourly.pue[hourly.case],
+        hourly_wue_l_per_kwh=hourly.wue if per_site else hourly.wue[hourly.case],
         monthly=monthly,
         provenance=prov.reindex(columns=PROVENANCE_COLUMNS),
         warnings=warnings,
-        hourly_it_kw=lf * design_kw,
+        hourly_it_kw=fp.load_fraction * design_kw,
     )
 
 
@@ -609,8 +1002,21 @@ def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
             "cloud_gpu_hour_usd",
             scenario.energy.cloud_gpu_hour_usd,
             "USD/GPU-hour",
-            "scenario",
+            "scenario"
+            if scenario.energy.cloud_gpu_hour_usd is not None
+            else "not set: each GPU model's cloud_usd_per_gpu_hour (GPU catalog)",
         ),
+        ("energy", "ppa_type", scenario.energy.ppa_type, "-", "scenario"),
+        (
+            "energy",
+            "ppa_strike_usd_per_mwh",
+            scenario.energy.ppa_strike_usd_per_mwh,
+            "USD/MWh",
+            "scenario"
+            if scenario.energy.ppa_strike_usd_per_mwh is not None
+            else "not set: each region's ppa_strike_usd_per_mwh",
+        ),
+        ("fleet", "buy_gpus_when", scenario.fleet.buy_gpus_when, "-", "scenario"),
         (
             "facility",
             "build_lead_months",
@@ -750,6 +1156,8 @@ def _site_table(scenario: Scenario, catalog: Any, warnings: list[str]) -> pd.Dat
         "time_to_power_months",
         "moratorium",
         "hazard",
+        # Optional (NaN where the regions table has none): market-based carbon and the PPA.
+        *OPTIONAL_REGION_COLUMNS,
     ]
     reg = regions.reindex(columns=wanted).reindex(sites["region_code"].astype(str).to_numpy())
     table = pd.DataFrame(index=sites.index.copy())
@@ -969,7 +1377,9 @@ def _cooling_arrays(
     technology = scenario.cooling.technology
     energy = scenario.energy
     price = table["price_usd_per_mwh"].to_numpy(float)
-    effective = (1.0 - energy.ppa_share) * price + energy.ppa_share * energy.ppa_strike_usd_per_mwh
+    # What a MWh costs with the PPA (either type): (1 - s) retail + s (strike + levy).
+    strike, levy = ppa_terms(energy, table, [])  # evaluate_arrays gives the warnings
+    effective = (1.0 - energy.ppa_share) * price + energy.ppa_share * (strike + levy)
     stress = np.nan_to_num(table["water_stress"].to_numpy(float), nan=0.0)
     if technology != "auto":
         effective, stress = np.zeros_like(effective), np.zeros_like(stress)  # the choice is fixed

@@ -150,6 +150,13 @@ class Fleet(_Section):
     )
     # One phase a month for the longest horizon; more would only slow the allocation down.
     phases: list[Phase] = Field(min_length=1, max_length=360)
+    # GPUs bought when the site has power cost nothing while the grid connection waits; the
+    # GPU-hours lost meanwhile are priced at the rent (bridge rent) either way.
+    buy_gpus_when: Literal["power_ready", "phase_start"] = Field(
+        "power_ready",
+        description="buy each phase's GPUs when its site's power is ready, or at the phase start "
+        "(then they are charged as idle while they wait)",
+    )
 
     @field_validator("monthly_load_factor")
     @classmethod
@@ -202,12 +209,20 @@ class Energy(_Section):
     # Real demand charges are 0-50 USD/kW-month; 1,000 leaves room for any tariff.
     demand_charge_usd_per_kw_month: float = Field(0.0, ge=0.0, le=1000.0)
     ppa_share: Fraction = 0.0
-    # Above the highest wholesale price caps (ERCOT: 5,000 USD/MWh).
-    ppa_strike_usd_per_mwh: float = Field(60.0, ge=0.0, le=10_000.0)
+    # Virtual (financial, contract for difference) is the common form for data centres; a
+    # physical (sleeved) PPA delivers the energy, which still pays network charges and levies.
+    ppa_type: Literal["virtual", "physical"] = "virtual"
+    # Above the highest wholesale price caps (ERCOT: 5,000 USD/MWh). None: the region's typical
+    # strike (regions table ``ppa_strike_usd_per_mwh``).
+    ppa_strike_usd_per_mwh: float | None = Field(None, ge=0.0, le=10_000.0)
     ppa_carbon_free: bool = True
-    # Cloud GPUs rent for 1-10 USD/GPU-hour; 1,000 is far above any.
-    cloud_gpu_hour_usd: float = Field(
-        2.5, ge=0.0, le=1000.0, description="rent price to compare building with"
+    # Cloud GPUs rent for 1-10 USD/GPU-hour; 1,000 is far above any. None: each phase's GPU
+    # model's rent (GPU catalog ``cloud_usd_per_gpu_hour``).
+    cloud_gpu_hour_usd: float | None = Field(
+        None,
+        ge=0.0,
+        le=1000.0,
+        description="rent price to compare building with; none = each GPU model's rent",
     )
 
     @field_validator("price_file", "carbon_file", mode="before")

@@ -41,6 +41,8 @@ def make_scenario(**sections: Any) -> Scenario:
             ],
         },
         "constraints": {"min_sites": 1, "max_sites": 3},
+        # One rent for every model, so that the delay rent needs no GPU catalog.
+        "energy": {"cloud_gpu_hour_usd": 2.5},
         "analysis": {"pareto_points": 0, "sensitivity": False, "uncertainty": {"draws": 0}},
     }
     data = copy.deepcopy(base)

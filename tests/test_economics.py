@@ -107,13 +107,49 @@ def test_energy_bill_with_demand_charges_by_hand():
     assert bill["energy_mwh"].sum() == pytest.approx(8761.0)
 
 
-def test_energy_bill_ppa_share_by_hand():
-    # Half of January's 744 MWh from the grid at 50 (18,600 USD), half at a 40 USD strike (14,880).
+def test_physical_ppa_bill_by_hand():
+    # January: 744 MWh at retail 50 USD/MWh, of which 10 are network charges and levies; half
+    # under a physical PPA at 40. Retail half: 372 x 50 = 18,600 USD; PPA half pays strike and
+    # levy: 372 x (40 + 10) = 18,600 USD, of which 372 x 40 = 14,880 is the fixed strike.
     bill = monthly_energy_bill(
-        np.full(8760, 1000.0), 50.0, ppa_share=0.5, ppa_strike_usd_per_mwh=40.0
+        np.full(8760, 1000.0),
+        50.0,
+        ppa_share=0.5,
+        ppa_strike_usd_per_mwh=40.0,
+        ppa_type="physical",
+        network_levy_usd_per_mwh=10.0,
     )
     assert bill["grid_usd"][0] == pytest.approx(18_600.0)
-    assert bill["ppa_usd"][0] == pytest.approx(14_880.0)
+    assert bill["ppa_usd"][0] == pytest.approx(18_600.0)
+    assert bill["ppa_strike_usd"][0] == pytest.approx(14_880.0)
+    assert bill["ppa_indexed_usd"][0] == pytest.approx(3_720.0)
+
+
+def test_virtual_ppa_bill_against_hourly_wholesale_by_hand():
+    # January, 372 even hours at 20 USD/MWh and 500 kW, 372 odd hours at 80 USD/MWh and
+    # 1,000 kW: E = 372 x 1.5 = 558 MWh, at retail R = 372 x (0.5 x 20 + 1 x 80) = 33,480 USD.
+    # Levy 10, strike 45, PPA share 0.4.
+    kw = np.tile([500.0, 1000.0], 4380)
+    price = np.tile([20.0, 80.0], 4380)
+    terms = {"ppa_share": 0.4, "ppa_strike_usd_per_mwh": 45.0, "network_levy_usd_per_mwh": 10.0}
+    virtual = monthly_energy_bill(kw, price, ppa_type="virtual", **terms)
+    assert virtual["energy_mwh"][0] == pytest.approx(558.0)
+    # Virtual: all at retail, 33,480; settlement 0.4 x (45 x 558 - (33,480 - 10 x 558))
+    # = 0.4 x (25,110 - 27,900) = -1,116 USD (wholesale was above the strike, weighted by load).
+    assert virtual["grid_usd"][0] == pytest.approx(33_480.0)
+    assert virtual["ppa_usd"][0] == pytest.approx(-1_116.0)
+    # Physical: 0.6 x 33,480 = 20,088 at retail; 0.4 x 558 x (45 + 10) = 12,276 under the PPA.
+    physical = monthly_energy_bill(kw, price, ppa_type="physical", **terms)
+    assert physical["grid_usd"][0] == pytest.approx(20_088.0)
+    assert physical["ppa_usd"][0] == pytest.approx(12_276.0)
+    # Both 32,364 USD: the PPA volume follows the load and wholesale = retail - levy.
+    for bill in (virtual, physical):
+        assert bill["grid_usd"][0] + bill["ppa_usd"][0] == pytest.approx(32_364.0)
+
+
+def test_ppa_type_is_checked():
+    with pytest.raises(InputError, match="ppa_type"):
+        monthly_energy_bill(np.ones(8760), 50.0, ppa_share=0.5, ppa_type="sleeved")
 
 
 def test_energy_bill_rejects_a_short_series():
@@ -178,7 +214,9 @@ def test_energy_cost_rises_with_price(price, extra, demand, ppa):
         ppa_strike_usd_per_mwh=50,
     )
     total = lambda b: b["grid_usd"].sum() + b["ppa_usd"].sum() + b["demand_usd"].sum()  # noqa: E731
-    assert total(high) >= total(low)
+    # A virtual PPA of the whole load costs the strike plus the levy whatever the retail price:
+    # equal up to rounding.
+    assert total(high) >= total(low) * (1 - 1e-12)
     if ppa < 0.99:  # strictly, unless the grid share is too small to register in float64
         assert total(high) > total(low)
 

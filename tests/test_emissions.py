@@ -8,9 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.emissions import (
+    PRODUCTION_MIX,
+    RESIDUAL_MIX,
     carbon_cost_usd,
     co2_market_t,
     co2_t,
+    market_factor_g_per_kwh,
     market_share_emitting,
     water_m3,
     water_weighted_m3,
@@ -28,6 +31,23 @@ def test_market_based_co2_counts_the_carbon_free_ppa_as_zero():
     assert co2_market_t(1e8, 400.0, 0.5, True) == pytest.approx(20_000.0)
     assert co2_market_t(1e8, 400.0, 0.5, False) == pytest.approx(40_000.0)
     assert market_share_emitting(1.0, True) == 0.0
+
+
+def test_market_based_co2_at_the_residual_mix_by_hand():
+    # GHG Protocol Scope 2 market-based: 1e8 kWh, 30 % from a carbon-free PPA, the other 70 %
+    # at a residual mix of 520 g/kWh (production mix 400): 0.7 x 1e8 x 520 / 1e6 = 36,400 t.
+    assert co2_market_t(1e8, 400.0, 0.3, True, residual_mix_g_per_kwh=520.0) == pytest.approx(
+        36_400.0
+    )
+    # No residual mix published (NaN): the production mix, 0.7 x 1e8 x 400 / 1e6 = 28,000 t.
+    assert co2_market_t(1e8, 400.0, 0.3, True, residual_mix_g_per_kwh=np.nan) == pytest.approx(
+        28_000.0
+    )
+    factor, basis = market_factor_g_per_kwh([520.0, np.nan], [400.0, 300.0])
+    assert factor.tolist() == [520.0, 300.0]
+    assert basis.tolist() == [RESIDUAL_MIX, PRODUCTION_MIX]
+    with pytest.raises(InputError, match="residual"):
+        market_factor_g_per_kwh(-1.0, 400.0)
 
 
 def test_carbon_cost_by_hand():

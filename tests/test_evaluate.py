@@ -13,13 +13,15 @@ from hypothesis import strategies as st
 from planner.evaluate import SiteArrays, evaluate_arrays, load_finance
 from planner.scenario import scenario_from_dict
 
-# DGX H100: 10.2 kW for 8 GPUs (NVIDIA datasheet) = 1,275 W per GPU. Price is a round test value.
+# DGX H100: 10.2 kW for 8 GPUs (NVIDIA datasheet) = 1,275 W per GPU. The all-in capital per GPU
+# and the cloud rent are round test values.
 GPUS = pd.DataFrame(
     {
         "node_power_w_per_gpu": [1275.0],
         "rack_density_kw": [40.8],
         "liquid_required": [False],
-        "price_usd": [25_000.0],
+        "capital_usd_per_gpu": [25_000.0],
+        "cloud_usd_per_gpu_hour": [2.5],
     },
     index=pd.Index(["H100-SXM"], name="gpu_id"),
 )
@@ -126,18 +128,195 @@ def test_ppa_carbon_free_share_by_hand():
     )
     m = ev.metrics.loc["s0"]
     assert m["co2_market_t_per_year"] == pytest.approx(4_336.93 / 2, abs=0.01)
-    # Half at 50, half at 40: 45 USD/MWh effective.
+    # No network levy in the table (0 assumed, with a warning): wholesale = retail = 50, so the
+    # virtual PPA settles 0.5 x (40 - 50) = -5 USD per MWh on top of 50: 45 USD/MWh.
     assert m["price_usd_per_mwh"] == pytest.approx(45.0)
+    assert any("network levy" in w for w in ev.warnings)
 
 
-def test_idle_gpus_while_waiting_for_power_by_hand():
-    ev = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, FINANCE)
-    m = ev.metrics.loc["s1"]  # power after 6 months
-    # Six months of the 426,666.67 USD monthly GPU charge: 2,560,000 USD idle, the same in use.
-    assert m["cost_idle_usd"] == pytest.approx(2_560_000.0)
+def levy_sites(levy=20.0, **kwargs) -> SiteArrays:
+    arrays = sites(**kwargs)
+    arrays.table["network_levy_usd_per_mwh"] = levy
+    return arrays
+
+
+def test_physical_ppa_pays_strike_plus_levy_by_hand():
+    # Retail 50 USD/MWh of which 20 are network charges and levies; half the energy under a
+    # physical PPA at 40. E = 10,842.329 MWh a year.
+    # Retail half: 0.5 x 50 x E = 271,058.23 USD; PPA half: 0.5 x (40 + 20) x E = 325,269.87.
+    # Total 55 x E = 596,328.10 USD, i.e. 55 USD/MWh (the strike alone would give 45).
+    sc = scenario(ppa_share=0.5, ppa_strike_usd_per_mwh=40.0, ppa_type="physical")
+    ev = evaluate_arrays(sc, levy_sites(), GPUS, CENTERS, FINANCE)
+    m = ev.metrics.loc["s0"]
+    assert m["cost_energy_usd"] == pytest.approx(596_328.10, abs=0.1)
+    assert m["price_usd_per_mwh"] == pytest.approx(55.0)
+    assert not any("network levy" in w for w in ev.warnings)
+
+
+def test_virtual_ppa_settles_against_wholesale_by_hand():
+    # All energy at retail: 50 x E = 542,116.45 USD; the contract for difference pays
+    # (strike - wholesale) on half the energy, wholesale = 50 - 20 = 30:
+    # 0.5 x (40 - 30) x E = 54,211.65 USD. Total 596,328.10: the same as physical, because the
+    # volume follows the load and wholesale is retail minus the levy.
+    sc = scenario(ppa_share=0.5, ppa_strike_usd_per_mwh=40.0, ppa_type="virtual")
+    m = evaluate_arrays(sc, levy_sites(), GPUS, CENTERS, FINANCE).metrics.loc["s0"]
+    assert m["cost_energy_usd"] == pytest.approx(542_116.45 + 54_211.65, abs=0.1)
+    # A strike above wholesale costs money; one below it earns: strike 25 settles
+    # 0.5 x (25 - 30) x E = -27,105.82 USD.
+    sc.energy.ppa_strike_usd_per_mwh = 25.0
+    m = evaluate_arrays(sc, levy_sites(), GPUS, CENTERS, FINANCE).metrics.loc["s0"]
+    assert m["cost_energy_usd"] == pytest.approx(542_116.45 - 27_105.82, abs=0.1)
+
+
+def test_ppa_strike_is_fixed_while_retail_escalates_by_hand():
+    # Two years at 0 %, retail (levy included) escalating 10 % in year 2; strike 40, levy 20,
+    # half under the PPA. Year 1: 55 x E. Year 2, physical: 0.5 x 55 (retail) + 0.5 x 22 (levy)
+    # + 0.5 x 40 (strike) = 58.5 x E; virtual: 55 + 0.5 x (40 - (55 - 22)) = 58.5 x E.
+    # Two years: 113.5 x 10,842.329 = 1,230,604.35 USD.
+    for kind in ("physical", "virtual"):
+        sc = scenario(
+            ppa_share=0.5,
+            ppa_strike_usd_per_mwh=40.0,
+            ppa_type=kind,
+            price_escalation_per_year=0.1,
+        )
+        sc.scenario.horizon_years = 2
+        m = evaluate_arrays(sc, levy_sites(), GPUS, CENTERS, FINANCE).metrics.loc["s0"]
+        assert m["cost_energy_usd"] == pytest.approx(1_230_604.35, abs=0.1), kind
+
+
+def test_ppa_strike_defaults_to_the_regions():
+    # No strike in the scenario: each region's typical strike (here 40 at s0, 60 at s1).
+    arrays = levy_sites(levy=0.0)
+    arrays.table["ppa_strike_usd_per_mwh"] = [40.0, 60.0]
+    sc = scenario(ppa_share=0.5, ppa_type="physical")
+    assert sc.energy.ppa_strike_usd_per_mwh is None
+    m = evaluate_arrays(sc, arrays, GPUS, CENTERS, FINANCE).metrics
+    # 0.5 x 50 + 0.5 x 40 = 45; 0.5 x 50 + 0.5 x 60 = 55 USD/MWh.
+    assert m["price_usd_per_mwh"].tolist() == pytest.approx([45.0, 55.0])
+
+
+def test_virtual_ppa_with_an_hourly_price_file_by_hand(tmp_path):
+    # Hourly price 20 in even hours and 80 in odd ones (mean 50), flat load, levy 20, strike 40,
+    # share 0.5. Retail: 50 x E. Settlement: 0.5 x sum over hours of E_h x (40 - (p_h - 20)):
+    # 0.5 x E x (60 - 50) = 5 x E. Total 55 x E = 596,328.10 USD, as with a flat price.
+    path = tmp_path / "price.csv"
+    pd.DataFrame({"price": [20.0, 80.0] * 4380}).to_csv(path, index=False)
+    sc = scenario(ppa_share=0.5, ppa_strike_usd_per_mwh=40.0, price_file=str(path))
+    m = evaluate_arrays(sc, levy_sites(), GPUS, CENTERS, FINANCE).metrics.loc["s0"]
+    assert m["cost_energy_usd"] == pytest.approx(596_328.10, abs=0.1)
+
+
+def test_market_based_co2_uses_the_residual_mix_by_hand():
+    # s0 publishes a residual mix of 500 g/kWh, s1 none (production mix 400 is used). Half the
+    # energy from a carbon-free PPA. s0: 0.5 x 10,842.329 MWh x 500 = 2,710.58 t;
+    # s1: 0.5 x 4,336.93 = 2,168.47 t. Location-based stays at 4,336.93 t for both.
+    arrays = sites()
+    arrays.table["residual_mix_g_per_kwh"] = [500.0, np.nan]
+    sc = scenario(ppa_share=0.5, ppa_strike_usd_per_mwh=40.0)
+    m = evaluate_arrays(sc, arrays, GPUS, CENTERS, FINANCE).metrics
+    assert m["co2_market_t_per_year"].tolist() == pytest.approx([2_710.58, 2_168.47], abs=0.01)
+    assert m["co2_location_t_per_year"].tolist() == pytest.approx([4_336.93] * 2, abs=0.01)
+    assert m["market_factor_basis"].tolist() == [
+        "residual mix",
+        "production mix (no residual mix published)",
+    ]
+    # A PPA that is not carbon free covers nothing: s0 at 10,842.329 x 500 = 5,421.16 t.
+    sc.energy.ppa_carbon_free = False
+    m = evaluate_arrays(sc, arrays, GPUS, CENTERS, FINANCE).metrics
+    assert m.loc["s0", "co2_market_t_per_year"] == pytest.approx(5_421.16, abs=0.01)
+    # The carbon price is charged on market-based tonnes: 100 USD/t x 5,421.16 t.
+    sc.objective.carbon_price_usd_per_t = 100.0
+    m = evaluate_arrays(sc, arrays, GPUS, CENTERS, FINANCE).metrics
+    assert m.loc["s0", "cost_carbon_usd"] == pytest.approx(542_116.45, abs=0.1)
+
+
+def test_gpus_are_bought_when_power_is_ready_by_hand():
+    # s1 gets power after 6 months. Default: GPUs bought then, so no idle charge; six months of
+    # the 1,024 x 25,000 / 60 = 426,666.67 USD monthly charge in use: 2,560,000 USD.
+    sc = scenario()
+    assert sc.fleet.buy_gpus_when == "power_ready"
+    m = evaluate_arrays(sc, sites(), GPUS, CENTERS, FINANCE).metrics.loc["s1"]
+    assert m["cost_idle_usd"] == 0.0
     assert m["cost_gpus_usd"] == pytest.approx(2_560_000.0)
     # Energy only July-December: 184 of 365 days.
     assert m["cost_energy_usd"] == pytest.approx(542_116.45 * 184 / 365, abs=0.1)
+    # The GPU-hours lost January-June (181 days x 24 = 4,344 h x 1,024 GPUs) at the model's
+    # rent 2.5: 11,120,640 USD of bridge rent (reported; the allocation charges it).
+    assert m["bridge_rent_usd"] == pytest.approx(11_120_640.0)
+    # Bought at the phase start instead (the sensitivity case): six idle months as well.
+    sc.fleet.buy_gpus_when = "phase_start"
+    late = evaluate_arrays(sc, sites(), GPUS, CENTERS, FINANCE).metrics.loc["s1"]
+    assert late["cost_idle_usd"] == pytest.approx(2_560_000.0)
+    assert late["cost_gpus_usd"] == pytest.approx(2_560_000.0)
+    assert late["tco_usd"] - m["tco_usd"] == pytest.approx(2_560_000.0)
+    assert late["bridge_rent_usd"] == pytest.approx(11_120_640.0)
+
+
+def two_models() -> tuple:
+    gpus = pd.concat(
+        [GPUS, GPUS.rename(index={"H100-SXM": "X"}).assign(cloud_usd_per_gpu_hour=4.0)]
+    )
+    sc = scenario()
+    sc.fleet.phases[0].count = 512
+    sc.fleet.phases.append(sc.fleet.phases[0].model_copy(update={"gpu": "X"}))
+    return sc, gpus
+
+
+def test_rent_follows_each_phases_gpu_model_by_hand():
+    # 512 GPUs renting at 2.5 and 512 at 4.0 USD/GPU-hour, all year at utilization 1 at s0:
+    # 512 x 8,760 x (2.5 + 4.0) = 29,153,280 USD of rent, 3.25 USD per GPU-hour on average.
+    sc, gpus = two_models()
+    assert sc.energy.cloud_gpu_hour_usd is None
+    m = evaluate_arrays(sc, sites(), gpus, CENTERS, FINANCE).metrics
+    assert m.loc["s0", "rent_usd_per_gpu_hour"] == pytest.approx(3.25)
+    assert m.loc["s0", "build_minus_rent_usd"] == pytest.approx(
+        m.loc["s0", "tco_usd"] - 29_153_280.0
+    )
+    # s1 waits 6 months: 512 x 4,344 h x (2.5 + 4.0) = 14,456,832 USD of bridge rent.
+    assert m.loc["s1", "bridge_rent_usd"] == pytest.approx(14_456_832.0)
+    # A rent in the scenario overrides every model: 1,024 x 8,760 x 3.0.
+    sc.energy.cloud_gpu_hour_usd = 3.0
+    m = evaluate_arrays(sc, sites(), gpus, CENTERS, FINANCE).metrics
+    assert m.loc["s0", "rent_usd_per_gpu_hour"] == pytest.approx(3.0)
+    assert m.loc["s0", "build_minus_rent_usd"] == pytest.approx(
+        m.loc["s0", "tco_usd"] - 3.0 * 1024 * 8760
+    )
+
+
+def test_missing_rent_or_capital_is_named():
+    from planner.errors import InputError
+
+    with pytest.raises(InputError, match="cloud_usd_per_gpu_hour.*H100-SXM"):
+        evaluate_arrays(
+            scenario(),
+            sites(),
+            GPUS.drop(columns="cloud_usd_per_gpu_hour"),
+            CENTERS,
+            FINANCE,
+        )
+    with pytest.raises(InputError, match="capital_usd_per_gpu"):
+        evaluate_arrays(
+            scenario(), sites(), GPUS.drop(columns="capital_usd_per_gpu"), CENTERS, FINANCE
+        )
+
+
+def test_capital_nominal_and_capital_charges_by_hand():
+    # Nominal capital at full build-out, undiscounted, for the worked example (1.3056 MW):
+    # facility: (4.0 + 5.6 + 2.1) M USD/MW on the scale curve 40 MW x (1.3056 / 40)^0.9
+    # = 1.83838 MW-equivalents: 21,509,038 USD; land 59 USD/m2 x m2_per_mw x 1.3056 MW;
+    # grid 10 M + 0.1 M x 1.2 x 1.3056 = 10,156,672; GPUs 1,024 x 25,000 = 25,600,000.
+    m = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, FINANCE).metrics.loc["s0"]
+    land = 59.0 * FINANCE["land"]["m2_per_mw"] * 1.3056
+    assert m["capital_nominal_usd"] == pytest.approx(
+        21_509_038.07 + land + 10_156_672.0 + 25_600_000.0, abs=1.0
+    )
+    # The present value of capital charges plus energy, O&M and carbon is the TCO.
+    assert m["capital_charges_pv_usd"] + m["cost_energy_usd"] + m["cost_opex_usd"] + m[
+        "cost_carbon_usd"
+    ] == pytest.approx(m["tco_usd"], rel=1e-12)
+    # Inside a one-year horizon only a year of the charges falls: far below the nominal figure.
+    assert m["capital_charges_pv_usd"] < 0.25 * m["capital_nominal_usd"]
 
 
 def test_block_costs_add_up_to_the_whole_fleet():
@@ -178,9 +357,13 @@ def test_fixed_cost_runs_from_the_first_phase_a_site_serves():
 
 def test_latency_is_population_weighted_without_demand():
     ev = evaluate_arrays(scenario(), sites(), GPUS, CENTERS, FINANCE)
-    # The site is in New York: RTT 0 there; Chicago weight 1 of 4.
-    assert ev.rtt_ms.loc["s0", "New York"] == pytest.approx(0.0, abs=1e-6)
-    assert ev.metrics.loc["s0", "latency_ms"] == pytest.approx(ev.rtt_ms.loc["s0", "Chicago"] / 4)
+    # The site is in New York: no distance there, only the fixed switching delay of every
+    # round trip; weights Chicago 1, New York 3.
+    rtt = ev.rtt_ms.loc["s0"]
+    assert rtt["New York"] == pytest.approx(FINANCE["latency"]["fixed_rtt_ms"], abs=1e-6)
+    assert ev.metrics.loc["s0", "latency_ms"] == pytest.approx(
+        (rtt["Chicago"] + 3 * rtt["New York"]) / 4
+    )
 
 
 def test_time_of_use_keeps_the_average_price_for_flat_load():

@@ -182,15 +182,25 @@ def blocks_needed(scenario: Scenario) -> np.ndarray:
     return np.array([-(-p.count // size) for p in scenario.fleet.phases], dtype=int)
 
 
-def delay_rent_usd(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
+def delay_rent_usd(
+    evaluation: Evaluation,
+    scenario: Scenario,
+    rent_usd_per_gpu_hour: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Present cost of renting the GPU-hours one block loses while its site waits for power.
 
-    The evaluation's block cost charges idle GPUs their capital cost but saves their energy, so
-    on cost alone a site that gets power late looks *cheaper* while it delivers fewer GPU-hours.
-    To compare allocations that deliver the same work, each block is also charged the useful
-    GPU-hours it misses between its phase's start and the site's ready month
-    (``max(time_to_power_months, facility.build_lead_months)``, as in the evaluation), at
-    ``energy.cloud_gpu_hour_usd``, discounted monthly like every other cost.
+    The evaluation's block cost saves a late site's energy (and, with GPUs bought when power is
+    ready, their capital charge too), so on cost alone a site that gets power late looks
+    *cheaper* while it delivers fewer GPU-hours. To compare allocations that deliver the same
+    work, each block is also charged the useful GPU-hours it misses between its phase's start
+    and the site's ready month (``max(time_to_power_months, facility.build_lead_months)``, as
+    in the evaluation) at the rent of the phase's GPU model (bridge rent), discounted monthly
+    like every other cost.
+
+    The rent per phase is ``rent_usd_per_gpu_hour`` when given, else
+    :func:`planner.evaluate.phase_rent_usd_per_gpu_hour`: ``energy.cloud_gpu_hour_usd`` for
+    every model when the scenario sets it, otherwise each model's ``cloud_usd_per_gpu_hour``
+    from the embedded GPU catalog (the one the evaluation used).
 
     Useful GPU-hours per GPU and calendar month are the evaluation's own
     (``useful_gpu_hours_per_gpu_month``: hourly activity after its cap at 1, which for an
@@ -223,8 +233,12 @@ def delay_rent_usd(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
     phase_start = np.array([p.start_month for p in scenario.fleet.phases], dtype=int)
     start = np.minimum(np.maximum(phase_start[None, :], ready[:, None]), months)
     lost_hours = (tail[phase_start][None, :] - tail[start]) * scenario.fleet.block_gpus
+    if rent_usd_per_gpu_hour is None:
+        from planner.evaluate import phase_rent_usd_per_gpu_hour
+
+        rent_usd_per_gpu_hour = phase_rent_usd_per_gpu_hour(scenario)
     return pd.DataFrame(
-        lost_hours * scenario.energy.cloud_gpu_hour_usd,
+        lost_hours * np.asarray(rent_usd_per_gpu_hour, dtype=float)[None, :],
         index=metrics.index.copy(),
         columns=evaluation.phase_block_cost_usd.columns,
     )
