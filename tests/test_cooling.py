@@ -83,22 +83,37 @@ def flat(temp_air: float, temp_wet: float, n: int = 1) -> tuple[np.ndarray, np.n
 
 
 def test_cold_hour_hyperscale_water_economizer_by_hand():
-    # Wet-bulb 0 C: tower water max(0 + 3.9, 5) = 5 C, + 2.2 K exchanger = 7.2 C, below the
-    # 18 C supply: all free cooling, no chiller term. Hand sum per kW of design IT at full
-    # load with the hyperscale preset (data/cooling.toml):
+    # Wet-bulb 0 C: tower water max(0 + 3.9, 5) = 5 C, but free cooling only needs
+    # 18 - 2.2 = 15.8 C water: all free cooling, no chiller term. Dry-bulb 5 C: the dry coils
+    # leave 5 + 8 K x (load 1) = 13 C <= 15.8 C, so all heat leaves dry and no water
+    # evaporates. Hand sum per kW of design IT at full load (hyperscale preset):
     #   losses 0.004 + 0.012 + 0.008 = 0.024, lighting 0.005            -> 1.029 kW of heat
     #   fans 1.05 / (1.2 * 1.006 * 13) * 400 / 0.70 / 1000 = 0.03823 kW/kW, x 1.029 = 0.03934
     #   q = 1.029 + 0.03934 = 1.06834 kW through the loops (the design flow)
     #   pumps (200000 / (4186 * 10 * 0.7) + 120000 / (4186 * 5.6 * 0.7)) / 1000 = 0.014138 x q
-    #   tower fans 0.006 x q
-    # PUE = 1.029 + 0.03934 + 0.015104 + 0.006410 = 1.08985
+    #   dry-coil fans 0.015 x q = 0.016025 (tower fans idle)
+    # PUE = 1.029 + 0.03934 + 0.015104 + 0.016025 = 1.09947
     ta, tw = flat(5.0, 0.0)
     r = simulate_cooling("water-economizer", ta, tw, HYPER)
     assert_allclose(r.economizer_fraction, 1.0)
-    assert_allclose(r.pue[0, 0], 1.08985, rtol=2e-5)
-    # Water: E = 1.5 q = 1.60251 L; drift 1e-5 * q * 3600 / (4.186 * 5.6) = 0.000164 L;
-    # blowdown E / 5 - drift; make-up E * 1.2 = 1.92301 L per kWh of IT.
-    assert_allclose(r.wue_l_per_kwh[0, 0], 1.92301, rtol=1e-4)
+    assert_allclose(r.pue[0, 0], 1.09947, rtol=2e-5)
+    assert_allclose(r.wue_l_per_kwh[0, 0], 0.0, atol=1e-6)
+
+
+def test_cold_hour_open_tower_evaporation_by_hand():
+    # Legacy preset: open towers only (no dry mode), the tower water is held at 5 C.
+    # Inlet 5 C / wet-bulb 0 C at sea level: w_in = 0.001756 kg/kg (ASHRAE eq. 35), h_in =
+    # 1.006 * 5 + 0.001756 * (2501 + 1.86 * 5) = 9.44 kJ/kg; the air takes dh = 1.2 * 4.186 *
+    # 5.6 = 28.13 kJ/kg and leaves saturated at h_out = 37.57 kJ/kg, i.e. at 13.36 C where
+    # w_sat = 0.009554 kg/kg. Evaporation 3600 * (0.009554 - 0.001756) / 28.13 = 0.998 L per
+    # kWh rejected (all-latent would be 1.48): the cold air warms up and carries heat sensibly.
+    from planner.cooling.components import tower_evaporation_l_per_kwh
+
+    e = tower_evaporation_l_per_kwh(5.0, 0.0, 101325.0, 1.2, 5.6, 1.5)
+    assert_allclose(e, 0.998, rtol=2e-3)
+    # Hot, humid air leaves nearly all the heat as vapour; very dry air is capped at 1.5.
+    assert 1.3 < tower_evaporation_l_per_kwh(30.0, 26.0, 101325.0, 1.2, 5.6, 1.5) < 1.5
+    assert_allclose(tower_evaporation_l_per_kwh(40.0, 19.0, 101325.0, 1.2, 5.6, 1.5), 1.5)
 
 
 def test_hot_hour_uses_the_chiller():
@@ -164,3 +179,49 @@ def test_select_rules_density_and_water_stress():
         ok = cands[(cands.site == k) & cands.allowed]
         assert tech[k] == ok.loc[ok.cost_usd_per_mw_year.idxmin(), "technology"]
     assert list(result.technology) == list(tech)
+
+
+def test_select_rack_density_threshold_boundary():
+    # 50 kW threshold (active rear-door coils): a rack exactly at it may use air; just above,
+    # only liquid-dtc; GPUs that ship liquid-cooled only force liquid at any density.
+    ta, tw = flat(5.0, 2.0, n=4)
+    threshold = HYPER["selection"]["liquid_rack_kw_threshold"]
+    assert threshold == 50.0
+    tech, result = select_cooling(ta, tw, HYPER, price_usd_per_mwh=80.0,
+                                  rack_density_kw=[40.8, 50.0, 50.01, 20.0],
+                                  liquid_required=[False, False, False, True])
+    cands = result.candidates
+    air = cands[cands.technology == "air-economizer"].set_index("site")
+    assert list(air.allowed) == [True, True, False, False]
+    assert "rack density above 50 kW" in air.reason[2]
+    assert "liquid-cooled only" in air.reason[3]
+    assert tech[2] == "liquid-dtc" and tech[3] == "liquid-dtc"
+    # The H100/H200 rack (40.8 kW) is not forced onto liquid.
+    assert cands[(cands.site == 0)].allowed.all()
+
+
+def test_select_capex_scales_with_design_mechanical_share():
+    # A climate that never needs a chiller for outside air (5 C, dry) saves the plant:
+    # capex = 1.7 M - 0.7 M * (1 - 0) = 1.0 M USD per MW for the airside economizer; the
+    # air-cooled chiller always needs its full plant (share 1): 1.7 M.
+    ta, tw = flat(5.0, 2.0)
+    _, result = select_cooling(ta, tw, HYPER, price_usd_per_mwh=80.0)
+    c = result.candidates.set_index("technology")
+    assert_allclose(c.loc["air-economizer", "design_mechanical_fraction"], 0.0, atol=1e-6)
+    assert_allclose(c.loc["air-economizer", "capex_usd_per_mw"], 1.0e6)
+    assert_allclose(c.loc["air-chiller", "capex_usd_per_mw"], 1.7e6)
+    assert result.capex_usd_per_mw is not None
+    assert_allclose(result.capex_usd_per_mw[0], c.loc[result.technology[0], "capex_usd_per_mw"])
+
+
+def test_select_rules_out_thirsty_candidates_under_water_stress():
+    # Hot, humid hours: the airside economizer's water-cooled backup runs all year (WUE above
+    # 0.5 L/kWh), so above the stress ceiling it is ruled out like the flagged technologies.
+    ta, tw = flat(31.0, 27.0)
+    tech, result = select_cooling(ta, tw, HYPER, price_usd_per_mwh=100.0, water_stress=4.0,
+                                  max_water_stress=3.5)
+    c = result.candidates.set_index("technology")
+    assert c.loc["air-economizer", "wue_l_per_kwh"] > 0.5
+    for name in ("air-economizer", "water-economizer", "evaporative"):
+        assert not c.loc[name, "allowed"] and "water stress" in c.loc[name, "reason"]
+    assert tech[0] in ("air-chiller", "liquid-dtc")

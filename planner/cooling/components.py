@@ -14,6 +14,8 @@ from numpy.typing import ArrayLike, NDArray
 
 AIR_DENSITY_KG_PER_M3 = 1.2
 """Air density at about 20 C and sea level [kg/m3]; the fan pressure rise is specified at it."""
+SEA_LEVEL_PA = 101325.0
+"""Standard sea-level pressure [Pa], the pressure at which fan duties are specified."""
 AIR_CP_KJ_PER_KG_K = 1.006
 """Specific heat of dry air [kJ/(kg K)], ASHRAE Fundamentals 2017 ch. 1."""
 WATER_CP_KJ_PER_KG_K = 4.186
@@ -65,8 +67,23 @@ def part_load_power(design_kw: float, flow_fraction: ArrayLike, exponent: float)
     """
     f = np.clip(np.asarray(flow_fraction), 0.0, None)
     if exponent == 0.0:
-        return np.full_like(f, design_kw)
+        return np.zeros_like(f) + design_kw  # design_kw may be an array (per site)
     return design_kw * f**exponent
+
+
+def fan_density_factor(pressure_pa: ArrayLike) -> Array:
+    """Fan power multiplier at station pressure: ``(p0 / p)**2`` (fan laws).
+
+    Air moves the same mass of air per kW at any altitude (``m = Q / (cp dT)``). Thinner air
+    needs ``rho0 / rho`` times the volume, the fixed ducts and coils then need ``rho0 / rho``
+    times the pressure (``dp ~ rho V^2 = m^2 / rho``), so power ``V dp`` grows as
+    ``(rho0 / rho)^2`` (ASHRAE Handbook HVAC Systems and Equipment 2020 ch. 21, fan laws,
+    at constant mass flow). Density is taken proportional to pressure (same air temperature):
+    1,600 m in the standard atmosphere is 83.5 kPa, so fans draw (101.325 / 83.5)^2 = 1.47
+    times their sea-level power.
+    """
+    p = np.asarray(pressure_pa, dtype=float)
+    return (SEA_LEVEL_PA / p) ** 2
 
 
 def chiller_cop(condenser_c: ArrayLike, load_fraction: ArrayLike,
@@ -103,7 +120,7 @@ def chiller_cop(condenser_c: ArrayLike, load_fraction: ArrayLike,
     return (cop_full * factor).astype(np.result_type(load, np.float32), copy=False)
 
 
-def tower_water_l(heat_rejected_kw: ArrayLike, evaporation_l_per_kwh: float,
+def tower_water_l(heat_rejected_kw: ArrayLike, evaporation_l_per_kwh: ArrayLike,
                   cycles_of_concentration: float, drift_fraction: float,
                   range_k: float) -> Array:
     """Cooling-tower make-up water [L per hour] for heat rejected [kW] over that hour.
@@ -113,11 +130,64 @@ def tower_water_l(heat_rejected_kw: ArrayLike, evaporation_l_per_kwh: float,
     already removes some dissolved solids), at least 0. Make-up ``= E + B + D``.
     """
     q = np.asarray(heat_rejected_kw)
-    evaporation = evaporation_l_per_kwh * q
+    evaporation = evaporation_l_per_kwh * q  # a scalar or an hourly array (L/kWh)
     circulating_l = q * 3600.0 / (WATER_CP_KJ_PER_KG_K * range_k)
     drift = drift_fraction * circulating_l
     blowdown = np.maximum(evaporation / (cycles_of_concentration - 1.0) - drift, 0.0)
     return evaporation + blowdown + drift
+
+
+def tower_evaporation_l_per_kwh(temp_air_c: ArrayLike, temp_wet_c: ArrayLike,
+                                pressure_pa: ArrayLike, liquid_gas_ratio: float,
+                                range_k: float, latent_l_per_kwh: float) -> Array:
+    """Water evaporated by a wet cooling tower per kWh it rejects [L/kWh], from the inlet air.
+
+    Merkel's assumptions (ASHRAE Handbook HVAC Systems and Equipment 2020 ch. 40): the air
+    leaves saturated, and takes up the heat as enthalpy ``dh = (L/G) cp_w range`` per kg of
+    dry air (``L/G`` the water-to-air mass ratio). With ``h_out = h_in + dh`` the leaving air is
+    saturated at ``T_out`` with ``h_sat(T_out) = h_out``; the evaporation is
+    ``3600 (w_sat(T_out) - w_in) / dh`` L per kWh. Cold or humid-enough inlet air warms up
+    sensibly and evaporates less (about 0.8 L/kWh at 0 C, dry); warm air evaporates nearly all
+    the heat. Capped at ``latent_l_per_kwh`` (all heat as latent, 3600 / h_fg = 1.48 L/kWh):
+    very dry air would evaporate more only if it left saturated, which it rarely does.
+
+    Parameters
+    ----------
+    temp_air_c, temp_wet_c : array_like
+        Inlet dry-bulb and wet-bulb [C].
+    pressure_pa : array_like
+        Station pressure [Pa], broadcastable.
+    liquid_gas_ratio : float
+        Water to dry-air mass flow ratio ``L/G`` (held at its design value: variable-speed fans
+        follow the water flow).
+    range_k : float
+        Water temperature drop through the tower [K].
+    latent_l_per_kwh : float
+        Upper bound [L/kWh].
+    """
+    from planner.climate.psychro import humidity_ratio_from_wet_bulb, saturation_pressure_pa
+
+    t = np.asarray(temp_air_c, dtype=float)
+    twb = np.minimum(np.asarray(temp_wet_c, dtype=float), t)
+    p = np.asarray(pressure_pa, dtype=float)
+    w_in = humidity_ratio_from_wet_bulb(t, twb, p)
+    h_in = AIR_CP_KJ_PER_KG_K * t + w_in * (LATENT_HEAT_KJ_PER_KG + 1.86 * t)
+    dh = liquid_gas_ratio * WATER_CP_KJ_PER_KG_K * range_k
+    h_out = h_in + dh
+    # Newton on h_sat(T) = h_out from the wet-bulb (h_sat(twb) ~ h_in, below the root);
+    # d ln p_ws / dT from the Magnus form is enough for the step, the value is exact.
+    temp = twb + dh / 4.0
+    for _ in range(5):
+        pws = saturation_pressure_pa(temp)
+        ws = 0.621945 * pws / (p - pws)
+        f = AIR_CP_KJ_PER_KG_K * temp + ws * (LATENT_HEAT_KJ_PER_KG + 1.86 * temp) - h_out
+        dln = 17.62 * 243.12 / (temp + 243.12) ** 2
+        dws = ws * (1.0 + ws / 0.621945) * dln
+        slope = AIR_CP_KJ_PER_KG_K + 1.86 * ws + (LATENT_HEAT_KJ_PER_KG + 1.86 * temp) * dws
+        temp = temp - f / slope
+    pws = saturation_pressure_pa(temp)
+    w_out = 0.621945 * pws / (p - pws)
+    return np.clip(3600.0 * (w_out - w_in) / dh, 0.0, latent_l_per_kwh)
 
 
 def air_mass_flow_kg_per_s(heat_kw: ArrayLike, delta_t_k: float) -> Array:

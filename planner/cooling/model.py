@@ -30,7 +30,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from planner.climate.psychro import humidity_ratio, humidity_ratio_from_wet_bulb
+from planner.climate.psychro import (
+    humidity_ratio,
+    humidity_ratio_from_vapor_pressure,
+    humidity_ratio_from_wet_bulb,
+    saturation_pressure_pa,
+)
 from planner.climate.weather import HOURS_PER_YEAR, month_of_hour
 from planner.cooling.components import (
     AIR_CP_KJ_PER_KG_K,
@@ -38,9 +43,11 @@ from planner.cooling.components import (
     air_mass_flow_kg_per_s,
     chiller_cop,
     electrical_loss,
+    fan_density_factor,
     fan_kw_per_kw,
     part_load_power,
     pump_kw_per_kw,
+    tower_evaporation_l_per_kwh,
     tower_water_l,
 )
 from planner.errors import InputError
@@ -72,6 +79,9 @@ class CoolingResult:
     candidates : DataFrame or None
         For :func:`planner.cooling.select_cooling`: one row per (site, technology) with
         annual PUE, WUE, cost and whether it was allowed (and why not).
+    capex_usd_per_mw : ndarray or None, shape (n,)
+        For :func:`planner.cooling.select_cooling`: cooling capex of the chosen technology
+        per MW of design IT, its mechanical plant sized for the site's design hour.
     """
 
     technology: np.ndarray
@@ -80,6 +90,7 @@ class CoolingResult:
     economizer_fraction: Array
     it_load_fraction: Array
     candidates: pd.DataFrame | None = field(default=None, repr=False)
+    capex_usd_per_mw: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_sites(self) -> int:
@@ -122,6 +133,14 @@ class CoolingResult:
         starts = np.flatnonzero(np.diff(np.concatenate([[-1], _MONTH])))
         return np.add.reduceat(self.economizer_fraction, starts, axis=1, dtype=np.float64)
 
+    def design_mechanical_fraction(self) -> Array:
+        """Share of the heat removed mechanically at the 0.4 % design hour, per site.
+
+        The 99.6th percentile of the hourly ``1 - economizer_fraction``: the chiller or trim
+        capacity the site needs (1 = a full-size plant, 0 = none).
+        """
+        return np.percentile(1.0 - self.economizer_fraction, DESIGN_PERCENTILE, axis=1)
+
     def pue_peak(self) -> Array:
         """PUE at the 0.4 % design condition: the 99.6th percentile of hourly PUE per site."""
         return np.percentile(self.pue, DESIGN_PERCENTILE, axis=1)
@@ -162,6 +181,11 @@ class _Hour:
     temp_wet_c: Array
     load: Array
     pressure_pa: Array  # (rows, 1)
+
+    @property
+    def fan_factor(self) -> Array:
+        """Fan power multiplier for thin air at the station pressure, shape (rows, 1)."""
+        return fan_density_factor(self.pressure_pa).astype(F32)
 
 
 @dataclass
@@ -205,9 +229,16 @@ class _Common:
                                  e["square_fraction"]) + self.misc
         return h.load + losses, h.load + losses
 
-    def fans(self, heat: Array, design_heat: float, fan_design: float | None = None) -> Array:
-        d = (self.fan_design if fan_design is None else fan_design) * design_heat
+    def fans(self, h: _Hour, heat: Array, design_heat: float,
+             fan_design: float | None = None) -> Array:
+        """Air-handler fan power; the design duty grows in thin air (:func:`fan_density_factor`)."""
+        d = (self.fan_design if fan_design is None else fan_design) * design_heat * h.fan_factor
         return part_load_power(d, heat / design_heat, float(self.air["fan_part_load_exponent"]))
+
+    def loop_design(self, h: _Hour, design_heat: float, fan_design: float | None = None) -> Array:
+        """Heat carried by the water loops at full load: the hall heat plus the fans' heat."""
+        fan = self.fan_design if fan_design is None else fan_design
+        return design_heat * (1.0 + fan * h.fan_factor)
 
     def pump(self, design_per_kw: float, heat: Array, design_heat: float) -> Array:
         return part_load_power(design_per_kw * design_heat, heat / design_heat,
@@ -228,13 +259,41 @@ class _Common:
         return np.maximum(h.temp_wet_c + F32(self.cw["tower_approach_k"]),
                           F32(self.cw["min_supply_c"]))
 
-    def tower(self, rejected: Array) -> tuple[Array, Array]:
+    def evaporation(self, h: _Hour) -> Array:
+        """Tower evaporation per kWh rejected [L/kWh] from the inlet air (Merkel, saturated exit).
+
+        Without ``water.tower_liquid_gas_ratio`` the fixed ``evaporation_l_per_kwh`` is used.
+        """
+        w = self.water
+        ratio = w.get("tower_liquid_gas_ratio")
+        if ratio is None:
+            return F32(w["evaporation_l_per_kwh"])
+        return tower_evaporation_l_per_kwh(h.temp_air_c, h.temp_wet_c, h.pressure_pa,
+                                           float(ratio), float(self.cw["delta_t_k"]),
+                                           float(w["evaporation_l_per_kwh"])).astype(F32)
+
+    def tower(self, rejected: Array, h: _Hour) -> tuple[Array, Array]:
         """Tower fan power and make-up water [L/h] for heat rejected [kW/kW design]."""
         w = self.water
         fan = F32(self.cw["tower_fan_kw_per_kw"]) * rejected
-        water = tower_water_l(rejected, w["evaporation_l_per_kwh"], w["cycles_of_concentration"],
+        water = tower_water_l(rejected, self.evaporation(h), w["cycles_of_concentration"],
                               w["drift_fraction"], self.cw["delta_t_k"])
-        return fan, water
+        return fan, water.astype(F32, copy=False)
+
+    def max_humidity_ratio(self, h: _Hour) -> Array:
+        """Upper humidity ratio of the supply air [kg/kg]: the dew-point and the RH limit.
+
+        ``w_max = min(w(max_dew_c), w(max_rh_pct at the supply temperature))``; the RH limit
+        binds when the supply air is cool (legacy 20 C at 70 %: dew point 14.4 C), the dew
+        point when it is warm (27 C at 80 % would be a 23.3 C dew point, above A1's 17 C).
+        """
+        p = h.pressure_pa
+        w_dew = humidity_ratio(self.env["max_dew_c"], p)
+        rh = self.env.get("max_rh_pct")
+        if rh is not None:
+            pw = float(rh) / 100.0 * saturation_pressure_pa(float(self.air["supply_c"]))
+            w_dew = np.minimum(w_dew, humidity_ratio_from_vapor_pressure(pw, p))
+        return w_dew.astype(F32)
 
     def mechanical(self, h: _Hour, mech: Array, kind: str, design_heat: float
                    ) -> tuple[Array, Array]:
@@ -242,7 +301,7 @@ class _Common:
         if kind == "water-cooled":
             t_cw = self.tower_water_temp(h)
             chiller = self.chiller_power(mech, t_cw, kind, design_heat)
-            fan, water = self.tower(mech + chiller)
+            fan, water = self.tower(mech + chiller, h)
             pump = self.pump(self.cw_pump_design, mech, design_heat)
             return chiller + fan + pump, water
         chiller = self.chiller_power(mech, h.temp_air_c, kind, design_heat)
@@ -250,28 +309,45 @@ class _Common:
 
 
 def _water_economizer(c: _Common, h: _Hour) -> _Out:
+    q = c.p.get("water-economizer", {})
     power, heat = c.base(h)
-    fans = c.fans(heat, c.q_design)
+    fans = c.fans(h, heat, c.q_design)
     heat = heat + fans
-    design = c.q_design * (1.0 + c.fan_design)
-    t_cw = c.tower_water_temp(h)
+    design = c.loop_design(h, c.q_design)
     supply = F32(c.chw["supply_c"])
     ret = supply + F32(c.chw["delta_t_k"])
+    hx = F32(c.cw["hx_approach_k"])
+    # Condenser water: the tower makes wet-bulb + approach; free cooling only needs
+    # supply - exchanger approach, so the plant never cools the water below that.
+    t_need = supply - hx
+    t_cw = np.maximum(c.tower_water_temp(h), t_need)
     # Full free cooling when tower water + exchanger approach reaches the supply set point,
     # partial (series pre-cooling of the return water) up to the return temperature.
-    econ = np.clip((ret - (t_cw + F32(c.cw["hx_approach_k"]))) / (ret - supply), 0.0, 1.0)
+    econ = np.clip((ret - (t_cw + hx)) / (ret - supply), 0.0, 1.0)
     mech = (1.0 - econ) * heat
     chiller = c.chiller_power(mech, t_cw, "water-cooled", design)
-    tower_fan, water = c.tower(heat + chiller)
+    rejected = heat + chiller
+    # Hybrid (dry + wet) heat rejection: dry coils ahead of the tower cool the returning water
+    # from t_cw + range toward dry-bulb + approach; the approach shrinks with load (fixed coil
+    # area), so cold or part-load hours reject heat without evaporating water.
+    range_k = F32(c.cw["delta_t_k"])
+    if bool(q.get("dry_mode", False)):
+        t_dry = h.temp_air_c + F32(q.get("dry_cooler_approach_k", 8.0)) * (rejected / design)
+        dry_share = np.clip((t_cw + range_k - t_dry) / range_k, 0.0, 1.0)
+    else:
+        dry_share = np.zeros_like(rejected)
+    wet = (1.0 - dry_share) * rejected
+    tower_fan, water = c.tower(wet, h)
+    dry_fans = F32(q.get("dry_cooler_fan_kw_per_kw", 0.0)) * dry_share * rejected
     pumps = c.pump(c.chw_pump_design, heat, design) + c.pump(c.cw_pump_design, heat, design)
-    return _Out(power + fans + chiller + tower_fan + pumps, water, econ)
+    return _Out(power + fans + chiller + tower_fan + dry_fans + pumps, water, econ)
 
 
 def _air_chiller(c: _Common, h: _Hour) -> _Out:
     power, heat = c.base(h)
-    fans = c.fans(heat, c.q_design)
+    fans = c.fans(h, heat, c.q_design)
     heat = heat + fans
-    design = c.q_design * (1.0 + c.fan_design)
+    design = c.loop_design(h, c.q_design)
     chiller = c.chiller_power(heat, h.temp_air_c, "air-cooled", design)
     pumps = c.pump(c.chw_pump_design, heat, design)
     return _Out(power + fans + chiller + pumps, np.zeros_like(heat), np.zeros_like(heat))
@@ -280,17 +356,18 @@ def _air_chiller(c: _Common, h: _Hour) -> _Out:
 def _air_economizer(c: _Common, h: _Hour) -> _Out:
     q = c.p.get("air-economizer", {})
     power, heat = c.base(h)
-    fans = c.fans(heat, c.q_design)
+    fans = c.fans(h, heat, c.q_design)
     heat = heat + fans
-    design = c.q_design * (1.0 + c.fan_design)
+    design = c.loop_design(h, c.q_design)
     t_oa, t_wb = h.temp_air_c, h.temp_wet_c
     supply = F32(c.air["supply_c"])
     ret = supply + F32(c.air["delta_t_k"])
     w_oa = humidity_ratio_from_wet_bulb(t_oa, t_wb, h.pressure_pa).astype(F32, copy=False)
-    w_max = humidity_ratio(c.env["max_dew_c"], h.pressure_pa).astype(F32)
+    w_max = c.max_humidity_ratio(h)
     w_min = humidity_ratio(c.env["min_dew_c"], h.pressure_pa).astype(F32)
-    # Outside air is admitted only inside the humidity envelope (upper dew point).
-    humid_ok = w_oa <= w_max
+    # Outside air is admitted only inside the humidity envelope (upper dew point and RH at the
+    # supply temperature); outside it the hall recirculates and the chiller carries the load.
+    humid_ok = outside_air_allowed(w_oa, w_max)
     air_kg_s = air_mass_flow_kg_per_s(heat, float(c.air["delta_t_k"])) * F32(c.air["airflow_ratio"])
     t_eff = t_oa
     water = np.zeros_like(heat)
@@ -326,9 +403,9 @@ def _evaporative(c: _Common, h: _Hour) -> _Out:
     power, heat = c.base(h)
     fan_design = fan_kw_per_kw(q.get("fan_pressure_pa", 700.0), c.air["fan_efficiency"],
                                c.air["delta_t_k"], c.air["airflow_ratio"])
-    fans = c.fans(heat, c.q_design, fan_design)
+    fans = c.fans(h, heat, c.q_design, fan_design)
     heat = heat + fans
-    design = c.q_design * (1.0 + fan_design)
+    design = c.loop_design(h, c.q_design, fan_design)
     t_oa, t_wb = h.temp_air_c, h.temp_wet_c
     supply = F32(c.air["supply_c"])
     ret = supply + F32(c.air["delta_t_k"])
@@ -357,7 +434,7 @@ def _liquid_dtc(c: _Common, h: _Hour) -> _Out:
     liquid = share * h.load
     air_heat = heat - liquid
     air_design = c.q_design - float(share)
-    fans = c.fans(air_heat, air_design)
+    fans = c.fans(h, air_heat, air_design)
     air_heat = air_heat + fans
     t_oa = h.temp_air_c
     approach = F32(q.get("dry_cooler_approach_k", 5.0))
@@ -372,7 +449,7 @@ def _liquid_dtc(c: _Common, h: _Hour) -> _Out:
     free = econ_l * liquid + econ_a * air_heat
     total = liquid + air_heat
     mech = total - free
-    design = c.q_design * (1.0 + c.fan_design)
+    design = c.loop_design(h, c.q_design)
     chiller = c.chiller_power(mech, t_oa, "air-cooled", design)
     dry_fans = F32(q.get("dry_cooler_fan_kw_per_kw", 0.015)) * free
     loop = pump_kw_per_kw(q.get("pump_head_pa", 250000.0), c.chw["pump_efficiency"],
@@ -380,6 +457,20 @@ def _liquid_dtc(c: _Common, h: _Hour) -> _Out:
     pumps = c.pump(loop, liquid, float(share)) + c.pump(c.chw_pump_design, air_heat, air_design)
     econ = free / np.maximum(total, 1e-6)
     return _Out(power + fans + chiller + dry_fans + pumps, np.zeros_like(total), econ)
+
+
+def outside_air_allowed(humidity_ratio_kg_per_kg: ArrayLike, max_humidity_ratio: ArrayLike
+                        ) -> np.ndarray:
+    """Whether outside air may enter the hall: its humidity ratio is at most the envelope's.
+
+    Parameters
+    ----------
+    humidity_ratio_kg_per_kg : array_like
+        Outdoor humidity ratio [kg water / kg dry air].
+    max_humidity_ratio : array_like
+        Upper limit of the envelope [kg/kg] (:meth:`_Common.max_humidity_ratio`).
+    """
+    return np.asarray(humidity_ratio_kg_per_kg) <= np.asarray(max_humidity_ratio)
 
 
 TECHNOLOGIES: dict[str, Callable[[_Common, _Hour], _Out]] = {
