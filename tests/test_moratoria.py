@@ -195,3 +195,9 @@ def test_default_file_reads_back():
     assert {"nl-hyperscale", "nl-het-hogeland", "nl-agriport", "ie-dublin"} <= set(table.index)
     assert np.isnan(table.at["nl-hyperscale", "radius_km"])
     assert table.at["nl-hyperscale", "min_facility_mw"] == 70.0
+
+
+def test_default_sites_dublin_and_schiphol_blocked_eemshaven_free(areas):
+    sites = default_catalog().sites.loc[["dublin-ie", "amsterdam-nl", "eemshaven-nl"]]
+    blocked, _ = check(areas, 100.0, places=sites)
+    assert blocked.tolist() == [True, True, False]
