@@ -85,18 +85,30 @@ def test_hyperscale_economizer_pue_across_us_climates(climates, tech):
 
 @pytest.mark.parametrize("tech", ["air-economizer", "water-economizer"])
 def test_hyperscale_economizer_pue_singapore(climates, tech):
-    # Lei & Masanet 2022: about 1.3 in Singapore, the worst of the climates studied.
+    # Lei & Masanet 2022: about 1.3 in Singapore, the worst of the climates studied, for
+    # their chiller COPs. Google (June 2024) states that the PUE of its water-cooled Singapore
+    # data centres tracks its global fleet average (about 1.10), so a hyperscale plant with
+    # 18 C chilled water can do better; with the Carnot-scaled chiller table (COP 10.2 at
+    # 29.4 C condenser water, docs/cooling.md) the model gives about 1.19. Band 1.15-1.36.
     pue, _ = annual(climates, "singapore", tech)
-    assert 1.20 <= pue <= 1.36
+    assert 1.15 <= pue <= 1.36
     assert pue > max(annual(climates, key, tech)[0] for key in US_FILES)
 
 
-def test_waterside_wue_nearly_independent_of_climate(climates):
-    # Lei & Masanet 2022: waterside economizer WUE about 1.7-2.6 L/kWh, nearly independent of
-    # climate (the tower evaporates water in every hour).
-    values = [annual(climates, key, "water-economizer")[1] for key in climates]
-    assert all(1.7 <= v <= 2.6 for v in values), values
-    assert max(values) - min(values) < 0.4
+def test_waterside_wue_depends_on_climate(climates):
+    # Hyperscale waterside economizer with hybrid (dry + wet) heat rejection: the tower
+    # evaporates only in hours the dry coils cannot carry, and less per kWh in cold air
+    # (Merkel). Published site WUE spans about 0.2 L/kWh (hyperscale fleets with water-saving
+    # designs; Microsoft reported 0.30 for FY2024) to about 1.8 L/kWh (the U.S. average of
+    # Shehabi et al. 2016, LBNL, for towers running all year); Lei & Masanet 2022 give
+    # 1.7-2.6 for all-wet towers, which the legacy preset keeps (3.0-3.3 with 3 cycles).
+    values = {key: annual(climates, key, "water-economizer")[1] for key in climates}
+    assert all(0.2 <= v <= 2.2 for v in values.values()), values
+    assert values["chicago"] < values["tampa"] < values["singapore"]
+    assert values["singapore"] >= 1.5 and values["chicago"] <= 1.0
+    legacy = [annual(climates, key, "water-economizer", "legacy-enterprise")[1]
+              for key in ("chicago", "singapore")]
+    assert all(2.0 <= v <= 3.5 for v in legacy), legacy
 
 
 def test_airside_wue_from_dry_to_humid(climates):

@@ -1,0 +1,140 @@
+"""Humidity envelope, station pressure and auto choices of the cooling model, by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from planner.climate import pressure_from_elevation_pa, read_weather, wet_bulb_c
+from planner.cooling import load_cooling_parameters, select_cooling, simulate_cooling
+
+HYPER, _ = load_cooling_parameters("hyperscale")
+LEGACY, _ = load_cooling_parameters("legacy-enterprise")
+DATA = Path(__file__).parent / "data"
+SEA_PA = 101325.0
+
+
+def hours(temp_air_c: float, temp_dew_c: float, pressure_pa: float = SEA_PA):
+    ta = np.full((1, 8760), temp_air_c)
+    return ta, wet_bulb_c(ta, np.full_like(ta, temp_dew_c), pressure_pa)
+
+
+@pytest.mark.parametrize(("dew_c", "free"), [(16.9, True), (17.1, False)])
+def test_outside_air_dew_point_limit(dew_c, free):
+    # Hyperscale envelope: ASHRAE A1 allowable upper dew point 17 C. Outside air at 20 C is
+    # below the 27 C supply: inside the envelope it cools the hall alone (economizer 1);
+    # 0.1 K above the limit the hall recirculates and the chiller takes it all (0).
+    ta, tw = hours(20.0, dew_c)
+    r = simulate_cooling("air-economizer", ta, tw, HYPER)
+    assert_allclose(r.economizer_fraction[0, 0], 1.0 if free else 0.0)
+
+
+@pytest.mark.parametrize(("dew_c", "free"), [(14.2, True), (14.6, False)])
+def test_outside_air_relative_humidity_limit(dew_c, free):
+    # Legacy envelope: recommended 15 C dew point and 70 % RH (5th ed.) at the 20 C supply.
+    # 70 % of p_ws(20 C) = 0.70 * 2339 Pa = 1637 Pa, the vapour pressure of a 14.4 C dew
+    # point: the RH limit binds before the 15 C dew point. Outside air at 15 C is below the
+    # supply, so the economizer fraction is 1 just inside and 0 just outside.
+    ta, tw = hours(15.0, dew_c)
+    r = simulate_cooling("air-economizer", ta, tw, LEGACY)
+    assert_allclose(r.economizer_fraction[0, 0], 1.0 if free else 0.0)
+
+
+def test_station_pressure_raises_fan_power_by_hand():
+    # Cold dry hour (5 C, dew point -10 C) with the hyperscale waterside economizer: all
+    # free cooling and all heat through the dry coils (5 + 8 = 13 C <= 15.8 C needed).
+    # PUE = 1.029 + fans * (1 + 0.014138 pumps + 0.015 dry coils) + 1.029 * 0.029138 with
+    # sea-level fans 0.03934 kW/kW (see test_cooling.py). At 1,600 m the standard atmosphere
+    # gives p = 101325 (1 - 2.25577e-5 * 1600)^5.2559 = 83,523 Pa; the fan laws at constant
+    # mass flow scale fan power by (101325 / 83523)^2 = 1.47169, so
+    # dPUE = 0.03934 * 1.029138 * 0.47169 = 0.019097 (higher at altitude).
+    p_alt = float(pressure_from_elevation_pa(1600.0))
+    assert_allclose(p_alt, 83523.5, rtol=1e-5)
+    sea = simulate_cooling("water-economizer", *hours(5.0, -10.0), HYPER, pressure_pa=SEA_PA)
+    alt = simulate_cooling("water-economizer", *hours(5.0, -10.0, p_alt), HYPER,
+                           pressure_pa=p_alt)
+    assert_allclose(alt.pue[0, 0] - sea.pue[0, 0], 0.019097, rtol=2e-3)
+    # Air-cooled chiller: same fan penalty direction.
+    sea_c = simulate_cooling("air-chiller", *hours(25.0, 10.0), HYPER, pressure_pa=SEA_PA)
+    alt_c = simulate_cooling("air-chiller", *hours(25.0, 10.0, p_alt), HYPER, pressure_pa=p_alt)
+    assert alt_c.pue[0, 0] > sea_c.pue[0, 0]
+
+
+def test_water_economizer_wue_rises_with_wet_bulb():
+    # Along a humid climate path (dry-bulb and wet-bulb rising together, 3-4 K apart): a
+    # higher wet-bulb means less dry rejection, warmer tower water, chiller heat on top and a
+    # warmer leaving air holding more vapour, so more water per kWh of IT. (At a fixed
+    # dry-bulb, drier air evaporates more per kWh: 30 C at 18 C wet-bulb reaches the 1.5 L/kWh
+    # cap, 30 C at 26 C gives about 1.34 L/kWh rejected; Merkel's balance, see
+    # test_cooling.py.)
+    ta = np.array([[10.0], [20.0], [30.0]]) + np.zeros((3, 8760))
+    tw = np.array([[7.0], [16.0], [26.0]]) + np.zeros((3, 8760))
+    wue = simulate_cooling("water-economizer", ta, tw, HYPER).wue_annual()
+    assert np.all(np.diff(wue) > 0), wue
+    assert wue[0] < 0.6 and 1.3 < wue[-1] < 2.2
+
+
+def test_water_economizer_wue_rises_with_load():
+    # 13 C dry-bulb, 8 C wet-bulb. The dry coils leave 13 + 8 K x (heat / design) C; the
+    # plant needs 15.8 C water returning at 21.4 C, so the dry share is
+    # (21.4 - 13 - 8 r) / 5.6: about 0.07 at full load, 0.5 at 70 %, 0.93 at 40 %. More load,
+    # more heat through the wet tower, more water per kWh of IT.
+    ta = np.full((1, 8760), 13.0)
+    tw = np.full((1, 8760), 8.0)
+    wue = [float(simulate_cooling("water-economizer", ta, tw, HYPER, load).wue_annual()[0])
+           for load in (0.4, 0.7, 1.0)]
+    assert wue[0] < wue[1] < wue[2], wue
+    assert wue[0] < 0.2 and wue[2] > 0.8
+
+
+@pytest.fixture(scope="module")
+def real_climates():
+    out = {}
+    for key, name in {"golden": "USA_CO_Golden-NREL.724666_TMY3.epw.gz",
+                      "tampa": "USA_FL_Tampa.Intl.AP.722110_TMY3.epw.gz",
+                      "chicago": "USA_IL_Chicago-OHare.Intl.AP.725300_TMY3.epw.gz",
+                      "dulles": "USA_VA_Sterling-Washington.Dulles.Intl.AP.724030_TMY3.epw.gz",
+                      }.items():
+        table, _ = read_weather(DATA / name)
+        out[key] = (table["temp_air_c"].to_numpy(), table["temp_wet_c"].to_numpy(),
+                    float(table["pressure_pa"].mean()))
+    return out
+
+
+def _synthetic(day_max_c: float, day_min_c: float, dew_c: float):
+    hour = np.arange(8760) % 24
+    ta = day_min_c + (day_max_c - day_min_c) * 0.5 * (1 - np.cos(2 * np.pi * (hour - 3) / 24))
+    return ta, wet_bulb_c(ta, np.minimum(np.full_like(ta, dew_c), ta), SEA_PA)
+
+
+def test_auto_choices_by_climate(real_climates):
+    # Cold-dry (Golden, 1,829 m): outside air with evaporative assist and almost no chiller.
+    # Hot-dry (synthetic: 42/26 C days, 5 C dew point): outside air cooled adiabatically.
+    # Hot-humid (synthetic: 33/26 C, 25 C dew point, and Tampa): outside air is outside the
+    # envelope nearly all year, so auto never picks the airside economizer there.
+    hot_dry = _synthetic(42.0, 26.0, 5.0)
+    hot_humid = _synthetic(33.0, 26.0, 25.0)
+    keys = ["golden", "hot-dry", "hot-humid", "tampa"]
+    ta = np.stack([real_climates["golden"][0], hot_dry[0], hot_humid[0],
+                   real_climates["tampa"][0]])
+    tw = np.stack([real_climates["golden"][1], hot_dry[1], hot_humid[1],
+                   real_climates["tampa"][1]])
+    pressure = [real_climates["golden"][2], SEA_PA, SEA_PA, real_climates["tampa"][2]]
+    tech, result = select_cooling(ta, tw, HYPER, price_usd_per_mwh=80.0, pressure_pa=pressure)
+    chosen = dict(zip(keys, tech, strict=True))
+    assert chosen["golden"] == "air-economizer"
+    assert chosen["hot-dry"] in ("air-economizer", "evaporative")
+    assert chosen["hot-humid"] != "air-economizer" and chosen["tampa"] != "air-economizer"
+    air = simulate_cooling("air-economizer", hot_humid[0][None], hot_humid[1][None], HYPER)
+    assert air.economizer_hours()[0] < 100  # no outside air in a 25 C dew point climate
+    # Water stress above the ceiling leaves hot-humid sites with dry technologies only.
+    tech_dry, _ = select_cooling(ta[2:], tw[2:], HYPER, price_usd_per_mwh=80.0,
+                                 water_stress=4.0, max_water_stress=3.5, pressure_pa=SEA_PA)
+    assert set(tech_dry) <= {"air-chiller", "liquid-dtc"}
+    # Liquid where required: the same sites with liquid-only GPUs.
+    tech_liq, _ = select_cooling(ta, tw, HYPER, price_usd_per_mwh=80.0, liquid_required=True,
+                                 pressure_pa=pressure)
+    assert set(tech_liq) == {"liquid-dtc"}
