@@ -189,7 +189,7 @@ class Cooling(_Section):
     technology: Literal["auto", *COOLING_TECHNOLOGIES] = "auto"  # type: ignore[valid-type]
     preset: Literal["hyperscale", "legacy-enterprise"] = "hyperscale"
     allow_water_cooling_above_stress: float = Field(
-        5.0,
+        3.5,
         ge=0.0,
         le=5.0,
         description="auto rules out evaporative cooling above this water stress",
