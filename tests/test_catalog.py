@@ -142,11 +142,14 @@ def test_region_spot_checks_against_sources(cat):
 
 
 def test_carbon_column_is_one_measure(cat):
-    # carbon_g_per_kwh is direct (combustion) everywhere: eGRID for states, mix-derived elsewhere.
+    # carbon_g_per_kwh is direct (combustion) everywhere: eGRID for states, mix-derived elsewhere,
+    # and the NGA scope 2 factor for New South Wales (scope 2 in the NGA is the combustion at the
+    # power station; extraction and grid losses are its scope 3).
     assert set(cat.regions["carbon_g_per_kwh_source"]) <= {
         "egrid-2023",
         "direct-from-mix",
         "cer-provincial-mix",
+        "dcceew-nga-2024",
     }
 
 
