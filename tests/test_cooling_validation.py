@@ -99,7 +99,8 @@ def test_waterside_wue_depends_on_climate(climates):
     # Hyperscale waterside economizer with hybrid (dry + wet) heat rejection: the tower
     # evaporates only in hours the dry coils cannot carry, and less per kWh in cold air
     # (Merkel). Published site WUE spans about 0.2 L/kWh (hyperscale fleets with water-saving
-    # designs; Microsoft about 0.3 for FY2024-25, per secondary summaries) to about 1.8 L/kWh (the U.S. average of
+    # designs; Microsoft about 0.3 for FY2024-25, per secondary summaries) to about 1.8 L/kWh
+    # (the U.S. average of
     # Shehabi et al. 2016, LBNL, for towers running all year); Lei & Masanet 2022 give
     # 1.7-2.6 for all-wet towers, which the legacy preset keeps (3.0-3.3 with 3 cycles).
     values = {key: annual(climates, key, "water-economizer")[1] for key in climates}
