@@ -155,7 +155,11 @@ def scenario_dict(name: str = SCENARIO_NAME) -> dict:
                 {"gpu": "B200", "count": 4096, "start_month": 18},
             ],
         },
-        "energy": {"ppa_share": 0.5, "ppa_strike_usd_per_mwh": 55.0},
+        "energy": {
+            "ppa_share": 0.5,
+            "ppa_strike_usd_per_mwh": 55.0,
+            "cloud_gpu_hour_usd": 2.2,
+        },
         "objective": {"carbon_price_usd_per_t": 50.0},
         "constraints": {"max_sites": 2, "max_water_stress": 4.0},
         "analysis": {"pareto_points": 6},
@@ -228,8 +232,19 @@ def make_results(
     co2_loc = energy_mwh * col["carbon"].astype(float) / 1000.0
     co2_mkt = co2_loc * 0.5
     cost_carbon = co2_mkt * 50.0 * annuity
-    capex = cost_shell + cost_electrical + cost_mechanical + cost_land + cost_grid + cost_gpus
-    tco = capex + cost_energy + cost_opex + cost_idle + cost_carbon
+    capital_charges = (
+        cost_shell
+        + cost_electrical
+        + cost_mechanical
+        + cost_land
+        + cost_grid
+        + cost_gpus
+        + cost_idle
+    )
+    tco = capital_charges + cost_energy + cost_opex + cost_carbon
+    capital_nominal = (11.7e6 * facility_mw + 6.0e6 + 1.5e6 * facility_mw) * construction + (
+        gpus * 32_000.0
+    )
     gpu_hours = gpus * 0.85 * HOURS * annuity
     water_m3 = wue.mean(axis=1) * it_mwh  # L/kWh x MWh = m3
     stress = col["stress"].astype(float)
@@ -268,12 +283,17 @@ def make_results(
             "cost_idle_usd": cost_idle,
             "cost_carbon_usd": cost_carbon,
             "tco_usd": tco,
-            "capex_usd": capex,
+            "capital_charges_pv_usd": capital_charges,
+            "capital_nominal_usd": capital_nominal,
             "usd_per_gpu_hour": tco / gpu_hours,
             "rent_usd_per_gpu_hour": 2.2,
             "build_minus_rent_usd": tco - 2.2 * gpu_hours,
+            "bridge_rent_usd": np.clip(ttp - 18, 0, None) * gpus * 0.85 * 730.0 * 2.2,
             "co2_location_t_per_year": co2_loc,
             "co2_market_t_per_year": co2_mkt,
+            "market_factor_basis": np.where(
+                np.arange(n) % 2 == 0, "residual mix", "production mix (no residual mix published)"
+            ),
             "water_m3_per_year": water_m3,
             "water_weighted_m3_per_year": water_m3 * (1 + stress),
             "latency_ms": np.hypot(col["lat"].astype(float) - 40, col["lon"].astype(float) + 80)

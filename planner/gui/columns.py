@@ -74,7 +74,8 @@ COMPARE_ROWS: tuple[Column, ...] = (
     Column("score", "Score", "0–1", ".3f", better="high"),
     Column("usd_per_gpu_hour", "Cost per GPU-hour", "USD/GPU-h", ".3f", better="low"),
     Column("tco_usd", "TCO over horizon", "USD M", ",.0f", 1e-6, better="low"),
-    Column("capex_usd", "Capex", "USD M", ",.0f", 1e-6, better="low"),
+    Column("capital_nominal_usd", "Capital, nominal", "USD M", ",.0f", 1e-6, better="low"),
+    Column("capital_charges_pv_usd", "Capital charges (PV)", "USD M", ",.0f", 1e-6, better="low"),
     Column("cost_energy_usd", "Energy cost", "USD M", ",.0f", 1e-6, better="low"),
     Column("build_minus_rent_usd", "Build minus rent", "USD M", ",.0f", 1e-6, better="low"),
     Column("pue_annual", "PUE annual", "", ".3f", better="low"),
@@ -84,6 +85,7 @@ COMPARE_ROWS: tuple[Column, ...] = (
     Column("price_usd_per_mwh", "Energy price", "USD/MWh", ".1f", better="low"),
     Column("co2_location_t_per_year", "CO₂ location-based", "kt/yr", ",.1f", 1e-3, better="low"),
     Column("co2_market_t_per_year", "CO₂ market-based", "kt/yr", ",.1f", 1e-3, better="low"),
+    Column("market_factor_basis", "Market-based factor"),
     Column("water_m3_per_year", "Water", "thousand m³/yr", ",.1f", 1e-3, better="low"),
     Column(
         "water_weighted_m3_per_year",

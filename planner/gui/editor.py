@@ -150,17 +150,24 @@ class ScenarioEditor(QScrollArea):
                         (-20, 50, 0.5),
                     ),
                     ("PPA share (%)", ("energy", "ppa_share"), "percent", (0, 100, 5)),
+                    ("PPA type", ("energy", "ppa_type"), "choice", ["virtual", "physical"]),
                     (
                         "PPA strike (USD/MWh)",
                         ("energy", "ppa_strike_usd_per_mwh"),
-                        "float",
-                        (0, 1000, 1),
+                        "optional-float",
+                        (0, 1000, 1, "region's"),
                     ),
                     (
                         "Cloud rent (USD/GPU-h)",
                         ("energy", "cloud_gpu_hour_usd"),
-                        "float",
-                        (0, 100, 0.1),
+                        "optional-float",
+                        (0, 100, 0.1, "each GPU's"),
+                    ),
+                    (
+                        "Buy GPUs",
+                        ("fleet", "buy_gpus_when"),
+                        "choice",
+                        ["power_ready", "phase_start"],
                     ),
                 ],
             )
@@ -404,7 +411,7 @@ class ScenarioEditor(QScrollArea):
 
             self._refreshers.append((path, refresh_choice))
             return combo
-        low, high, step = spec
+        low, high, step, *special = spec
         if kind in ("int", "optional-int"):
             spin: QAbstractSpinBox = _spin(low - (1 if kind == "optional-int" else 0), high, step)
             spin.setGroupSeparatorShown(high >= 10_000)  # 4,096 GPUs but not "2,026" as a year
@@ -427,16 +434,25 @@ class ScenarioEditor(QScrollArea):
             self._refreshers.append((path, refresh_int))
             return spin
         factor = 100.0 if kind == "percent" else 1.0
+        optional = kind == "optional-float"  # one step below the range means "not set" (None)
         dspin = QDoubleSpinBox()
-        dspin.setRange(low, high)
+        dspin.setRange(low - (step if optional else 0), high)
         dspin.setSingleStep(step)
         dspin.setDecimals(2)
         dspin.setKeyboardTracking(False)
-        dspin.valueChanged.connect(lambda value: self._edit(path, round(value / factor, 6), text))
+        if optional:
+            dspin.setSpecialValueText(special[0] if special else "not set")
+
+        def commit_float(value: float) -> None:
+            unset = optional and value < low
+            self._edit(path, None if unset else round(value / factor, 6), text)
+
+        dspin.valueChanged.connect(commit_float)
 
         def refresh_float() -> None:
+            value = _get(self._doc, path)
             dspin.blockSignals(True)
-            dspin.setValue(float(self._doc.value(path)) * factor)
+            dspin.setValue(dspin.minimum() if value is None else float(value) * factor)
             dspin.blockSignals(False)
 
         self._refreshers.append((path, refresh_float))

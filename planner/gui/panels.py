@@ -69,7 +69,8 @@ def _action_button() -> QToolButton:
 _DETAIL_FIGURES: tuple[tuple[str, str], ...] = (
     ("Total cost", "tco_usd"),
     ("Cost per GPU-hour", "usd_per_gpu_hour"),
-    ("Capex", "capex_usd"),
+    ("Capital, nominal", "capital_nominal_usd"),
+    ("Capital charges (PV)", "capital_charges_pv_usd"),
     ("Build minus rent", "build_minus_rent_usd"),
     ("Cooling", "cooling_technology"),
     ("PUE annual / peak", "pue_annual"),

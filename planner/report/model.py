@@ -31,7 +31,12 @@ COMPARISON_ROWS: list[tuple[str, str, str]] = [
     ("rank", "Rank", "{:.0f}"),
     ("usd_per_gpu_hour", "Cost per GPU-hour [USD]", "{:.3f}"),
     ("tco_usd", "TCO, net present [USD million]", "musd"),
-    ("capex_usd", "Capex [USD million]", "musd"),
+    ("capital_nominal_usd", "Capital at full build-out, nominal [USD million]", "musd"),
+    (
+        "capital_charges_pv_usd",
+        "Capital charges inside the horizon, net present [USD million]",
+        "musd",
+    ),
     ("cost_energy_usd", "Energy cost, net present [USD million]", "musd"),
     ("rent_usd_per_gpu_hour", "Cloud rent for comparison [USD per GPU-hour]", "{:.2f}"),
     ("build_minus_rent_usd", "Build minus rent [USD million] (negative: build is cheaper)", "musd"),
@@ -46,6 +51,7 @@ COMPARISON_ROWS: list[tuple[str, str, str]] = [
     ("energy_mwh_per_year", "Facility energy [MWh/year]", "{:,.0f}"),
     ("co2_location_t_per_year", "CO2, location-based [t/year]", "{:,.0f}"),
     ("co2_market_t_per_year", "CO2, market-based [t/year]", "{:,.0f}"),
+    ("market_factor_basis", "Market-based factor", "{}"),
     ("water_m3_per_year", "Water [m³/year]", "{:,.0f}"),
     ("water_weighted_m3_per_year", "Stress-weighted water [m³/year]", "{:,.0f}"),
     ("water_stress", "Water stress (0-5)", "{:.1f}"),
@@ -73,7 +79,8 @@ RANKING_WIDTHS = [4.0, 33.0, 8.0, 7.0, 10.0, 6.0, 8.0, 11.0, 13.0]
 SITE_FACTS = {
     "usd_per_gpu_hour",
     "tco_usd",
-    "capex_usd",
+    "capital_nominal_usd",
+    "capital_charges_pv_usd",
     "cost_energy_usd",
     "build_minus_rent_usd",
     "price_usd_per_mwh",
@@ -415,10 +422,12 @@ def _summary(
         if "co2_t" in summary:  # the optimizer's total over the horizon, as on the Pareto axis
             numbers["co2_t_horizon"] = float(summary["co2_t"].sum())
         numbers["time_to_power_months"] = float(rows["time_to_power_months"].max())
+        # The rent of each site's GPU models (older results: the scenario's one rent).
+        fixed_rent = scenario.energy.cloud_gpu_hour_usd
         numbers["rent_usd_per_gpu_hour"] = (
             float((rows["rent_usd_per_gpu_hour"] * share).sum())
             if "rent_usd_per_gpu_hour" in rows
-            else float(scenario.energy.cloud_gpu_hour_usd)
+            else float("nan" if fixed_rent is None else fixed_rent)
         )
         parts = [f"{names[s]} ({share[s]:.0%}, {int(at.at[s, 'gpus']):,} GPUs)" for s in chosen]
         sentences.append(
@@ -426,10 +435,11 @@ def _summary(
             if len(chosen) > 1
             else f"The recommended site is {names[chosen[0]]}, which takes the whole fleet."
         )
+        rent = numbers["rent_usd_per_gpu_hour"]
+        against = f", against {rent:.2f} USD to rent" if math.isfinite(rent) else ""
         sentences.append(
-            f"It costs {numbers['usd_per_gpu_hour']:.2f} USD per GPU-hour, against "
-            f"{numbers['rent_usd_per_gpu_hour']:.2f} USD to rent, with a total cost of "
-            "ownership of "
+            f"It costs {numbers['usd_per_gpu_hour']:.2f} USD per GPU-hour{against}, with a total "
+            "cost of ownership of "
             f"{money(numbers['tco_usd'])} (net present, {scenario.scenario.horizon_years} years)."
         )
         sentences.append(
