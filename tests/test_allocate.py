@@ -470,3 +470,38 @@ def test_delay_rent_uses_capped_inference_activity():
     total = total[np.isfinite(total)]
     assert len(total) > 5 and np.ptp(lost_hours[np.isfinite(lost_hours)]) > 0  # some sites wait
     assert np.ptp(total) <= 1e-9 * total.mean()
+
+
+def test_delay_rent_is_priced_at_each_gpu_models_rent():
+    # The wait of test_late_power_pays_rent_for_lost_gpu_hours: 17,491.2 lost useful hours per
+    # GPU, 1,024 GPUs per block. With no rent in the scenario, the H100's own catalog rent.
+    from planner.catalog import default_catalog
+
+    sc, ev = hand_instance()
+    sc.scenario.discount_rate = 0.0
+    ev.metrics["time_to_power_months"] = [30, 0]
+    sc.energy.cloud_gpu_hour_usd = None
+    h100 = float(default_catalog().gpus.loc["H100-SXM", "cloud_usd_per_gpu_hour"])
+    rent = delay_rent_usd(ev, sc)
+    assert rent.loc["A", "phase_0"] == pytest.approx(17_491.2 * 1024 * h100)
+    # A rent per phase given directly: 17,491.2 x 1,024 x 4.0 = 71,643,955.2 USD.
+    rent = delay_rent_usd(ev, sc, rent_usd_per_gpu_hour=np.array([4.0]))
+    assert rent.loc["A", "phase_0"] == pytest.approx(71_643_955.2)
+
+
+def test_delay_rent_equals_the_evaluations_bridge_rent_per_gpu_model():
+    # training-16k ramps from H100 to B200, each at its own catalog rent: the allocation's
+    # delay rent for the whole fleet at a site is the evaluation's bridge_rent_usd there.
+    from planner.evaluate import evaluate_sites
+    from planner.paths import example_scenario
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(example_scenario("training-16k"))
+    sc.energy.cloud_gpu_hour_usd = None
+    assert len({p.gpu for p in sc.fleet.phases}) > 1
+    ev = evaluate_sites(sc)
+    counts = np.array([p.count for p in sc.fleet.phases])
+    whole = delay_rent_usd(ev, sc).to_numpy() @ counts / sc.fleet.block_gpus
+    bridge = ev.metrics["bridge_rent_usd"].to_numpy()
+    assert (bridge > 0).any()
+    np.testing.assert_allclose(whole, bridge, rtol=1e-9)
