@@ -297,9 +297,7 @@ def evaluate_arrays(
     )
     stress = _water_stress(table, finance, warnings)
 
-    metrics = _metrics_table(
-        sites, fp, timing, bill, carbon, water_month, pue_peak, costs, totals, stress
-    )
+    metrics = _metrics_table(sites, fp, timing, bill, carbon, water_month, pue_peak, totals, stress)
     metrics["latency_ms"] = latency
     for key in ("risk_score", "risk_grid", "risk_hazard", "risk_constraint"):
         metrics[key] = risk[key]
@@ -865,7 +863,6 @@ def _metrics_table(
     carbon: Emissions,
     water_month: np.ndarray,
     pue_peak: np.ndarray,
-    costs: CostComponents,
     totals: CostTotals,
     stress: np.ndarray,
 ) -> pd.DataFrame:
