@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 
@@ -28,12 +29,37 @@ def model(results):
 
 
 @pytest.fixture(scope="module")
-def pdf_text(results, tmp_path_factory):
+def pdf_path(results, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pdf")
+    # Written from the user's own folder, far from the installed fonts: a layout engine that
+    # reads local files from the working directory only must still embed them.
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        path = write_outputs(results, folder, ["pdf"])[0]
+    finally:
+        os.chdir(here)
+    return path
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf_path):
     from pypdf import PdfReader
 
-    path = write_outputs(results, tmp_path_factory.mktemp("pdf"), ["pdf"])[0]
-    reader = PdfReader(path)
-    return [page.extract_text() for page in reader.pages]
+    return [page.extract_text() for page in PdfReader(pdf_path).pages]
+
+
+def test_pdf_embeds_its_fonts_from_any_working_folder(pdf_path):
+    # xhtml2pdf 0.2.28 confines local reads to the working directory unless told otherwise: the
+    # fonts were then dropped (Helvetica without CO2 or CJK glyphs, or every letter as glyph 0).
+    from pypdf import PdfReader
+
+    fonts = {
+        str(font.get_object().get("/BaseFont"))
+        for page in PdfReader(pdf_path).pages
+        for font in page["/Resources"].get("/Font", {}).values()
+    }
+    assert any(name.endswith("+DejaVuSans") for name in fonts), fonts
 
 
 def _flat(text: str) -> str:

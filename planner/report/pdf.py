@@ -27,7 +27,7 @@ def pdf_bytes(model: ReportModel) -> bytes:
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        status = pisa.CreatePDF(source, dest=out, encoding="utf-8")
+        status = pisa.CreatePDF(source, dest=out, encoding="utf-8", **_resource_policy())
     finally:
         logger.setLevel(level)
         # xhtml2pdf leaves closed temporary files for the garbage collector, whose cleanup
@@ -44,3 +44,24 @@ def write_pdf(model: ReportModel, path: Path | str) -> Path:
     path = Path(path)
     write_bytes(path, pdf_bytes(model))
     return path
+
+
+def _resource_policy() -> dict[str, object]:
+    """What the layout may read: the font folders, nothing remote.
+
+    Recent xhtml2pdf confines local reads to the working directory by default, so a report
+    written from any other folder silently lost its embedded fonts (every letter came out as
+    glyph 0). The fonts are named by absolute path; their folders are the only roots. Older
+    xhtml2pdf has no such policy and reads any local file.
+    """
+    try:
+        from xhtml2pdf.config.resources import ResourceAccessPolicy
+    except ImportError:  # xhtml2pdf before 0.2.28: no confinement to lift
+        return {}
+    from planner.report.fonts import pdf_font_faces
+
+    folders = sorted({face.path.resolve().parent for face in pdf_font_faces()})
+    policy = ResourceAccessPolicy(
+        allow_remote=False, base_dir=folders[0], extra_roots=tuple(folders[1:])
+    )
+    return {"resource_policy": policy}
