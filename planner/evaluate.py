@@ -1395,6 +1395,7 @@ def _cooling_arrays(
             water_stress=u_stress,
             max_water_stress=scenario.cooling.allow_water_cooling_above_stress,
             rack_density_kw=fp.rack_density_kw,
+            liquid_required=fp.liquid_required,
             it_load_fraction=load,
             discount_rate=scenario.scenario.discount_rate,
             horizon_years=scenario.scenario.horizon_years,

@@ -437,6 +437,7 @@ def test_delay_rent_matches_the_evaluations_delivered_gpu_hours():
     from planner.scenario import load_scenario
 
     sc = load_scenario(example_scenario("retail-seasonal"))  # seasonal load: the hard case
+    sc.energy.cloud_gpu_hour_usd = 1.6  # one rent for every model: hours = rent / price
     ev = evaluate_sites(sc)
     m = ev.metrics
     counts = np.array([p.count for p in sc.fleet.phases])
@@ -458,6 +459,7 @@ def test_delay_rent_uses_capped_inference_activity():
     from planner.scenario import load_scenario
 
     sc = load_scenario(example_scenario("eu-inference"))
+    sc.energy.cloud_gpu_hour_usd = 3.0  # one rent for every model: hours = rent / price
     assert sc.fleet.workload == "inference"
     sc.fleet.utilization = 0.9
     ev = evaluate_sites(sc)
