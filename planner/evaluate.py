@@ -962,7 +962,7 @@ def _evaluation(
         site_fixed_cost_usd=pd.Series(
             totals.site_fixed_usd, index=index.copy(), name="site_fixed_cost_usd"
         ),
-        block_site_mw=by_phase(block_kw / 1000.0 * pue_peak[:, None]),
+        block_site_mw=by_phase(_capacity_block_kw(scenario, fp) / 1000.0 * pue_peak[:, None]),
         site_fixed_cost_by_first_phase_usd=by_phase(totals.fixed_by_first_phase_usd),
         useful_gpu_hours_per_gpu_month=np.asarray(fp.useful_gpu_hours_per_month(), dtype=float),
         rtt_ms=rtt,
@@ -1040,6 +1040,14 @@ def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
         columns=PROVENANCE_COLUMNS,
     )
 
+
+
+def _capacity_block_kw(scenario: Scenario, fp: FleetPower) -> np.ndarray:
+    """IT kW of the largest block of each phase, for capacity limits: a phase smaller than one
+    block is one partial block of its own GPUs, not a full block's load."""
+    counts = np.array([p.count for p in scenario.fleet.phases], dtype=float)
+    gpus = np.minimum(float(scenario.fleet.block_gpus), counts)
+    return (gpus * fp.phases["it_kw_per_gpu"].to_numpy(float))[None, :]
 
 # --- orchestration: catalog -> sites -> climate -> cooling -> evaluate_arrays -------------------
 

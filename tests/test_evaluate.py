@@ -513,3 +513,21 @@ def test_regions_file_of_the_scenario_reaches_the_evaluation(tmp_path):
     assert in_se1.any()
     assert after.loc[in_se1, "price_usd_per_mwh"].tolist() == pytest.approx([10.0] * in_se1.sum())
     assert (before.loc[in_se1, "price_usd_per_mwh"] > 15.0).all()
+
+
+def test_a_block_larger_than_its_phase_counts_only_the_phases_gpus_against_capacity():
+    # One 1,024-GPU phase in blocks of 10 million: the phase is one partial block of 1,024 GPUs,
+    # so the capacity check must see 1,024 GPUs of load (as with blocks of exactly 1,024), not
+    # ten million (which screened out every site as "capacity below one block").
+    from planner.evaluate import evaluate_sites
+
+    def block_mw(block_gpus):
+        data = {
+            "scenario": {"name": "big blocks"},
+            "fleet": {"block_gpus": block_gpus, "phases": [{"gpu": "H100-SXM", "count": 1024}]},
+            "sites": {"include_countries": ["SE"]},
+        }
+        return evaluate_sites(scenario_from_dict(data)).block_site_mw.to_numpy(float)
+
+    assert block_mw(10_000_000) == pytest.approx(block_mw(1024))
+    assert block_mw(512) == pytest.approx(block_mw(1024) / 2)
