@@ -59,14 +59,16 @@ def test_capital_is_all_in_not_a_module_price(cat):
 
 def test_cloud_rent_per_model(cat):
     rent = cat.gpus["cloud_usd_per_gpu_hour"]
-    # gpu-cloud-ondemand: Lambda 8x H100 SXM 2.99, RunPod B200 5.98 and H200 3.59 USD/GPU-h.
-    assert rent["H100-SXM"] == 2.99
-    assert rent["B200"] == 5.98
-    assert rent["H200"] == 3.59
+    # semianalysis-h100-reserved-2026: one-year reserved H100 at 2.35 USD/GPU-h (March 2026).
+    assert rent["H100-SXM"] == 2.35
+    # gpu-rent-committed-est: on-demand list x 2.35 / 2.99 (gpu-cloud-ondemand: RunPod B200 5.98,
+    # H200 3.59 USD/GPU-h): 5.98 x 0.786 = 4.70, 3.59 x 0.786 = 2.82.
+    assert rent["B200"] == 4.70
+    assert rent["H200"] == 2.82
     # A B200 hour does not rent for an H100's price, nor an H100 hour for an L40S's.
     assert rent["B200"] > rent["H200"] > rent["H100-SXM"] > rent["L40S"]
     assert rent["H100-SXM"] > rent["A100-SXM"]
-    assert cat.gpus["cloud_source"].eq("gpu-cloud-ondemand").all()
+    assert cat.gpus["cloud_source"].str.contains("semianalysis|gpu-rent-committed-est").all()
 
 
 def _gpus_file(tmp_path: Path, **changes: str) -> Path:
