@@ -197,8 +197,12 @@ def test_second_run_into_a_locked_folder_is_refused(scenario, tmp_path, capsys):
 
 
 def test_stale_lock_of_a_dead_process_is_taken_over(scenario, tmp_path):
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     out = tmp_path / "out"
     lock_path(out).write_text(done.stdout)  # that process has exited
     assert optimize(scenario, out) == 0
@@ -232,7 +236,7 @@ def test_folder_where_a_file_goes_is_bad_input(tmp_path):
 
 # --- spreadsheets ------------------------------------------------------------------------
 
-HOSTILE_NAMES = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+HOSTILE_NAMES = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 @pytest.fixture(scope="module")
@@ -253,8 +257,12 @@ def test_xlsx_formula_text_is_stored_as_text(hostile_results, tmp_path):
         assert cell.data_type == "s" and cell.quotePrefix
     numbers = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
     assert any(isinstance(v, int | float) and v < 0 for v in numbers)  # longitudes stay numbers
-    assert not any(c.data_type == "f" for ws in openpyxl.load_workbook(path) for row in
-                   ws.iter_rows() for c in row)
+    assert not any(
+        c.data_type == "f"
+        for ws in openpyxl.load_workbook(path)
+        for row in ws.iter_rows()
+        for c in row
+    )
 
 
 def test_csv_formula_text_is_prefixed_numbers_are_not(hostile_results, tmp_path):
@@ -367,9 +375,109 @@ def test_closed_stdout_pipe_exits_0_quietly():
     env = {**os.environ, "PYTHONWARNINGS": ""}
     reader = subprocess.Popen(
         [sys.executable, "-m", "planner", "sites", "list"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     reader.stdout.close()  # like `| head -1` having exited before the first line
     err = reader.stderr.read().decode()
     assert reader.wait(timeout=120) == 0
     assert "BrokenPipeError" not in err and "Exception ignored" not in err, err
+
+
+# --- hostile site ids --------------------------------------------------------------------
+
+HOSTILE_ID_PREFIXES = ['=HYPERLINK("http://x","y{}")', "@{}", "+{}", "-s{}"]
+
+
+def with_site_ids(evaluation, new_ids):
+    """``evaluation`` with its site ids replaced, in every index and ``site_id`` column."""
+    import dataclasses
+
+    import pandas as pd
+
+    mapping = dict(zip(evaluation.site_ids, new_ids, strict=True))
+    changes = {}
+    for field in dataclasses.fields(evaluation):
+        value = getattr(evaluation, field.name)
+        if isinstance(value, pd.DataFrame | pd.Series) and value.index.isin(mapping).any():
+            value = value.rename(index=mapping)
+        if isinstance(value, pd.DataFrame) and "site_id" in value:
+            value = value.assign(site_id=value["site_id"].map(mapping))
+        changes[field.name] = value
+    return dataclasses.replace(evaluation, **changes)
+
+
+@pytest.fixture
+def hostile_ids(monkeypatch):
+    import planner.evaluate
+
+    def fake(scenario, catalog=None, *, sites_file=None, progress=None):
+        evaluation = make_evaluation(scenario, 12, 3)
+        ids = [HOSTILE_ID_PREFIXES[i % 4].format(i) for i in range(12)]
+        return with_site_ids(evaluation, ids)
+
+    monkeypatch.setattr(planner.evaluate, "evaluate_sites", fake)
+
+
+def formula_cells(path: Path) -> list[str]:
+    """Cells of a CSV file a spreadsheet could run as a formula (negative numbers are fine)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    return [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r", "-") and not _is_number(c)]
+
+
+def test_hostile_site_ids_are_neutralised_in_every_csv(hostile_ids, scenario, tmp_path):
+    out = tmp_path / "out"
+    assert optimize(scenario, out, "--format", "csv,xlsx") == 0
+    folder = out / "plan"
+    csvs = sorted(folder.glob("*.csv"))
+    assert {"ranking.csv", "metrics.csv", "allocation.csv"} <= {p.name for p in csvs}
+    for path in csvs:
+        assert formula_cells(path) == [], path.name
+    hourly = [p.name for p in csvs if p.name.startswith("hourly_")]
+    assert hourly and all(
+        re.fullmatch(r"hourly_[A-Za-z0-9][A-Za-z0-9._-]*\.csv", n) for n in hourly
+    )
+    ids = (folder / "allocation.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert all(line.startswith(("'=HYPERLINK", "'@", "'+", "'-s")) for line in ids)
+
+
+def test_hostile_site_ids_are_text_in_xlsx(hostile_ids, scenario, tmp_path):
+    out = tmp_path / "out"
+    assert optimize(scenario, out, "--format", "xlsx") == 0
+    book = openpyxl.load_workbook(out / "plan" / "results.xlsx")
+    for name in ("ranking", "metrics", "allocation"):
+        index_cells = [row[0] for row in book[name].iter_rows(min_row=2)]
+        assert index_cells, name
+        for cell in index_cells:
+            assert cell.data_type == "s" and cell.quotePrefix, (name, cell.value)
+
+
+def test_batch_summary_neutralises_scenario_names(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for stem, name in (("a", "=1+1"), ("b", "@SUM(A1)")):
+        (folder / f"{stem}.toml").write_text(SCENARIO.replace('"plan"', f'"{name}"'))
+    out = tmp_path / "out"
+    assert (
+        run(["optimize", str(folder), "--out", str(out), "--format", "csv", "--workers", "1"]) == 0
+    )
+    assert formula_cells(out / "summary.csv") == []
+
+
+def test_xlsx_strips_control_characters_openpyxl_refuses(tmp_path):
+    # The readers refuse such names; the writer is the safety net that never dies on them.
+    results = make_results(name="plan\x00\x07")
+    metrics = results.evaluation.metrics
+    metrics.loc[metrics.index[0], "name"] = "Site\x01\x1bname"
+    metrics.loc[metrics.index[1], "name"] = "=\x02HYPERLINK()"
+    (path,) = write_outputs(results, tmp_path, ["xlsx"])
+    sheet = openpyxl.load_workbook(path)["metrics"]
+    column = [c.value for c in sheet[1]].index("name") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+    assert "Sitename" in [c.value for c in cells]
+    hyperlink = next(c for c in cells if c.value == "=HYPERLINK()")
+    assert hyperlink.data_type == "s" and hyperlink.quotePrefix

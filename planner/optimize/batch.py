@@ -390,10 +390,7 @@ def write_summary(out_root: Path, outcomes: Sequence[dict[str, Any]]) -> Path:
 
     Text cells are neutralised against spreadsheet formulas (scenario names are user text).
     """
-    from planner.report.exports import neutralised
-    from planner.report.folder import write_text
+    from planner.report.exports import write_table_csv
 
-    path = out_root / SUMMARY_FILE
-    table = neutralised(pd.DataFrame([o["row"] for o in outcomes]))
-    write_text(path, table.to_csv(index=False, lineterminator="\n"))
-    return path
+    table = pd.DataFrame([o["row"] for o in outcomes])
+    return write_table_csv(table, out_root / SUMMARY_FILE, index=False)

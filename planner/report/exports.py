@@ -278,15 +278,69 @@ def neutralised(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``table`` for CSV whose text cells, index and headers cannot start a formula.
 
     Only text is changed (see :func:`csv_text`); number columns, negative numbers included,
-    stay numbers.
+    stay numbers. Text is found by dtype, object or string alike: pandas 3 keeps text in a
+    ``str`` dtype, so a test for ``object`` alone let site ids in the index through raw.
     """
     out = table.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+        if _holds_text(out[column]):
             out[column] = out[column].map(csv_text)
     out.columns = [csv_text(c) for c in out.columns]
-    if out.index.dtype == object:
-        out.index = out.index.map(csv_text).rename(out.index.name)
+    out.index = _neutralised_index(out.index)
+    return out
+
+
+def _holds_text(values: pd.Series | pd.Index) -> bool:
+    dtype = values.dtype
+    return (
+        pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+def _neutralised_index(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        keys = [tuple(csv_text(v) for v in key) for key in index]
+        return pd.MultiIndex.from_tuples(keys, names=index.names)
+    if not _holds_text(index):
+        return index
+    return index.map(csv_text).rename(index.name)
+
+
+def write_table_csv(table: pd.DataFrame, path: Path, *, index: bool, **options: object) -> Path:
+    """Write ``table`` to ``path`` as UTF-8 CSV, atomically, its text neutralised.
+
+    The one CSV writer of the planner: every table goes through :func:`neutralised` here,
+    index included, so no caller can forget it.
+    """
+    path = Path(path)
+    with atomic_file(path) as tmp:
+        neutralised(table).to_csv(
+            tmp, encoding="utf-8", lineterminator="\n", index=index, **options
+        )
+    return path
+
+
+def xlsx_text(value: object) -> object:
+    """Text without the control characters openpyxl refuses (it raises on them); else as is.
+
+    The readers refuse such names; this is the writer's safety net, so an export never dies.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def xlsx_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells, index and headers openpyxl can store."""
+    out = table.copy()
+    for column in out.columns:
+        if _holds_text(out[column]):
+            out[column] = out[column].map(xlsx_text)
+    out.columns = [xlsx_text(c) for c in out.columns]
+    if _holds_text(out.index) and not isinstance(out.index, pd.MultiIndex):
+        out.index = out.index.map(xlsx_text).rename(out.index.name)
     return out
 
 
@@ -322,6 +376,7 @@ def provenance_table(results: Results) -> pd.DataFrame:
     out["value"] = [_cell(v) for v in out["value"]] if "value" in out else None
     return out
 
+
 def _cell(value: object) -> object:
     if isinstance(value, list | tuple | np.ndarray):
         return "; ".join(str(_cell(v)) for v in value)
@@ -333,25 +388,20 @@ def _cell(value: object) -> object:
 def write_csv(results: Results, out_dir: Path) -> list[Path]:
     """ranking.csv, metrics.csv, allocation.csv, provenance.csv and hourly_<site>.csv."""
     out_dir = Path(out_dir)
-    written = []
-    for name, table, keep_index in (
-        ("ranking", ranking_table(results), True),
-        ("metrics", metrics_table(results), True),
-        ("allocation", allocation_table(results), True),
-        ("provenance", provenance_table(results), False),
-    ):
-        path = out_dir / f"{name}.csv"
-        with atomic_file(path) as tmp:
-            neutralised(table).to_csv(
-                tmp, encoding="utf-8", lineterminator="\n", index=keep_index
-            )
-        written.append(path)
-    stems = _unique_names(chosen_sites(results))
-    for site_id, stem in stems.items():
+    written = [
+        write_table_csv(table, out_dir / f"{name}.csv", index=keep_index)
+        for name, table, keep_index in (
+            ("ranking", ranking_table(results), True),
+            ("metrics", metrics_table(results), True),
+            ("allocation", allocation_table(results), True),
+            ("provenance", provenance_table(results), False),
+        )
+    ]
+    # File names from site ids are made safe (and distinct) by _unique_names.
+    for site_id, stem in _unique_names(chosen_sites(results)).items():
         path = out_dir / f"hourly_{stem}.csv"
-        with atomic_file(path) as tmp:
-            hourly_table(results, site_id).to_csv(tmp, float_format="%.6g", lineterminator="\n")
-        written.append(path)
+        table = hourly_table(results, site_id)
+        written.append(write_table_csv(table, path, index=True, float_format="%.6g"))
     return written
 
 
@@ -409,7 +459,7 @@ def _write_workbook(results: Results, path: Path) -> None:
         sheets[name] = (table, name == "uncertainty")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, (table, keep_index) in sheets.items():
-            table = _finite(table)
+            table = xlsx_safe(_finite(table))
             table.to_excel(
                 writer, sheet_name=name, index=keep_index, freeze_panes=(1, 1 if keep_index else 0)
             )
