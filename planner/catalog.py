@@ -405,7 +405,7 @@ def read_regions_file(path: str | Path, *, partial: bool = False) -> pd.DataFram
         column, a duplicate code; naming file, row (1-based, header excluded) and column.
     """
     path = Path(path)
-    raw = _read_csv_text(path)
+    raw = _read_csv_text(path, what="region")
     if "region_code" not in raw.columns:
         raise InputError("missing column 'region_code'", file=path, field="region_code")
     if not partial:
@@ -797,8 +797,9 @@ def _ttp_is_estimate(raw: pd.DataFrame, ttp_given: np.ndarray, path: Path) -> np
 
 def _read_site_table(path: Path) -> pd.DataFrame:
     """Raw user table as text columns (geometry points give lat/lon when those are absent)."""
-    if not path.is_file():
-        raise InputError("no such file", file=path)
+    from planner.inputs import check_regular_file
+
+    check_regular_file(path, what="site")
     suffix = path.suffix.lower()
     if suffix in _SPREADSHEET_ENGINES:
         raw = _read_spreadsheet(path, _SPREADSHEET_ENGINES[suffix])
@@ -807,7 +808,7 @@ def _read_site_table(path: Path) -> pd.DataFrame:
             "old .xls workbooks are not read; save the sheet as .xlsx, .ods or CSV", file=path
         )
     elif suffix in _CSV_SUFFIXES:
-        raw = _read_csv_text(path)
+        raw = _read_csv_text(path, what="site")
     elif suffix in (".gz", ".zip"):
         raw = _read_compressed_site_table(path)
     else:
@@ -934,14 +935,12 @@ def _refuse_unsaved_formulas(path: Path, header: list[str]) -> None:
         values.close()
 
 
-def _read_csv_text(path: Path) -> pd.DataFrame:
+def _read_csv_text(path: Path, *, what: str) -> pd.DataFrame:
     """A CSV (or TSV) file's cells as text, columns lower-case; .gz or a one-CSV .zip too."""
     from planner.inputs import read_input_bytes
 
     path = Path(path)
-    if not path.is_file():
-        raise InputError("no such file", file=path)
-    data, name = read_input_bytes(path, what="CSV", suffixes=_CSV_SUFFIXES)
+    data, name = read_input_bytes(path, what=what, suffixes=_CSV_SUFFIXES)
     return _csv_table(data, path, tab=Path(name).suffix.lower() == ".tsv")
 
 

@@ -1,5 +1,8 @@
 """Read a user's input file whole, inflating gzip and zip archives, with a size cap.
 
+Only regular files are read: a device (``/dev/zero``) never ends and a FIFO blocks on open,
+so :func:`check_regular_file` looks at the path with ``stat`` before anything opens it.
+
 Weather files are commonly distributed compressed (``.epw.gz``, or a ``.zip`` holding the
 ``.epw`` with its ``.ddy`` and ``.stat`` companions), and hourly or site tables may be too.
 Inflation streams in bounded chunks and stops at :data:`MAX_INFLATED_BYTES`, so a small
@@ -10,6 +13,7 @@ The same cap applies to plain files: no input the planner reads is anywhere near
 from __future__ import annotations
 
 import gzip
+import stat
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -46,24 +50,72 @@ def read_input_bytes(
     Raises
     ------
     InputError
-        Missing file, a folder, unreadable, broken compression, an archive without exactly
-        one matching file, or content larger than :data:`MAX_INFLATED_BYTES`.
+        Missing file, not a regular file (a folder, device or FIFO), unreadable, broken
+        compression, an archive without exactly one matching file, or content larger than
+        :data:`MAX_INFLATED_BYTES`.
     """
     path = Path(path)
+    check_regular_file(path, what=what)
     try:
         with path.open("rb") as handle:
             head = handle.read(4)
-    except FileNotFoundError:
-        raise InputError(f"no such {what} file", file=path) from None
-    except IsADirectoryError:
-        raise InputError(f"expected a {what} file, got a folder", file=path) from None
     except OSError as exc:
-        raise InputError(f"cannot read the {what} file ({exc.strerror})", file=path) from None
+        raise _unreadable(path, what, exc) from None
     if head.startswith(_GZIP_MAGIC):
         return _read_gzip(path, what), _name_inside_gzip(path)
     if head.startswith(_ZIP_MAGIC):
         return _read_zip(path, what, suffixes)
     return _read_plain(path, what), path.name
+
+
+def check_regular_file(path: str | Path, *, what: str) -> None:
+    """Refuse a path that is missing or is not a regular file, without opening it.
+
+    Raises
+    ------
+    InputError
+        One sentence saying what the path is instead: missing, a folder, a device, a FIFO
+        (named pipe) or a socket; or that it cannot be looked at.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"no such {what} file", file=path) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise _unreadable(path, what, exc) from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"expected a regular {what} file, got {_kind(mode)}", file=path)
+
+
+def read_plain_bytes(path: str | Path, *, what: str, limit: int = MAX_INFLATED_BYTES) -> bytes:
+    """A regular file's bytes as stored (no inflation), refused beyond ``limit`` bytes.
+
+    Raises
+    ------
+    InputError
+        Not a regular file, unreadable, or larger than ``limit``.
+    """
+    path = Path(path)
+    check_regular_file(path, what=what)
+    return _read_plain(path, what, limit)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe), which may never end"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, which may never end"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "something that is not a file"
+
+
+def _unreadable(path: Path, what: str, exc: BaseException) -> InputError:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return InputError(f"cannot read the {what} file ({reason})", file=path)
 
 
 def check_archive_size(path: str | Path, *, what: str) -> None:
@@ -78,6 +130,7 @@ def check_archive_size(path: str | Path, *, what: str) -> None:
         Not a zip archive, or more than :data:`MAX_INFLATED_BYTES` once inflated.
     """
     path = Path(path)
+    check_regular_file(path, what=what)
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(m.file_size for m in archive.infolist())
@@ -87,10 +140,16 @@ def check_archive_size(path: str | Path, *, what: str) -> None:
         raise _too_large(path, what)
 
 
-def _read_plain(path: Path, what: str) -> bytes:
-    if path.stat().st_size > MAX_INFLATED_BYTES:
-        raise _too_large(path, what)
-    return path.read_bytes()
+def _read_plain(path: Path, what: str, limit: int = MAX_INFLATED_BYTES) -> bytes:
+    # Read one byte past the cap rather than trust st_size: a file may grow while read.
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise _unreadable(path, what, exc) from None
+    if len(data) > limit:
+        raise _too_large(path, what, limit)
+    return data
 
 
 def _read_gzip(path: Path, what: str) -> bytes:
@@ -148,9 +207,10 @@ def _only_member(
     return files[0]
 
 
-def _too_large(path: Path, what: str) -> InputError:
+def _too_large(path: Path, what: str, limit: int = MAX_INFLATED_BYTES) -> InputError:
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit:,} bytes"
     return InputError(
-        f"the {what} file holds more than {MAX_INFLATED_BYTES // 2**20} MB of data, far more "
+        f"the {what} file holds more than {size} of data, far more "
         "than any input needs (a damaged or wrong file?)",
         file=path,
     )

@@ -250,12 +250,12 @@ class Results:
 
 def _parse_json(path: Path) -> Any:
     from planner.errors import InputError
+    from planner.inputs import read_plain_bytes
 
+    raw = read_plain_bytes(path, what="results")  # refuses folders, devices and FIFOs
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such results file", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(f"cannot read results JSON ({exc})", file=path) from None
     try:
         return json.loads(text)

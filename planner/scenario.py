@@ -474,9 +474,12 @@ def _read_scenario_text(path: Path) -> str:
             file=path,
         )
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SCENARIO_BYTES + 1)  # capped: the file may grow after stat
     except OSError as exc:
         raise InputError(f"cannot read the scenario file ({_reason(exc)})", file=path) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise InputError(f"a scenario has at most {MAX_SCENARIO_BYTES:,} bytes", file=path)
     try:
         return raw.decode("utf-8-sig")  # a byte-order mark is dropped, not an error
     except UnicodeDecodeError as exc:

@@ -125,7 +125,7 @@ def test_bad_site_files(tmp_path, text, row, field, words):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="no such site file"):
         read_sites_file(tmp_path / "nope.csv")
 
 

@@ -11,6 +11,7 @@ import csv
 import functools
 import gzip
 import io
+import os
 import re
 import time
 import tracemalloc
@@ -30,7 +31,7 @@ from planner.catalog import load_catalog, merge_regions, read_regions_file, read
 from planner.climate import read_weather
 from planner.errors import InputError
 from planner.evaluate import read_hourly_file
-from planner.inputs import MAX_INFLATED_BYTES
+from planner.inputs import MAX_INFLATED_BYTES, read_plain_bytes
 
 DATA = Path(__file__).parent / "data"
 CHICAGO = DATA / "USA_IL_Chicago-OHare.Intl.AP.725300_TMY3.epw.gz"
@@ -567,3 +568,61 @@ def test_property_weather_text(tmp_path, edits, cut, lead):
     if not isinstance(result, InputError):
         table, _ = result
         assert len(table) == 8760 and np.isfinite(table.drop(columns="month")).all().all()
+
+
+# --- paths that are not regular files --------------------------------------------------------
+
+READERS = {
+    "weather": read_weather,
+    "hourly": lambda p: read_hourly_file(p, "price"),
+    "sites": read_sites_file,
+    "regions": read_regions_file,
+}
+
+
+def not_a_file(tmp_path: Path, kind: str) -> Path:
+    if kind == "device":
+        return Path("/dev/zero")
+    path = tmp_path / f"{kind}.csv"
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it would block until a writer comes: it must not be opened
+    else:
+        path.mkdir()
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs")
+@pytest.mark.parametrize("reader", sorted(READERS))
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [("device", "got a device"), ("fifo", "got a FIFO (named pipe)"), ("folder", "got a folder")],
+)
+def test_devices_fifos_and_folders_are_refused_unopened(tmp_path, reader, kind, words):
+    path = not_a_file(tmp_path, kind)
+    started = time.perf_counter()
+    err = outcome(READERS[reader], path)
+    assert isinstance(err, InputError) and err.file == str(path)
+    assert "expected a regular" in str(err) and words in str(err)
+    assert "no such" not in str(err)
+    assert time.perf_counter() - started < 5.0
+
+
+def test_plain_read_stops_one_byte_past_the_cap(tmp_path):
+    path = write(tmp_path, "big.csv", "x" * 11)
+    assert read_plain_bytes(path, what="results", limit=11) == b"x" * 11
+    with pytest.raises(InputError, match="holds more than 10 bytes of data"):
+        read_plain_bytes(path, what="results", limit=10)
+
+
+def test_sparse_huge_weather_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "huge.epw"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_INFLATED_BYTES + 2**20)  # sparse: no disk, but reads as zeros
+    tracemalloc.start()
+    try:
+        err = outcome(read_weather, path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(err, InputError) and "holds more than 64 MB" in str(err)
+    assert peak < 2 * MAX_INFLATED_BYTES

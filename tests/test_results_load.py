@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import warnings
 from pathlib import Path
 
@@ -190,3 +191,20 @@ def test_property_damaged_documents(tmp_path, document, data):
             assert str(err) and "\n" not in str(err)
         else:
             assert isinstance(results, Results)
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_results_path_that_is_no_file_says_what_it_is(tmp_path, kind, capsys):
+    if kind == "device":
+        path = Path("/dev/zero")
+    else:
+        path = tmp_path / "results.json"
+        path.mkdir() if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(InputError, match="expected a regular results file, got a ") as info:
+        Results.load_json(path)
+    assert "no such" not in str(info.value)
+    if kind == "device":
+        return  # /dev/zero has no .json suffix: the CLI takes it for a scenario
+    assert run(["report", str(path), "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "expected a regular results file" in err[0]

@@ -45,9 +45,7 @@ def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
     started = time.perf_counter()
     path = Path(source)
     if path.suffix.lower() == ".json":
-        if not path.is_file():
-            raise InputError("no such results file", file=path)
-        results = Results.load_json(path)
+        results = Results.load_json(path)  # says what is wrong with a path that is no file
     else:
         results = _run(scenario_path(source), quiet=as_json)
     written = write_report(results, out_file)
