@@ -31,13 +31,70 @@ def test_version():
 def test_help_lists_every_command(capsys):
     assert run(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("optimize", "evaluate", "pareto", "pue", "climate", "sites", "scenario",
-                    "data", "report", "gui"):
+    for command in (
+        "optimize",
+        "evaluate",
+        "pareto",
+        "pue",
+        "climate",
+        "sites",
+        "scenario",
+        "data",
+        "report",
+        "gui",
+    ):
         assert command in out
 
 
 def test_unknown_option_is_bad_input(capsys):
     assert run(["--frobnicate"]) == 2
+
+
+USAGE_ERRORS = {
+    "unknown-option": (["optimize", "--bogus"], "--bogus"),
+    "missing-argument": (["climate", "summary"], "FILE"),
+    "workers-0": (["optimize", "--workers", "0"], "--workers"),
+    "unknown-cooling": (["pue", "--cooling", "ice"], "--cooling"),
+    "missing-cooling": (["pue"], "--cooling"),
+    "site-and-climate": (
+        ["pue", "--site", "X", "--climate", "{file}", "--cooling", "auto"],
+        "--climate",
+    ),
+    "climate-folder": (["pue", "--climate", "{folder}", "--cooling", "auto"], "--climate"),
+    "negative-top": (["evaluate", "--top", "-5"], "--top"),
+    "too-many-points": (["pareto", "--points", "100000"], "--points"),
+    "unknown-tab": (["gui", "--tab", "bogus"], "--tab"),
+    "report-into-folder": (["report", "training-16k", "--out", "{folder}"], "--out"),
+    "unknown-command": (["frob"], "frob"),
+}
+
+
+@pytest.mark.parametrize(("args", "named"), USAGE_ERRORS.values(), ids=USAGE_ERRORS)
+def test_usage_error_is_one_line_naming_the_option(args, named, tmp_path, capsys):
+    (tmp_path / "weather.epw").write_text("")
+    args = [a.format(file=tmp_path / "weather.epw", folder=tmp_path) for a in args]
+    assert run(args) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("Error: ") and named in lines[0]
+    assert "Usage:" not in captured.err and captured.out == ""
+
+
+def test_usage_error_hints_at_the_command_help(capsys):
+    assert run(["optimize", "--workers", "0"]) == 2
+    assert "see 'planner optimize --help'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["optimize", "--help"], [], ["sites"]],
+    ids=["help", "optimize-help", "no-args", "group-no-args"],
+)
+def test_help_prints_on_stdout_with_exit_0(args, capsys):
+    assert run(args) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Usage: planner") and captured.err == ""
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

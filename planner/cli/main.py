@@ -5,6 +5,8 @@ Results go to stdout, logs and progress to stderr. Bad input prints one sentence
 file and the row or field; a traceback only with ``--debug``. Python warnings (NumPy's
 RuntimeWarning and the like) go to the log at DEBUG level, shown with ``--debug``. A reader
 that stops early (``planner sites list | head -1``) ends the command quietly with exit 0.
+A usage error (unknown option, value out of range) is one line too, pointing at the command's
+``--help``; ``planner`` or a group alone prints its help with exit 0.
 """
 
 from __future__ import annotations
@@ -138,6 +140,27 @@ def _detach_stdout() -> None:
         pass  # not a real file (a test's capture): nothing will flush to a pipe
 
 
+# click 8.2 raises this for a group called without a command; older click printed the help
+# and raised Exit(0) itself.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def usage_error_line(exc: click.ClickException) -> str:
+    """click's message on one line, with a pointer to the command's help for usage errors.
+
+    ``Error: Invalid value for '--workers': 0 is not in the range x>=1 (see 'planner
+    optimize --help').`` A list of choices click spreads over lines is joined into one.
+    """
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if not isinstance(exc, click.UsageError) or ctx is None:
+        return f"Error: {message}"
+    hint = f"(see '{ctx.command_path} --help')"
+    if message.endswith("?"):  # "Did you mean '--out'?" ends its own sentence
+        return f"Error: {message} {hint}"
+    return f"Error: {message.rstrip('.')} {hint}."
+
+
 def _run(args: list[str], *, debug: bool) -> int:
     from planner.errors import CancelledError, InputError
 
@@ -150,9 +173,14 @@ def _run(args: list[str], *, debug: bool) -> int:
     except click.exceptions.Abort:
         click.echo("Stopped.", err=True)
         return 130
+    except _NO_ARGS_IS_HELP as exc:
+        # `planner` or `planner sites` alone: the help the user was after, as with --help.
+        click.echo(exc.ctx.get_help())
+        return EXIT_OK
     except click.ClickException as exc:
-        # Usage errors (unknown option, missing argument) are bad input too.
-        exc.show(file=sys.stderr)
+        # Usage errors (unknown option, missing argument) are bad input too: one line, as
+        # every other bad input, instead of click's usage block.
+        click.echo(usage_error_line(exc), err=True)
         return EXIT_BAD_INPUT
     except InputError as exc:
         if debug:
