@@ -204,3 +204,14 @@ def test_new_south_wales_has_its_own_carbon_intensity(cat):
     reg = cat.regions
     assert reg.at["AU-NSW", "carbon_g_per_kwh"] == 660.0
     assert reg.at["AU-NSW", "carbon_g_per_kwh_source"] == "dcceew-nga-2024"
+
+
+def test_us_saidi_is_without_major_events_like_the_risk_scale(cat):
+    # eia-epa-reliability-2023: EIA Electric Power Annual 2023, tables 11.1 and 11.3, SAIDI
+    # without major event days: U.S. 123.9 min, Rhode Island 52.2, Maine 247.4. With major events
+    # (366.6) every state would sit above the 300-minute top of the risk scale.
+    saidi = cat.regions["saidi_minutes"]
+    assert saidi["US-RI"] == 52.2 and saidi["US-ME"] == 247.4
+    assert saidi["US-VA"] == 123.9 and saidi["US-TX"] == 123.9
+    us = cat.regions["country"] == "US"
+    assert (saidi[us] < 300).all()
