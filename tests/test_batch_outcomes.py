@@ -186,3 +186,13 @@ def test_exit_code_precedence(tmp_path):
     assert batch_exit_code([ok, infeasible]) == 3
     assert batch_exit_code([infeasible, bad, ok]) == 2
     assert batch_exit_code([bad, bug, infeasible]) == 1
+
+
+def test_each_error_line_names_its_scenario_file_once(four_scenarios, tmp_path, capsys):
+    run(["optimize", str(four_scenarios), "--out", str(tmp_path / "o"), "--format", "csv",
+         "--workers", "1"])
+    err = capsys.readouterr().err.splitlines()
+    for stem in ("b-bad", "d-boom"):
+        path = str(four_scenarios / f"{stem}.toml")
+        (line,) = [line for line in err if path in line]
+        assert line.count(path) == 1 and line.startswith(path), line

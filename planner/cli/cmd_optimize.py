@@ -146,7 +146,7 @@ def _run_single(job: Any, as_json: bool) -> int:
 def _run_many(
     jobs: list[Any], out_root: Path, workers: int | None, as_json: bool, *, debug: bool = False
 ) -> int:
-    from planner.optimize.batch import batch_exit_code, run_batch, write_summary
+    from planner.optimize.batch import batch_exit_code, error_line, run_batch, write_summary
 
     bar = TerminalBar(enabled=not as_json)
     bar("Running scenarios", 0.0)
@@ -184,7 +184,7 @@ def _run_many(
         click.echo(f"Summary: {summary}")
     for o in outcomes:
         if o["error"]:
-            click.echo(f"{o['row']['file']}: {o['error']}", err=True)
+            click.echo(error_line(o), err=True)
             if debug and o.get("traceback"):
                 click.echo(o["traceback"], err=True)
     return batch_exit_code(outcomes)

@@ -168,6 +168,18 @@ def internal_message(exc: BaseException) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def error_line(outcome: dict[str, Any]) -> str:
+    """The terminal line of a failed scenario, naming its file once.
+
+    A bad-input sentence already starts with the file it is about when that is the scenario
+    file; one about another file (a site or weather file) gets the scenario file in front.
+    """
+    file, message = outcome["row"]["file"], outcome["error"]
+    if message.startswith((f"{file}:", f"{file},")):
+        return message
+    return f"{file}: {message}"
+
+
 def failed_outcome(job: Job, outcome: str, message: str, trace: str = "") -> dict[str, Any]:
     """The outcome of a scenario that produced no results."""
     row = {
