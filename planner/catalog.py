@@ -846,7 +846,7 @@ def _read_gis_table(path: Path, source: Path | io.BytesIO) -> pd.DataFrame:
     try:
         with catch_warnings():
             simplefilter("ignore")  # pyogrio's notes on odd drivers are not the user's concern
-            frame = gpd.read_file(source)
+            frame = gpd.read_file(source, fid_as_index=True)
     except Exception as exc:  # noqa: BLE001 - pyogrio raises several types for bad files
         raise InputError(
             f"cannot read as a GIS file ({type(exc).__name__}: {_shown(str(exc), 120)})",
@@ -854,11 +854,49 @@ def _read_gis_table(path: Path, source: Path | io.BytesIO) -> pd.DataFrame:
         ) from None
     if len(frame) == 0:
         raise InputError("the file has no sites", file=path)
-    raw = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).astype(object)
+    raw = _gis_cells_as_text(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")), source)
     raw.columns = [str(c).lower() for c in raw.columns]
     if frame.geometry is not None and ("lat" not in raw or "lon" not in raw):
         raw["lat"], raw["lon"] = _point_coordinates(frame, path)
-    return raw.astype(object).where(raw.notna(), "").astype(str)
+    return raw.reset_index(drop=True)
+
+
+def _gis_cells_as_text(table: pd.DataFrame, source: Path | io.BytesIO) -> pd.DataFrame:
+    """Attributes as text: a null is an empty cell (missing), a stored NaN stays 'nan'.
+
+    pyogrio reads both a null and a NaN in a number field as NaN; only a null means "not
+    given", so the NaN cells are told apart by asking GDAL for the null ones.
+    """
+    text = table.astype(object).where(table.notna(), "").astype(str)
+    for col in table.columns:
+        if not (pd.api.types.is_float_dtype(table[col]) and table[col].isna().any()):
+            continue
+        nulls = _null_fids(source, str(col))
+        if nulls is not None:
+            text.loc[table[col].isna() & ~table.index.isin(nulls), col] = "nan"
+    return text
+
+
+def _null_fids(source: Path | io.BytesIO, column: str) -> pd.Index | None:
+    """Feature ids whose ``column`` is null; None where the driver cannot filter."""
+    import pyogrio
+
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    quoted = column.replace('"', '""')
+    try:
+        with catch_warnings():
+            simplefilter("ignore")
+            nulls = pyogrio.read_dataframe(
+                source,
+                columns=[column],
+                read_geometry=False,
+                where=f'"{quoted}" IS NULL',
+                fid_as_index=True,
+            )
+    except Exception:  # noqa: BLE001 - a driver without attribute filters: take NaN as null
+        return None
+    return nulls.index
 
 
 def _point_coordinates(frame: gpd.GeoDataFrame, path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -1288,20 +1326,34 @@ def _shown(text: str, limit: int = 40) -> str:
 def _numeric_column(
     values: pd.Series, path: Path, col: str, *, allow_empty: bool = False
 ) -> pd.Series:
-    """Text cells as floats; empty (or 'nan', 'none') is NaN where allowed, inf never is."""
+    """Text cells as floats; an empty cell is NaN where allowed; a written nan or inf never is.
+
+    Only an empty cell means "not given": 'nan' typed or exported into a cell is more likely
+    a broken formula or export than a wish for the default (for capacity, unlimited).
+    """
     text = values.astype(str).str.strip()
-    empty = text.eq("") | text.str.lower().isin(["nan", "none"])
+    empty = text.eq("")
     numbers = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
     bad = (numbers.isna() & ~empty) | np.isinf(numbers)
     if not allow_empty:
         bad |= empty
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        cell = text.iloc[i]
-        got = "an empty cell" if cell == "" else f"'{_shown(cell)}'"
-        kind = "a finite number" if np.isinf(numbers.iloc[i]) else "a number"
-        raise InputError(f"expected {kind}, got {got}", file=path, row=i + 1, field=col)
+        raise InputError(
+            _not_a_number(text.iloc[i], numbers.iloc[i], allow_empty),
+            file=path,
+            row=i + 1,
+            field=col,
+        )
     return numbers
+
+
+def _not_a_number(cell: str, number: float, allow_empty: bool) -> str:
+    if cell == "":
+        return "expected a number, got an empty cell"
+    kind = "a finite number" if np.isinf(number) else "a number"
+    hint = " (leave the cell empty to take the default)" if allow_empty else ""
+    return f"expected {kind}, got '{_shown(cell)}'{hint}"
 
 
 def _check_range(table: pd.DataFrame, col: str, lo: float, hi: float, path: Path) -> None:

@@ -120,10 +120,41 @@ def test_site_numbers_are_finite_and_in_range(tmp_path, column, cell, words):
 
 
 def test_site_empty_optional_cell_takes_the_default(tmp_path):
-    path = write(tmp_path, "s.csv", "id,name,lat,lon,capacity_mw\na,A,48.8,2.3,\nb,B,50,8.6,nan\n")
+    path = write(tmp_path, "s.csv", 'id,name,lat,lon,capacity_mw\na,A,48.8,2.3,\nb,B,50,8.6,""\n')
     sites, _ = read_sites_file(path)
     assert np.isinf(sites["capacity_mw"]).all()
     assert sites["defaults_applied"].str.contains("capacity_mw").all()
+
+
+@pytest.mark.parametrize("column", ["capacity_mw", "elevation_m", "time_to_power_months",
+                                    "land_usd_per_m2"])
+@pytest.mark.parametrize("cell", ["nan", "NaN", "None"])
+def test_site_written_nan_is_not_an_empty_cell(tmp_path, column, cell):
+    # 'nan' in capacity_mw used to read as empty, i.e. unlimited capacity.
+    text = f"id,name,lat,lon,{column}\na,A,48.8,2.3,5\nb,B,50,8.6,{cell}\n"
+    path = write(tmp_path, "s.csv", text)
+    err = outcome(read_sites_file, path)
+    assert isinstance(err, InputError)
+    assert (err.row, err.field) == (2, column)
+    assert f"expected a number, got '{cell}' (leave the cell empty" in str(err)
+
+
+def geojson_sites(tmp_path: Path, capacity: str) -> Path:
+    feature = (
+        '{{"type": "Feature", "properties": {{"id": "{0}", "name": "{0}", "capacity_mw": {1}}}, '
+        '"geometry": {{"type": "Point", "coordinates": [8.6, 50.1]}}}}'
+    )
+    features = ", ".join([feature.format("a", "12.5"), feature.format("b", capacity)])
+    text = f'{{"type": "FeatureCollection", "features": [{features}]}}'
+    return write(tmp_path, "s.geojson", text)
+
+
+def test_geojson_null_is_missing_but_nan_is_refused(tmp_path):
+    sites, _ = read_sites_file(geojson_sites(tmp_path, "null"))
+    assert np.isinf(sites.at["b", "capacity_mw"]) and sites.at["a", "capacity_mw"] == 12.5
+    err = outcome(read_sites_file, geojson_sites(tmp_path, "NaN"))
+    assert isinstance(err, InputError) and (err.row, err.field) == (2, "capacity_mw")
+    assert "got 'nan'" in str(err)
 
 
 def test_site_headers_as_spreadsheets_write_them(tmp_path):
@@ -268,6 +299,17 @@ def test_region_numbers_are_finite_and_in_range(tmp_path, column, cell, words):
     err = info.value
     assert (err.file, err.row, err.field) == (str(path), 2, column)
     assert words in str(err)
+
+
+@pytest.mark.parametrize("column", ["saidi_minutes", "carbon_lifecycle_g_per_kwh"])
+def test_region_written_nan_in_an_optional_column_is_refused(tmp_path, column):
+    table = pd.read_csv(REGIONS, dtype=str, keep_default_na=False)
+    table.loc[1, column] = "nan"
+    path = tmp_path / "regions.csv"
+    table.to_csv(path, index=False)
+    err = outcome(read_regions_file, path)
+    assert isinstance(err, InputError) and (err.row, err.field) == (2, column)
+    assert "expected a number, got 'nan'" in str(err)
 
 
 def test_region_update_with_empty_cell_keeps_the_default(tmp_path):
