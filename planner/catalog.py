@@ -28,7 +28,9 @@ import copy
 import csv
 import io
 import math
+import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -412,9 +414,16 @@ def read_regions_file(path: str | Path, *, partial: bool = False) -> pd.DataFram
         for col in REGION_COLUMNS:
             if col not in raw.columns:
                 raise InputError(f"missing column '{col}'", file=path, field=col)
+    years = [c for c in raw.columns if c.endswith("_year")]
+    text_columns = [c for c in raw.columns if c not in {*REGION_RANGES, *years, "moratorium"}]
+    _check_text_cells(
+        raw,
+        path,
+        one_line=[c for c in text_columns if c not in _FREE_TEXT],
+        free=[c for c in text_columns if c in _FREE_TEXT],
+    )
     _check_ids(raw, "region_code", path)
     table = raw.copy()
-    years = [c for c in table.columns if c.endswith("_year")]
     for col in [*REGION_RANGES, *years]:
         if col in table:
             low, high = REGION_RANGES.get(col, (1900, 2100))
@@ -555,6 +564,14 @@ SITE_RANGES: dict[str, tuple[float, float]] = {
     "land_usd_per_m2": (0, 100_000),  # central Tokyo is about 30,000 USD/m2
 }
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+#: Text columns of a site file that must be one line: they become CSV cells and chart labels.
+_SITE_ONE_LINE = ("id", "name", "country", "region_code")
+#: Free-text columns, where tabs and line breaks are fine (control characters are not).
+_FREE_TEXT = ("note", "notes")
+#: C0 and C1 control characters but tab and line breaks: invisible, and XLSX cannot store them.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Tabs and line breaks: they split a CSV row or a label in two.
+_LINE_BREAK = re.compile(r"[\t\n\r\u2028\u2029]")
 _SPREADSHEET_ENGINES = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".ods": "odf"}
 _GIS_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
 
@@ -595,6 +612,7 @@ def read_sites_file(
     path = Path(path)
     cat = catalog or default_catalog()
     raw = _site_columns(_read_site_table(path), path)
+    _check_text_cells(raw, path, one_line=_SITE_ONE_LINE, free=_FREE_TEXT)
     out = _site_numbers(raw, path)
     ttp_given = out["time_to_power_months"].notna().to_numpy()
     defaults: list[list[str]] = [[] for _ in range(len(out))]
@@ -1315,6 +1333,48 @@ def _check_ids(table: pd.DataFrame, col: str, path: Path) -> None:
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputError(f"duplicate id '{_shown(ids.iloc[i])}'", file=path, row=i + 1, field=col)
+
+
+def _check_text_cells(
+    raw: pd.DataFrame, path: Path, *, one_line: Sequence[str], free: Sequence[str]
+) -> None:
+    """Refuse control characters in text columns, and tabs or line breaks in one-line ones.
+
+    Cells are stripped first, in place, as the tables keep them: a trailing line break that
+    a spreadsheet left in a cell is harmless, one inside a name is not.
+    """
+    for col in [*one_line, *free]:
+        if col not in raw:
+            continue
+        raw[col] = raw[col].astype(str).str.strip()
+        for pattern in (_CONTROL_CHARACTER, *((_LINE_BREAK,) if col in one_line else ())):
+            first = _first_match(raw[col], pattern)
+            if first is not None:
+                row, found = first
+                raise InputError(_bad_character(found), file=path, row=row, field=col)
+
+
+def _first_match(cells: pd.Series, pattern: re.Pattern[str]) -> tuple[int, re.Match[str]] | None:
+    """Row (1-based) and match of the first cell the pattern finds something in."""
+    for i, cell in enumerate(cells):
+        found = pattern.search(cell)
+        if found:
+            return i + 1, found
+    return None
+
+
+def _bad_character(found: re.Match[str]) -> str:
+    char, where = found.group(), found.start() + 1
+    if found.re is _LINE_BREAK:
+        kind = "a tab" if char == "\t" else "a line break"
+        return (
+            f"the text holds {kind} at character {where}; ids, names and codes must be one line "
+            "(tabs and line breaks split CSV rows and chart labels)"
+        )
+    return (
+        f"the text holds the control character U+{ord(char):04X} at character {where}, which "
+        "is invisible and cannot be saved in a spreadsheet; remove it"
+    )
 
 
 def _shown(text: str, limit: int = 40) -> str:

@@ -190,6 +190,68 @@ def test_site_csv_compressed(tmp_path):
         assert list(sites.index) == ["a"]
 
 
+CONTROL_CHARACTERS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\x7f", "\x85"]
+
+
+def site_csv(tmp_path: Path, column: str, cell: str) -> Path:
+    """Two sites; the second has ``cell`` in ``column`` (written with the csv module)."""
+    rows = [{"id": "a", "name": "Alpha", "lat": "48.8", "lon": "2.3"},
+            {"id": "b", "name": "Beta", "lat": "50.1", "lon": "8.6"}]
+    rows[1][column] = cell
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[1]), quoting=csv.QUOTE_ALL)
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "s.csv"
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("column", ["id", "name", "country", "region_code", "notes"])
+@pytest.mark.parametrize("char", CONTROL_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
+def test_site_control_characters_are_refused_at_read_time(tmp_path, column, char):
+    # They passed `sites validate` and crashed the XLSX export later (exit 1).
+    path = site_csv(tmp_path, column, f"D{char}E")
+    err = outcome(read_sites_file, path)
+    assert isinstance(err, InputError), err
+    assert (err.file, err.row, err.field) == (str(path), 2, column)
+    assert f"control character U+{ord(char):04X} at character 2" in str(err)
+    assert char not in str(err)
+
+
+@pytest.mark.parametrize("column", ["id", "name", "country", "region_code"])
+@pytest.mark.parametrize(("char", "words"), [("\t", "a tab"), ("\n", "a line break"),
+                                             ("\r", "a line break")])
+def test_site_tabs_and_line_breaks_in_one_line_fields_are_refused(tmp_path, column, char, words):
+    err = outcome(read_sites_file, site_csv(tmp_path, column, f"Be{char}ta"))
+    assert isinstance(err, InputError), err
+    assert (err.row, err.field) == (2, column)
+    assert f"holds {words} at character 3" in str(err) and "split CSV rows" in str(err)
+
+
+def test_site_notes_may_hold_line_breaks_and_cells_are_stripped(tmp_path):
+    sites, _ = read_sites_file(site_csv(tmp_path, "notes", "two\nlines\tand a tab"))
+    assert sites.at["b", "notes"] == "two\nlines\tand a tab"
+    sites, _ = read_sites_file(site_csv(tmp_path, "name", " Beta\n"))
+    assert sites.at["b", "name"] == "Beta"
+
+
+@pytest.mark.parametrize(("column", "cell", "words"), [
+    ("name", "Vir\x01ginia", "control character U+0001"),
+    ("grid", "PJM\nEast", "a line break"),
+    ("price_usd_per_mwh_source", "eia\x00", "control character U+0000"),
+    ("note", "bad\x1b[31m", "control character U+001B"),
+])
+def test_region_text_control_characters_are_refused(tmp_path, column, cell, words):
+    table = pd.read_csv(REGIONS, dtype=str, keep_default_na=False)
+    table.loc[1, column] = cell
+    path = tmp_path / "regions.csv"
+    table.to_csv(path, index=False)
+    err = outcome(read_regions_file, path)
+    assert isinstance(err, InputError), err
+    assert (err.row, err.field) == (2, column) and words in str(err)
+
+
 # --- site files: spreadsheets ----------------------------------------------------------------
 
 
