@@ -358,29 +358,39 @@ def validate_results_dict(data: Any, *, file: str | Path | None = None) -> None:
         check.require(isinstance(data.get(key, ""), str), key, "expected text")
     check.require(isinstance(data.get("scenario"), dict), "scenario",
                   f"expected an object, got {_kind(data.get('scenario'))}")
-    n_sites = _check_evaluation(check, check.section(data, "evaluation"))
-    check.table(data.get("ranking"), "ranking", rows=n_sites, index="site_id",
+    sites = _check_evaluation(check, check.section(data, "evaluation"))
+    check.table(data.get("ranking"), "ranking", rows=len(sites), index="site_id",
                 numbers=("rank", "score"))
-    _check_allocation(check, check.section(data, "allocation"))
-    check.table(data.get("pareto"), "pareto", optional=True)
+    check.same_sites(data["ranking"], "ranking", sites)
+    _check_allocation(check, check.section(data, "allocation"), sites)
+    n_points = check.table(data.get("pareto"), "pareto", optional=True)
     allocations = data.get("pareto_allocations", [])
-    check.require(isinstance(allocations, list), "pareto_allocations", "expected a list")
+    check.require(isinstance(allocations, list) and len(allocations) <= n_points,
+                  "pareto_allocations", f"expected a list of at most {n_points} tables, one "
+                  "per point of the Pareto front")
     for k, table in enumerate(allocations):
-        check.table(table, f"pareto_allocations[{k}]")
-    check.table(data.get("uncertainty"), "uncertainty", optional=True)
+        check.table(table, f"pareto_allocations[{k}]", index="site_id")
+        check.known_sites(table, f"pareto_allocations[{k}]", sites)
+    if check.table(data.get("uncertainty"), "uncertainty", optional=True, index="site_id"):
+        check.known_sites(data["uncertainty"], "uncertainty", sites)
     check.table(data.get("sensitivity"), "sensitivity", optional=True)
 
 
-def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> int:
-    """Check the evaluation section; returns the number of sites."""
+def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> list[str]:
+    """Check the evaluation section; returns the site ids of its metrics table."""
     n = check.table(ev.get("metrics"), "evaluation.metrics", index="site_id",
                     numbers=("lat", "lon"))
+    sites = check.index_of(ev["metrics"])
     for name in _SITE_TABLES:
         check.table(ev.get(name), f"evaluation.{name}", rows=n, index="site_id")
+        check.same_sites(ev[name], f"evaluation.{name}", sites)
     check.table(ev.get("site_fixed_cost_by_first_phase_usd"),
                 "evaluation.site_fixed_cost_by_first_phase_usd", rows=n, optional=True)
     check.table(ev.get("monthly"), "evaluation.monthly")
+    check.unique_rows(ev["monthly"], "evaluation.monthly", key=("site_id", "month"))
+    check.known_sites(ev["monthly"], "evaluation.monthly", sites, column="site_id")
     check.table(ev.get("provenance"), "evaluation.provenance")
+    check.unique_rows(ev["provenance"], "evaluation.provenance")
     fixed = ev.get("site_fixed_cost_usd")
     where = "evaluation.site_fixed_cost_usd"
     check.require(isinstance(fixed, dict) and isinstance(fixed.get("index"), list)
@@ -389,6 +399,9 @@ def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> int:
     check.require(len(fixed["index"]) == len(fixed["values"]) == n, where,
                   f"expected {n} values, one per site of evaluation.metrics")
     check.numbers(fixed["values"], where)
+    as_table = {"index": "site_id", "columns": ["site_id"], "data": [[i] for i in fixed["index"]]}
+    check.table(as_table, where, index="site_id")
+    check.same_sites(as_table, where, sites)
     for name in ("hourly_pue", "hourly_wue_l_per_kwh"):
         check.array(ev.get(name), f"evaluation.{name}", (n, 8760))
     if ev.get("hourly_it_kw") is not None:
@@ -400,10 +413,10 @@ def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> int:
                       "expected a list of 12 numbers")
         check.numbers(useful, where)
     check.texts(ev.get("warnings", []), "evaluation.warnings")
-    return n
+    return sites
 
 
-def _check_allocation(check: _Checker, al: dict[str, Any]) -> None:
+def _check_allocation(check: _Checker, al: dict[str, Any], sites: list[str]) -> None:
     check.require(al.get("status") in ALLOCATION_STATUSES, "allocation.status",
                   f"expected one of {', '.join(ALLOCATION_STATUSES)}")
     check.require(isinstance(al.get("message"), str), "allocation.message", "expected text")
@@ -411,7 +424,8 @@ def _check_allocation(check: _Checker, al: dict[str, Any]) -> None:
         if al.get(key) is not None:
             check.numbers([al[key]], f"allocation.{key}")
     for key in ("blocks", "gpus", "summary"):
-        check.table(al.get(key), f"allocation.{key}", optional=True, index="site_id")
+        if check.table(al.get(key), f"allocation.{key}", optional=True, index="site_id"):
+            check.known_sites(al[key], f"allocation.{key}", sites)
     check.texts(al.get("binding", []), "allocation.binding")
 
 
@@ -467,11 +481,14 @@ class _Checker:
         for k, row in enumerate(data):
             if not isinstance(row, list) or len(row) != len(columns):
                 self.fail(field, f"expected a row of {len(columns)} cells", k + 1)
-            self._cells(row, field, k + 1)
         if rows is not None:
             self.require(len(data) == rows, field,
                          f"{len(data)} rows, expected {rows} (one per site of "
                          "evaluation.metrics)")
+        if obj.get("index") is not None:
+            self._unique_index(obj, field)
+        for k, row in enumerate(data):
+            self._cells(row, field, k + 1)
         for col in numbers:
             self.require(col in columns, field, f"missing column '{col}'")
             j = columns.index(col)
@@ -479,6 +496,56 @@ class _Checker:
                 if row[j] is not None and not _is_number(row[j]):
                     self.fail(f"{field}.{col}", f"expected a number, got {_kind(row[j])}", k + 1)
         return len(data)
+
+    def _unique_index(self, obj: dict[str, Any], field: str) -> None:
+        """Index cells are text and each appears once (a pasted-twice table stops here)."""
+        j = obj["columns"].index(obj["index"])
+        seen: set[str] = set()
+        for k, row in enumerate(obj["data"]):
+            key = row[j]
+            if not isinstance(key, str):
+                self.fail(field, f"expected the {obj['index']} as text, got {_kind(key)}", k + 1)
+            if key in seen:
+                self.fail(field, f"the {obj['index']} '{_shown(key)}' appears twice", k + 1)
+            seen.add(key)
+
+    def unique_rows(self, obj: dict[str, Any], field: str, key: tuple[str, ...] = ()) -> None:
+        """No two rows alike (in the ``key`` columns, or whole): a repeated table stops here."""
+        for col in key:
+            self.require(col in obj["columns"], field, f"missing column '{col}'")
+        cols = [obj["columns"].index(c) for c in key] or range(len(obj["columns"]))
+        seen: set[str] = set()
+        for k, row in enumerate(obj["data"]):
+            # JSON text as the key: cells may be lists (provenance's monthly factors).
+            text = json.dumps([row[j] for j in cols])
+            if text in seen:
+                what = f"the {', '.join(key)}" if key else "the row"
+                self.fail(field, f"{what} appears twice (a pasted or repeated table?)", k + 1)
+            seen.add(text)
+
+    @staticmethod
+    def index_of(obj: dict[str, Any], column: str | None = None) -> list[str]:
+        """The index (or ``column``) of a table :meth:`table` has checked."""
+        j = obj["columns"].index(column or obj["index"])
+        return [row[j] for row in obj["data"]]
+
+    def known_sites(
+        self, obj: dict[str, Any], field: str, sites: list[str], column: str | None = None
+    ) -> None:
+        """Every site of the table is a site of ``evaluation.metrics``."""
+        known = set(sites)
+        for k, site in enumerate(self.index_of(obj, column)):
+            if not isinstance(site, str) or site not in known:
+                self.fail(field, f"site '{_shown(str(site))}' is not in evaluation.metrics "
+                          "(edited by hand?)", k + 1)
+
+    def same_sites(self, obj: dict[str, Any], field: str, sites: list[str]) -> None:
+        """The table has one row for each site of ``evaluation.metrics``, and no other."""
+        self.known_sites(obj, field, sites)
+        missing = set(sites) - set(self.index_of(obj))
+        if missing:
+            first = next(s for s in sites if s in missing)
+            self.fail(field, f"no row for site '{_shown(first)}' of evaluation.metrics")
 
     def _cells(self, row: list[Any], field: str, k: int) -> None:
         # Lists are real cells too: provenance holds parameter lists such as 12 monthly factors.
@@ -496,6 +563,12 @@ class _Checker:
             self.fail(field, f"the packed array is damaged ({exc})")
         if not np.isfinite(values).all():
             self.fail(field, "the array holds values that are not finite numbers")
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A site id as quoted in a message: printable, at most ``limit`` characters."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_number(value: Any) -> bool:

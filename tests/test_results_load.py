@@ -9,6 +9,7 @@ import copy
 import json
 import math
 import os
+import time
 import warnings
 from pathlib import Path
 
@@ -208,3 +209,88 @@ def test_results_path_that_is_no_file_says_what_it_is(tmp_path, kind, capsys):
     assert run(["report", str(path), "--out", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "expected a regular results file" in err[0]
+
+
+# --- site ids: every table names sites of evaluation.metrics, each once ----------------------
+
+
+def first_cell(table: str, value):
+    """Replace the site id of the first row of a table ('allocation.summary')."""
+    return edit(f"{table}.data.0.0", value)
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "words"),
+    [
+        ("allocation.summary", 1, "site 'xx-nowhere' is not in evaluation.metrics"),
+        ("allocation.gpus", 1, "site 'xx-nowhere' is not in evaluation.metrics"),
+        ("allocation.blocks", 1, "site 'xx-nowhere' is not in evaluation.metrics"),
+        ("ranking", 1, "site 'xx-nowhere' is not in evaluation.metrics"),
+        ("uncertainty", 1, "site 'xx-nowhere' is not in evaluation.metrics"),
+        ("evaluation.rtt_ms", 1, "site 'xx-nowhere' is not in evaluation.metrics"),
+        ("evaluation.monthly", 1, "site 'xx-nowhere' is not in evaluation.metrics"),
+    ],
+)
+def test_unknown_site_is_refused(tmp_path, document, table, row, words):
+    # Unknown sites in the allocation gave exit 1 (NaN to int); in the ranking, a report.
+    path = save(tmp_path, first_cell(table, "xx-nowhere")(document))
+    with pytest.raises(InputError) as info:
+        Results.load_json(path)
+    assert (info.value.field, info.value.row) == (table, row)
+    assert words in str(info.value)
+
+
+def test_unknown_site_in_a_pareto_allocation_is_refused(tmp_path, document):
+    doc = copy.deepcopy(document)
+    table = copy.deepcopy(doc["allocation"]["gpus"])
+    table["data"][1][0] = "xx-nowhere"
+    doc["pareto_allocations"] = [table]
+    with pytest.raises(InputError, match="site 'xx-nowhere' is not in") as info:
+        Results.load_json(save(tmp_path, doc))
+    assert (info.value.field, info.value.row) == ("pareto_allocations[0]", 2)
+
+
+@pytest.mark.parametrize("table", ["evaluation.metrics", "ranking", "allocation.summary",
+                                   "uncertainty"])
+def test_duplicate_site_is_refused(tmp_path, document, table):
+    doc = copy.deepcopy(document)
+    node = doc
+    for key in table.split("."):
+        node = node[key]
+    twice = node["data"][1][0]
+    node["data"][0][0] = twice
+    with pytest.raises(InputError, match=f"the site_id '{twice}' appears twice") as info:
+        Results.load_json(save(tmp_path, doc))
+    assert (info.value.field, info.value.row) == (table, 2)
+
+
+def test_cli_report_unknown_allocation_site_exits_2(tmp_path, document, capsys):
+    path = save(tmp_path, first_cell("allocation.summary", "xx-nowhere")(document))
+    assert run(["report", str(path), "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "field 'allocation.summary'" in err[0]
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ("evaluation.monthly", "the site_id, month appears twice"),
+        ("evaluation.provenance", "the row appears twice"),
+        ("allocation.summary", "appears twice"),
+        ("uncertainty", "appears twice"),
+    ],
+)
+def test_repeated_table_is_refused_fast(tmp_path, document, table, words):
+    # A table pasted many times over (18 MB) was accepted and took 26 s to report.
+    doc = copy.deepcopy(document)
+    node = doc
+    for key in table.split("."):
+        node = node[key]
+    node["data"] = node["data"] * (200_000 // len(node["data"]))
+    path = save(tmp_path, doc)
+    started = time.perf_counter()
+    with pytest.raises(InputError, match=words) as info:
+        Results.load_json(path)
+    assert info.value.field == table
+    assert time.perf_counter() - started < 5.0
