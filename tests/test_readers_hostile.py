@@ -519,6 +519,34 @@ def test_weather_refusals_name_the_line(tmp_path, name, edit, words):
     assert_one_sentence(info.value)
 
 
+def epw_with_dry_bulb(cell: str, line: int = 101) -> str:
+    lines = epw_lines()
+    fields = lines[line - 1].split(",")
+    fields[6] = cell  # dry-bulb temperature, C
+    lines[line - 1] = ",".join(fields)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [
+        ("inf", "line 101: expected a finite number for temp_air_c, got 'inf'"),
+        ("-inf", "expected a finite number"),
+        ("Infinity", "expected a finite number"),
+        ("nan", "line 101: expected a number for temp_air_c, got 'nan'"),
+    ],
+)
+def test_weather_non_finite_values_are_refused(tmp_path, cell, words):
+    # 'inf' passed as the EPW missing code 99.9 and was filled in, while 'nan' was refused.
+    err = outcome(read_weather, write(tmp_path, "w.epw", epw_with_dry_bulb(cell)))
+    assert isinstance(err, InputError) and words in str(err)
+
+
+def test_weather_missing_code_is_still_filled(tmp_path):
+    frame, _ = outcome(read_weather, write(tmp_path, "w.epw", epw_with_dry_bulb("99.9")))
+    assert np.isfinite(frame.iloc[:, :].select_dtypes("number").to_numpy()).all()
+
+
 def test_weather_blank_elevation_is_fine_when_pressure_is_given(tmp_path):
     lines = epw_lines()
     lines[0] = ",".join(lines[0].split(",")[:9] + [""])

@@ -322,15 +322,20 @@ def _tmy3_station(path: Path, record: str, line: int) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------ common
 def _to_numbers(raw: pd.DataFrame, path: Path, first_line: int) -> pd.DataFrame:
-    """Columns of text to floats; an empty cell is missing, anything else must be a number."""
+    """Columns of text to floats; an empty cell is missing, anything else a finite number.
+
+    'inf' is refused like 'nan': only the format's own missing codes (99.9, 999...) and empty
+    cells mean missing, else an infinite value would pass as a missing code and be filled.
+    """
     out = pd.DataFrame(index=raw.index)
     for name in raw.columns:
         text = raw[name].astype(str).str.strip()
         out[name] = pd.to_numeric(text, errors="coerce")
-        bad = out[name].isna().to_numpy() & (text != "").to_numpy()
+        bad = ~np.isfinite(out[name].to_numpy(float)) & (text != "").to_numpy()
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise InputError(f"line {first_line + k}: expected a number for {name}, got "
+            kind = "a finite number" if np.isinf(out[name].iloc[k]) else "a number"
+            raise InputError(f"line {first_line + k}: expected {kind} for {name}, got "
                              f"'{_shown(text.iloc[k])}'", file=path)
     return out
 
