@@ -144,8 +144,8 @@ def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
     ------
     InputError
         Naming the file, the first bad row (1-based, header excluded) and column: a cell that
-        is empty or not a finite number, a value outside the range, a column of zeros, or a
-        file without 8,760 rows.
+        is empty or not a finite number, a value outside the range, a price column of zeros
+        (a carbon column of zeros is a carbon-free grid), or a file without 8,760 rows.
     """
     path = Path(path)
     frame = _read_hourly_table(path, what)
@@ -196,9 +196,11 @@ def _hourly_column(values: pd.Series, path: Path, column: str, what: str) -> np.
         else:
             problem = f"{numbers[row]:g} {unit} is outside {low:g}..{high:g} {unit}"
         raise InputError(problem, file=path, row=row + 1, field=column.strip())
-    if not numbers.any():
+    # A carbon-free grid (Iceland, Norway) is all zeros for real; a price never is all year.
+    if what == "price" and not numbers.any():
         raise InputError(
-            f"every hourly {what} value is zero (an export that lost its data?)",
+            "every hourly price value is zero; prices reach zero or below in some hours, but "
+            "a whole year at exactly zero is almost surely an export that lost its data",
             file=path,
             field=column.strip(),
         )

@@ -431,6 +431,20 @@ def test_hourly_meaningless_files(tmp_path, values, words):
         read_hourly_file(path, "price")
 
 
+def test_hourly_carbon_free_grid_is_accepted(tmp_path):
+    # Iceland and Norway run carbon-free hours; a whole zero year is plausible for carbon.
+    path = write(tmp_path, "c.csv", hourly_text(["0"] * 8760, "hour,IS"))
+    frame = read_hourly_file(path, "carbon")
+    assert (frame["IS"] == 0).all() and len(frame) == 8760
+
+
+def test_hourly_price_all_zero_says_why_it_is_refused(tmp_path):
+    path = write(tmp_path, "p.csv", hourly_text(["0"] * 8760, "hour,IS"))
+    err = outcome(read_hourly_file, path, "price")
+    assert isinstance(err, InputError) and err.field == "IS"
+    assert "a whole year at exactly zero is almost surely an export that lost" in str(err)
+
+
 def test_hourly_pandas_index_column_and_compression(tmp_path):
     frame = pd.DataFrame({"US-VA": np.linspace(30, 90, 8760), "US-TX": 55.0})
     plain = tmp_path / "p.csv"
