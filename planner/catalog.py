@@ -612,7 +612,6 @@ def read_sites_file(
     path = Path(path)
     cat = catalog or default_catalog()
     raw = _site_columns(_read_site_table(path), path)
-    _check_text_cells(raw, path, one_line=_SITE_ONE_LINE, free=_FREE_TEXT)
     out = _site_numbers(raw, path)
     ttp_given = out["time_to_power_months"].notna().to_numpy()
     defaults: list[list[str]] = [[] for _ in range(len(out))]
@@ -638,7 +637,8 @@ read_sites = read_sites_file
 
 
 def _site_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Canonical column names (aliases applied), the four required ones present, ids unique."""
+    """Canonical column names (aliases applied), the four required ones present, text cells
+    clean and stripped, ids unique."""
     raw.columns = [_ALIASES.get(c, c) for c in (_header_name(c) for c in raw.columns)]
     twice = raw.columns[raw.columns.duplicated()]
     if len(twice):
@@ -654,7 +654,8 @@ def _site_columns(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
                 file=path,
                 field=col,
             )
-    raw["id"] = raw["id"].astype(str).str.strip()
+    # Text first: a message about a duplicate id must not print a control character.
+    _check_text_cells(raw, path, one_line=_SITE_ONE_LINE, free=_FREE_TEXT)
     _check_ids(raw, "id", path)
     return raw
 
