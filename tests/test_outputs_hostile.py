@@ -11,8 +11,10 @@ import errno
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -481,3 +483,100 @@ def test_xlsx_strips_control_characters_openpyxl_refuses(tmp_path):
     assert "Sitename" in [c.value for c in cells]
     hyperlink = next(c for c in cells if c.value == "=HYPERLINK()")
     assert hyperlink.data_type == "s" and hyperlink.quotePrefix
+
+
+# --- Ctrl-C at every stage of a run ------------------------------------------------------
+
+INTERRUPTED_RUN = """
+import atexit, builtins, os, signal, sys
+sys.path.insert(0, {tests!r})
+from optimizer_fixtures import make_evaluation
+import planner.evaluate
+import planner.report.folder as folder
+from planner.cli.main import main
+
+planner.evaluate.evaluate_sites = lambda scenario, *a, **k: make_evaluation(scenario, 12, 3)
+stage = {stage!r}
+
+def ctrl_c():
+    os.kill(os.getpid(), signal.SIGINT)
+
+def at(owner, name, when=lambda *a: True):
+    real, sent = getattr(owner, name), []
+    def wrapped(*args):
+        if when(*args) and not sent:  # one Ctrl-C, as a user would press it
+            sent.append(True)
+            ctrl_c()
+        return real(*args)
+    setattr(owner, name, wrapped)
+
+if stage == "swap":
+    at(folder, "_swap_in")
+elif stage == "remove-old":
+    at(folder, "_remove", lambda path: ".old-" in path.name)
+elif stage == "release":
+    at(folder.FolderLock, "_release")
+elif stage == "exit":
+    atexit.register(ctrl_c)
+elif stage == "teardown":
+    class Canary:
+        def __del__(self):
+            ctrl_c()
+    builtins.canary = Canary()  # freed late in the interpreter's own teardown
+main({args!r})
+"""
+
+
+def run_interrupted(scenario: Path, out: Path, stage: str) -> subprocess.CompletedProcess:
+    args = ["optimize", str(scenario), "--out", str(out), "--format", "csv", "--overwrite"]
+    code = INTERRUPTED_RUN.format(tests=str(Path(__file__).parent), stage=stage, args=args)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def assert_old_or_complete(out: Path, before: dict[str, bytes]) -> None:
+    folder = out / "plan"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(before)
+    assert hidden_leftovers(out) == [] and not lock_path(out).exists()
+
+
+@pytest.mark.parametrize("stage", ["swap", "remove-old", "release", "exit"])
+def test_ctrl_c_late_in_a_run_says_stopped(scenario, tmp_path, stage):
+    out = tmp_path / "out"
+    assert optimize(scenario, out) == 0
+    before = snapshot(out / "plan")
+    done = run_interrupted(scenario, out, stage)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.splitlines()[-1:] == ["Stopped."], done.stderr
+    assert_old_or_complete(out, before)
+
+
+def test_ctrl_c_after_the_run_never_kills_by_the_signal(scenario, tmp_path):
+    # The interpreter's teardown runs with SIGINT at the system default: the planner skips it.
+    out = tmp_path / "out"
+    assert optimize(scenario, out) == 0
+    before = snapshot(out / "plan")
+    done = run_interrupted(scenario, out, "teardown")
+    assert done.returncode == 0, done.stderr
+    assert_old_or_complete(out, before)
+
+
+def test_ctrl_c_at_any_moment_is_stopped_or_done(scenario, tmp_path):
+    out = tmp_path / "out"
+    assert optimize(scenario, out) == 0
+    before = snapshot(out / "plan")
+    args = ["optimize", str(scenario), "--out", str(out), "--format", "csv", "--overwrite"]
+    code = INTERRUPTED_RUN.format(tests=str(Path(__file__).parent), stage="", args=args)
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120, check=True)
+    whole_run_s = time.monotonic() - started
+    for fraction in (0.5, 0.8, 0.9, 0.95, 1.0, 1.05):
+        child = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(whole_run_s * fraction)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=120)
+        assert child.returncode in (0, 130), (fraction, child.returncode, err)
+        if child.returncode == 130:
+            assert err.splitlines()[-1:] == ["Stopped."], err
+        assert_old_or_complete(out, before)

@@ -19,8 +19,10 @@ import contextlib
 import errno
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from planner.errors import InputError
@@ -39,6 +41,62 @@ _ENVIRONMENT_ERRNOS = {
 
 def _cannot_write(path: Path, exc: OSError) -> InputError:
     return InputError(f"cannot write here ({exc.strerror or exc})", file=path)
+
+
+# Signals the planner turns into KeyboardInterrupt: Ctrl-C, and SIGTERM in a batch worker.
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (and a worker's SIGTERM) back until the block is done, then act on it.
+
+    For the few steps that must not stop half-way: swapping a folder in, removing a temporary
+    folder, taking or giving back the lock. A stop signal that arrives meanwhile is noted and
+    its own handler (KeyboardInterrupt) runs when the block ends. Only the main thread can
+    set handlers; elsewhere (the window's worker) the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {}
+    for signum in _STOP_SIGNALS:
+        handler = signal.getsignal(signum)
+        if callable(handler):  # SIG_IGN, SIG_DFL and C handlers stay as they are
+            previous[signum] = handler
+            signal.signal(signum, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in caught[:1]:
+            previous[signum](signum, None)
+
+
+def to_the_end(step: Callable[[], None]) -> None:
+    """Run an idempotent clean-up ``step`` to its end even if Ctrl-C comes, then re-raise it.
+
+    A Ctrl-C can land before a handler is held back; a step that can be run again (delete a
+    folder, give the lock back) is simply run again until it has finished.
+    """
+    stop: KeyboardInterrupt | None = None
+    while True:
+        try:
+            step()
+            break
+        except KeyboardInterrupt as exc:
+            stop = stop or exc
+    if stop is not None:
+        raise stop
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a temporary folder (or file, or link) whole, even if Ctrl-C comes meanwhile."""
+    to_the_end(lambda: _remove(path))
 
 
 @contextlib.contextmanager
@@ -74,7 +132,7 @@ def atomic_file(path: Path | str) -> Iterator[Path]:
             raise _cannot_write(path, exc) from None
         raise
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        remove_tree(scratch)
 
 
 def write_bytes(path: Path | str, data: bytes) -> Path:
@@ -150,17 +208,25 @@ def staged_folder(folder: Path | str) -> Iterator[Path]:
         yield stage
         swap_in(stage, folder)
     except OSError as exc:
-        shutil.rmtree(stage, ignore_errors=True)
+        remove_tree(stage)
         if exc.errno in _ENVIRONMENT_ERRNOS:
             raise _cannot_write(folder, exc) from None
         raise
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        remove_tree(stage)
         raise
 
 
 def swap_in(new: Path, folder: Path) -> None:
-    """Put the folder ``new`` in place of ``folder``: old one aside, new one in, old deleted."""
+    """Put the folder ``new`` in place of ``folder``: old one aside, new one in, old deleted.
+
+    Ctrl-C waits for the swap to end: a stop half-way left the old folder under a hidden name.
+    """
+    with interrupts_deferred():
+        _swap_in(new, folder)
+
+
+def _swap_in(new: Path, folder: Path) -> None:
     old = None
     if folder.is_symlink() or folder.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
@@ -211,13 +277,17 @@ class FolderLock:
         self._held = False
 
     def acquire(self) -> None:
-        """Take the lock.
+        """Take the lock (Ctrl-C waits: a lock created but not yet owned would stay behind).
 
         Raises
         ------
         InputError
             When another live process holds it, or it cannot be created.
         """
+        with interrupts_deferred():
+            self._acquire()
+
+    def _acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for _attempt in range(2):
             try:
@@ -242,12 +312,19 @@ class FolderLock:
 
     def release(self) -> None:
         """Give the lock back (only if this object holds it)."""
+        to_the_end(self._release)
+
+    def _release(self) -> None:
         if self._held:
             self.path.unlink(missing_ok=True)
             self._held = False
 
     def __enter__(self) -> FolderLock:
-        self.acquire()
+        try:
+            self.acquire()
+        except BaseException:
+            self.release()  # a Ctrl-C held back until the lock was taken: give it back
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
