@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QLayout
 
 from planner.gui.dialogs import Dialogs
 from planner.gui.engine import Engine
@@ -86,7 +86,8 @@ def run_gui(
     dialogs = HeadlessDialogs() if screenshot is not None else None
     window = MainWindow(engine=engine, dialogs=dialogs, settings=settings)
     if screenshot is not None:
-        window.resize(*size)
+        qInstallMessageHandler(_screenshot_messages)
+        _allow_any_size(window, size)
     if not window.open_path(scenario):
         if screenshot is not None:
             return 2
@@ -101,6 +102,32 @@ def run_gui(
     finally:
         if scratch is not None:
             scratch.cleanup()
+
+
+# Said by the offscreen platform on every resize: nothing a user can act on.
+_QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints",)
+
+
+def _screenshot_messages(mode: Any, context: Any, message: str) -> None:
+    if not message.startswith(_QUIET_QT_MESSAGES):
+        sys.stderr.write(message + "\n")
+
+
+def _allow_any_size(window: MainWindow, size: tuple[int, int]) -> None:
+    """Let the window take exactly ``size``, even below what its layout needs.
+
+    A window keeps at least its layout's minimum (about 1000x650): a smaller ``--size`` was
+    ignored. The screenshot is drawn at the size asked, with what does not fit cut off.
+    """
+    needed = window.minimumSizeHint()
+    window.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    window.setMinimumSize(1, 1)
+    window.resize(*size)
+    if size[0] < needed.width() or size[1] < needed.height():
+        sys.stderr.write(
+            f"Note: the window's layout needs {needed.width()}x{needed.height()} pixels; "
+            f"the screenshot is {size[0]}x{size[1]} as asked, with parts cut off.\n"
+        )
 
 
 def _screenshot(
