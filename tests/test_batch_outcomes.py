@@ -196,3 +196,17 @@ def test_each_error_line_names_its_scenario_file_once(four_scenarios, tmp_path, 
         path = str(four_scenarios / f"{stem}.toml")
         (line,) = [line for line in err if path in line]
         assert line.count(path) == 1 and line.startswith(path), line
+
+
+def test_a_device_or_fifo_given_as_scenario_or_site_file_is_named_as_such(tmp_path, capsys):
+    # Not "no such file": the path exists, it is the wrong kind of thing.
+    import os
+
+    from planner.cli.main import run
+
+    fifo = tmp_path / "sites.csv"
+    os.mkfifo(fifo)
+    assert run(["optimize", "/dev/zero", "--out", str(tmp_path / "o1")]) == 2
+    assert "got a device" in capsys.readouterr().err
+    assert run(["optimize", "--sites", str(fifo), "--out", str(tmp_path / "o2")]) == 2
+    assert "got a FIFO" in capsys.readouterr().err

@@ -89,7 +89,7 @@ def optimize(
     scenario stops no other. Exit code 3 when a scenario has no allocation that meets its
     rules; for a batch, the worst outcome: 1 (internal error) > 2 (bad input) > 3 > 0.
     """
-    from planner.errors import InputError
+    from planner.inputs import check_regular_file
     from planner.optimize.batch import check_writable, plan_jobs, scenario_files
     from planner.report import parse_formats
     from planner.report.folder import FolderLock
@@ -101,8 +101,8 @@ def optimize(
     batch = len(files) > 1
     if not batch:
         load_scenario(files[0])  # fail fast, before any work, on a file that does not validate
-    if sites_file is not None and not sites_file.is_file():
-        raise InputError("no such site file", file=sites_file)
+    if sites_file is not None:
+        check_regular_file(sites_file, what="site")
     jobs = plan_jobs(files, out_root, fmt, sites_file=sites_file)
     check_writable(out_root, jobs, overwrite=overwrite, summary=batch)
     debug = bool((ctx.find_root().obj or {}).get("debug"))

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import InputError
+from planner.inputs import check_regular_file
 from planner.progress import ProgressCallback
 
 SUMMARY_FILE = "summary.csv"
@@ -62,7 +63,8 @@ def scenario_files(arguments: Iterable[Path]) -> list[Path]:
             if not found:
                 raise InputError("the folder holds no scenario files (*.toml)", file=arg)
             files += found
-        elif arg.is_file():
+        elif arg.exists():
+            check_regular_file(arg, what="scenario")  # a device or FIFO: say which
             files.append(arg)
         else:
             raise InputError("no such scenario file or folder", file=arg)
