@@ -60,3 +60,27 @@ def ran(qtbot, window):
     with qtbot.waitSignals([window.runFinished, window.workDone], timeout=20_000):
         window.on_run()
     return window
+
+
+@pytest.fixture
+def real_window(qtbot, dialogs, settings):
+    """Open a scenario file in a window over the real engine, at a laptop's 1366x768."""
+    from planner.gui.engine import Engine
+    from planner.gui.mainwindow import MainWindow
+
+    windows = []
+
+    def open_window(path):
+        win = MainWindow(engine=Engine(), dialogs=dialogs, settings=settings)
+        qtbot.addWidget(win)
+        win.resize(1366, 768)
+        assert win.open_path(path)
+        win.show()
+        windows.append(win)
+        return win
+
+    yield open_window
+    for win in windows:
+        if win.task is not None:
+            win.task.cancel()
+        win.worker.wait(30.0)

@@ -182,3 +182,13 @@ class RecordingDialogs(Dialogs):
 
     def choose_folder(self, parent: Any, title: str, folder: str = "") -> Path | None:
         return self._answer()
+
+
+RUN_TIMEOUT_MS = 120_000  # a real run takes a second or two; CI machines are shared
+
+
+def run_to_end(qtbot, window):
+    """Press Run and wait until the results are shown and the worker is free again."""
+    with qtbot.waitSignals([window.runFinished, window.workDone], timeout=RUN_TIMEOUT_MS):
+        assert window.on_run() is not None
+    return window.results

@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 
 from planner.scenario import load_scenario, save_scenario, scenario_from_dict
+from tests.gui.fixtures import RUN_TIMEOUT_MS, run_to_end
 
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints"),
 ]
 
-RUN_TIMEOUT_MS = 120_000  # generous: CI machines are shared
 
 # Four user sites with their own ids; the nearest default sites lend them climate normals.
 USER_SITES = """id,name,lat,lon
@@ -65,30 +65,13 @@ def sites_csv(tmp_path) -> Path:
 
 
 @pytest.fixture
-def real(qtbot, dialogs, settings, scenario_a):
-    from planner.gui.engine import Engine
-    from planner.gui.mainwindow import MainWindow
-
-    win = MainWindow(engine=Engine(), dialogs=dialogs, settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    assert win.open_path(scenario_a)
-    win.show()
-    yield win
-    if win.task is not None:
-        win.task.cancel()
-    win.worker.wait(30.0)
-
-
-def run(qtbot, win):
-    with qtbot.waitSignals([win.runFinished, win.workDone], timeout=RUN_TIMEOUT_MS):
-        assert win.on_run() is not None
-    return win.results
+def real(real_window, scenario_a):
+    return real_window(scenario_a)
 
 
 def test_run_twice(qtbot, real, dialogs):
-    first = run(qtbot, real)
-    second = run(qtbot, real)
+    first = run_to_end(qtbot, real)
+    second = run_to_end(qtbot, real)
     assert dialogs.errors == []
     assert second is not first
     # The filter keeps the default sites of four countries only, both times.
@@ -101,8 +84,8 @@ def test_run_twice(qtbot, real, dialogs):
 def test_import_a_site_file_and_run_twice(qtbot, real, dialogs, sites_csv):
     # The sequence that crashed the window (SIGSEGV in pyproj on the worker thread).
     assert real.import_sites(sites_csv)
-    first = run(qtbot, real)
-    second = run(qtbot, real)
+    first = run_to_end(qtbot, real)
+    second = run_to_end(qtbot, real)
     assert dialogs.errors == []
     # The scenario's country filter (SE, NO, IE, US) applies to user sites too: no Frankfurt.
     expected = ["u-lulea", "u-dublin", "u-chicago"]
@@ -115,7 +98,7 @@ def test_import_a_site_file_and_run_twice(qtbot, real, dialogs, sites_csv):
 
 def test_export_data_twice(qtbot, real, dialogs, sites_csv, tmp_path):
     assert real.import_sites(sites_csv)
-    results = run(qtbot, real)
+    results = run_to_end(qtbot, real)
     for folder in (tmp_path / "first", tmp_path / "second"):
         with qtbot.waitSignals([real.exportFinished, real.workDone], timeout=RUN_TIMEOUT_MS):
             assert real.export_to(folder, ("csv", "xlsx", "geojson")) is not None
@@ -134,7 +117,7 @@ def test_export_data_twice(qtbot, real, dialogs, sites_csv, tmp_path):
 
 
 def test_cancel_an_export_in_the_middle(qtbot, real, dialogs, tmp_path):
-    run(qtbot, real)
+    run_to_end(qtbot, real)
     folder = tmp_path / "cancelled"
     assert real.export_to(folder, ("pdf", "html", "csv")) is not None
     # The window shows the first progress report before the PDF is written (several
@@ -160,7 +143,7 @@ def test_open_another_scenario_while_a_run_is_going(qtbot, real, dialogs, scenar
         assert real.open_path(scenario_b)  # the run of A is cancelled or its results dropped
     assert real.doc.scenario.name == "Scenario B"
     assert real.results is None  # nothing of scenario A is shown as B's results
-    results = run(qtbot, real)
+    results = run_to_end(qtbot, real)
     assert results.scenario.name == "Scenario B"
     assert "US" not in set(results.evaluation.metrics["country"])
     assert dialogs.errors == []
@@ -168,12 +151,12 @@ def test_open_another_scenario_while_a_run_is_going(qtbot, real, dialogs, scenar
 
 def test_window_survives_run_import_run_export(qtbot, real, dialogs, sites_csv, tmp_path):
     # The user's whole afternoon in one go, each step on the same window and worker thread.
-    run(qtbot, real)
+    run_to_end(qtbot, real)
     assert real.import_sites(sites_csv)
-    run(qtbot, real)
+    run_to_end(qtbot, real)
     with qtbot.waitSignals([real.exportFinished, real.workDone], timeout=RUN_TIMEOUT_MS):
         real.export_to(tmp_path / "out", ("html", "csv", "geojson"))
-    run(qtbot, real)
+    run_to_end(qtbot, real)
     with qtbot.waitSignals([real.exportFinished, real.workDone], timeout=RUN_TIMEOUT_MS):
         real.export_to(tmp_path / "out2", ("csv",))
     assert dialogs.errors == []
@@ -192,7 +175,7 @@ def test_site_names_are_shown_as_typed(qtbot, real, dialogs, tmp_path):
         sites, index=False
     )
     assert real.import_sites(sites)
-    run(qtbot, real)
+    run_to_end(qtbot, real)
     real.select_sites(["evil"])
     # The detail title names the site literally; no label turns user text into markup.
     assert HOSTILE_NAME in real.detail.title.text()

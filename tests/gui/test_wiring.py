@@ -14,13 +14,12 @@ import pytest
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 
 from planner.scenario import load_scenario, save_scenario, scenario_from_dict
+from tests.gui.fixtures import RUN_TIMEOUT_MS, run_to_end
 
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints"),
 ]
-
-RUN_TIMEOUT_MS = 120_000
 
 
 def scenario_dict() -> dict:
@@ -42,27 +41,10 @@ def scenario_dict() -> dict:
 
 
 @pytest.fixture
-def real(qtbot, dialogs, settings, tmp_path):
-    from planner.gui.engine import Engine
-    from planner.gui.mainwindow import MainWindow
-
+def real(real_window, tmp_path):
     path = tmp_path / "wiring.toml"
     save_scenario(scenario_from_dict(scenario_dict()), path)
-    win = MainWindow(engine=Engine(), dialogs=dialogs, settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    assert win.open_path(path)
-    win.show()
-    yield win
-    if win.task is not None:
-        win.task.cancel()
-    win.worker.wait(30.0)
-
-
-def run(qtbot, win):
-    with qtbot.waitSignals([win.runFinished, win.workDone], timeout=RUN_TIMEOUT_MS):
-        assert win.on_run() is not None
-    return win.results
+    return real_window(path)
 
 
 def spin(win, name: str) -> QSpinBox:
@@ -72,14 +54,14 @@ def spin(win, name: str) -> QSpinBox:
 
 
 def test_unsaved_constraint_edit_is_what_runs(qtbot, real):
-    before = run(qtbot, real)
+    before = run_to_end(qtbot, real)
     assert len(before.allocation.summary) >= 2  # a half share cap needs two sites at least
     # One site at most, and no share cap: the run must place the whole fleet at one site.
     share = real.editor.findChild(QDoubleSpinBox, "constraints.max_share_per_site")
     share.setValue(share.maximum())
     spin(real, "constraints.max_sites").setValue(1)
     assert real.doc.dirty
-    after = run(qtbot, real)
+    after = run_to_end(qtbot, real)
     assert after.scenario.constraints.max_sites == 1
     assert len(after.allocation.summary) == 1
     assert int(after.allocation.summary["gpus"].sum()) == 3072
@@ -89,7 +71,7 @@ def test_unsaved_constraint_edit_is_what_runs(qtbot, real):
 
 def test_unsaved_phase_edit_is_what_runs(qtbot, real):
     real.editor.phases_table.cellWidget(0, 1).setValue(4096)  # GPUs of phase 1
-    results = run(qtbot, real)
+    results = run_to_end(qtbot, real)
     assert [p.count for p in results.scenario.fleet.phases] == [4096, 1024]
     assert int(results.allocation.summary["gpus"].sum()) == 4096 + 1024
     gpus = results.allocation.gpus
@@ -101,7 +83,7 @@ def test_unsaved_weight_edit_reaches_the_run_and_the_ranking(qtbot, real):
     for name in ("cost", "carbon", "water", "risk", "time_to_power"):
         sliders[name].setValue(0)
     sliders["latency"].setValue(100)  # latency alone decides the score
-    results = run(qtbot, real)
+    results = run_to_end(qtbot, real)
     weights = results.scenario.objective.weights
     assert weights.latency == pytest.approx(1.0) and weights.cost == 0.0
     # With latency alone, the top-scored site is the one with the lowest latency metric.
@@ -116,7 +98,7 @@ def test_export_through_the_window_writes_what_the_run_found(qtbot, real, tmp_pa
     import openpyxl
     from pypdf import PdfReader
 
-    results = run(qtbot, real)
+    results = run_to_end(qtbot, real)
     chosen = list(results.allocation.summary.index)
     names = results.evaluation.metrics.loc[chosen, "name"].tolist()
     with qtbot.waitSignals([real.exportFinished, real.workDone], timeout=RUN_TIMEOUT_MS):
@@ -150,7 +132,7 @@ def _first_word(name: str) -> str:
 
 
 def test_window_export_keeps_the_users_other_files(qtbot, real, tmp_path):
-    run(qtbot, real)
+    run_to_end(qtbot, real)
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "notes.txt").write_text("my notes", encoding="utf-8")
