@@ -1183,32 +1183,16 @@ def _provenance(
     """One row per default figure (per table row for whole-row sources), citations expanded."""
     parts = []
     gp = gpus.reset_index()
-    for col in (
-        "tdp_w",
-        "node_power_w_per_gpu",
-        "gpus_per_node",
-        "rack_density_kw",
-        "liquid_required",
-    ):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "dataset": "gpus",
-                    "key": gp["gpu_id"],
-                    "field": col,
-                    "value": gp[col],
-                    "source_id": gp["source"],
-                    "year": gp["year"],
-                    "note": gp["note"],
-                }
-            )
-        )
-    for col, src, year, note in (
+    # (column, its source column, its year column, note; None = the row's own note)
+    power = ("tdp_w", "node_power_w_per_gpu", "gpus_per_node", "rack_density_kw", "liquid_required")
+    gpu_fields = [(col, "source", "year", None) for col in power]
+    gpu_fields += [
         ("server_usd_per_gpu", "capital_source", "capital_year", "8-GPU server price / 8"),
         ("network_usd_per_gpu", "capital_source", "capital_year", "fabric, optics, storage"),
         ("capital_usd_per_gpu", "capital_source", "capital_year", "server + network, all-in"),
-        ("cloud_usd_per_gpu_hour", "cloud_source", "cloud_year", "published rent per GPU-hour"),
-    ):
+        ("cloud_usd_per_gpu_hour", "cloud_source", "cloud_year", "committed rent per GPU-hour"),
+    ]
+    for col, src, year, note in gpu_fields:
         parts.append(
             pd.DataFrame(
                 {
@@ -1218,7 +1202,7 @@ def _provenance(
                     "value": gp[col],
                     "source_id": gp[src],
                     "year": gp[year],
-                    "note": note,
+                    "note": gp["note"] if note is None else note,
                 }
             )
         )
