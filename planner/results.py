@@ -167,10 +167,10 @@ class Results:
         }
 
     def save_json(self, path: str | Path) -> Path:
-        from planner.scenario import atomic_write_text
+        from planner.outputs import write_text
 
         path = Path(path)
-        atomic_write_text(path, json.dumps(self.to_json_dict(), allow_nan=True, indent=1))
+        write_text(path, json.dumps(self.to_json_dict(), allow_nan=True, indent=1))
         return path
 
     @classmethod

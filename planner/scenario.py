@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -518,43 +517,10 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 
     A failure leaves any existing file untouched.
     """
+    from planner.outputs import write_text
+
     path = Path(path)
-    text = dumps_scenario(scenario, relative_to=path.resolve().parent)
-    atomic_write_text(path, text)
-    return path
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) so readers see either the old or the new file, never half."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file in the same folder, then rename it over ``path``.
-
-    A failure leaves any existing file untouched and no temporary file behind.
-    """
-    path = Path(path)
-    # The folder of the name itself, never of a symlink's target: the temporary file must not
-    # land outside the folder asked for, and the rename replaces a planted link, not its target.
-    folder = path.absolute().parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write here ({exc.strerror})", file=path) from None
-    try:
-        # mkstemp creates 0600; give the file the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return write_text(path, dumps_scenario(scenario, relative_to=path.resolve().parent))
 
 
 def _relative(path: Path, folder: Path) -> str:

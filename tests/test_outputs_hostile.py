@@ -23,9 +23,9 @@ from optimizer_fixtures import make_evaluation
 from report_fixtures import make_results
 
 from planner.cli.main import run
+from planner.outputs import FolderLock, atomic_file, lock_path, write_text
 from planner.report import write_outputs
 from planner.report.exports import safe_filename
-from planner.report.folder import FolderLock, atomic_file, lock_path, write_text
 
 SCENARIO = """
 [scenario]
@@ -492,7 +492,7 @@ import atexit, builtins, os, signal, sys
 sys.path.insert(0, {tests!r})
 from optimizer_fixtures import make_evaluation
 import planner.evaluate
-import planner.report.folder as folder
+import planner.outputs as folder
 from planner.cli.main import main
 
 planner.evaluate.evaluate_sites = lambda scenario, *a, **k: make_evaluation(scenario, 12, 3)

@@ -152,16 +152,16 @@ def test_atomic_write_replaces_a_planted_link_and_never_writes_beside_its_target
 ):
     import tempfile
 
-    from planner.scenario import atomic_write_text
+    from planner.outputs import write_text
 
     folders: list[Path] = []
-    mkstemp = tempfile.mkstemp
+    mkdtemp = tempfile.mkdtemp
 
-    def recording_mkstemp(*args, **kwargs):
+    def recording_mkdtemp(*args, **kwargs):
         folders.append(Path(kwargs["dir"]))
-        return mkstemp(*args, **kwargs)
+        return mkdtemp(*args, **kwargs)
 
-    monkeypatch.setattr(tempfile, "mkstemp", recording_mkstemp)
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -170,8 +170,8 @@ def test_atomic_write_replaces_a_planted_link_and_never_writes_beside_its_target
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.csv").symlink_to(victim)
-    atomic_write_text(out / "summary.csv", "new")
+    write_text(out / "summary.csv", "new")
     assert victim.read_text(encoding="utf-8") == "keep me"
-    assert folders == [out]  # the temporary file was made in the folder asked for
+    assert folders == [out]  # the temporary folder was made in the folder asked for
     assert not (out / "summary.csv").is_symlink()
     assert (out / "summary.csv").read_text(encoding="utf-8") == "new"

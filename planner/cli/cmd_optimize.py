@@ -91,8 +91,8 @@ def optimize(
     """
     from planner.inputs import check_regular_file
     from planner.optimize.batch import check_writable, plan_jobs, scenario_files
+    from planner.outputs import FolderLock
     from planner.report import parse_formats
-    from planner.report.folder import FolderLock
     from planner.scenario import load_scenario
 
     wanted = [f for f in formats.split(",") if f.strip().lower() != "json"]

@@ -9,7 +9,7 @@ outcome, in the order internal error (1) > bad input (2) > infeasible (3) > ok (
 Each scenario runs in a process of its own (at most ``workers`` at a time), so a crash of one
 is seen as that scenario's outcome. Workers ignore Ctrl-C; the parent stops them with SIGTERM,
 which they turn into KeyboardInterrupt so their half-built output folders are removed. Output
-folders are built whole and swapped in (:func:`planner.report.folder.staged_folder`).
+folders are built whole and swapped in (:func:`planner.outputs.staged_folder`).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def check_writable(out_root: Path, jobs: Sequence[Job], *, overwrite: bool, summ
         One sentence naming the path: a file where a folder should be (or the reverse),
         existing results without ``overwrite``, or a folder that cannot be written.
     """
-    from planner.report.folder import check_output_folder
+    from planner.outputs import check_output_folder
 
     check_output_folder(out_root, overwrite=True)
     for job in jobs:
@@ -209,8 +209,8 @@ def write_results(results: Any, out_dir: Path, formats: Sequence[str]) -> list[P
 
     No file of a previous run survives in ``out_dir``; a failure leaves it as it was.
     """
+    from planner.outputs import staged_folder
     from planner.report import write_outputs
-    from planner.report.folder import staged_folder
 
     out_dir = Path(out_dir)
     with staged_folder(out_dir) as stage:

@@ -96,7 +96,7 @@ def write_outputs(
     wanted = parse_formats(formats)
     if not replace:
         return _write_formats(results, make_output_folder(out_dir), wanted)
-    from planner.report.folder import staged_folder
+    from planner.outputs import staged_folder
 
     out_dir = Path(out_dir)
     with staged_folder(out_dir) as stage:

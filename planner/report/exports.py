@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.outputs import atomic_file
 from planner.params import PROVENANCE_COLUMNS
-from planner.report.folder import atomic_file
 from planner.results import Results
 
 HOURS_PER_YEAR = 8760

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
 from planner import charts
-from planner.report.folder import write_text
+from planner.outputs import write_text
 from planner.report.model import ReportModel, Table
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"

@@ -11,7 +11,7 @@ import io
 import logging
 from pathlib import Path
 
-from planner.report.folder import write_bytes
+from planner.outputs import write_bytes
 from planner.report.html import render_html
 from planner.report.model import ReportModel
 
