@@ -118,6 +118,10 @@ class Results:
     # index site_id: p_first, p_top_k, usd_per_gpu_hour_p10 / _p50 / _p90
     uncertainty: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None  # tornado: parameter, low, high, base (USD/GPU-h)
+    # The recommended allocation explained (planner.optimize.explain); None when infeasible.
+    build_vs_rent: dict[str, Any] | None = None  # build/bridge/rent-only/rent-then-build, verdict
+    cash_flows: pd.DataFrame | None = None  # one row per calendar year, nominal USD
+    scope2: dict[str, float] | None = None  # location/market tCO2 per year and over the horizon
     created: str = ""  # ISO timestamp
     version: str = ""
 
@@ -164,6 +168,9 @@ class Results:
             "pareto_allocations": [_frame(a) for a in self.pareto_allocations],
             "uncertainty": _frame(self.uncertainty),
             "sensitivity": _frame(self.sensitivity, index=False),
+            "build_vs_rent": self.build_vs_rent,
+            "cash_flows": _frame(self.cash_flows, index=False),
+            "scope2": self.scope2,
         }
 
     def save_json(self, path: str | Path) -> Path:
@@ -219,6 +226,9 @@ class Results:
             pareto_allocations=[_unframe(a) for a in data.get("pareto_allocations", [])],
             uncertainty=_unframe(data.get("uncertainty")),
             sensitivity=_unframe(data.get("sensitivity")),
+            build_vs_rent=data.get("build_vs_rent"),
+            cash_flows=_unframe(data.get("cash_flows")),
+            scope2=data.get("scope2"),
             created=data.get("created", ""),
             version=data.get("version", ""),
         )
@@ -374,6 +384,37 @@ def validate_results_dict(data: Any, *, file: str | Path | None = None) -> None:
     if check.table(data.get("uncertainty"), "uncertainty", optional=True, index="site_id"):
         check.known_sites(data["uncertainty"], "uncertainty", sites)
     check.table(data.get("sensitivity"), "sensitivity", optional=True)
+    _check_explanation(check, data)
+
+
+BUILD_VS_RENT_NUMBERS = ("build_usd", "bridge_rent_usd", "rent_only_usd", "rent_then_build_usd")
+SCOPE2_NUMBERS = ("location_t_per_year", "market_t_per_year", "location_t_horizon",
+                  "market_t_horizon")
+CASH_FLOW_COLUMNS = ("year", "capital_usd", "residual_usd", "opex_usd", "energy_usd",
+                     "rent_usd", "carbon_usd", "present_value_usd")
+
+
+def _check_explanation(check: _Checker, data: dict[str, Any]) -> None:
+    """The optional explanation of the allocation: absent or null in older results."""
+    bvr = data.get("build_vs_rent")
+    if bvr is not None:
+        check.require(isinstance(bvr, dict), "build_vs_rent",
+                      f"expected an object, got {_kind(bvr)}")
+        for key in BUILD_VS_RENT_NUMBERS:
+            check.require(key in bvr, f"build_vs_rent.{key}", "missing")
+            check.numbers([bvr[key]], f"build_vs_rent.{key}")
+        check.require(isinstance(bvr.get("verdict"), str), "build_vs_rent.verdict",
+                      "expected text")
+    if check.table(data.get("cash_flows"), "cash_flows", optional=True,
+                   numbers=CASH_FLOW_COLUMNS):
+        for k, row in enumerate(data["cash_flows"]["data"]):
+            check.numbers([v for v in row if v is not None], "cash_flows", k + 1)
+    s2 = data.get("scope2")
+    if s2 is not None:
+        check.require(isinstance(s2, dict), "scope2", f"expected an object, got {_kind(s2)}")
+        for key in SCOPE2_NUMBERS:
+            check.require(key in s2, f"scope2.{key}", "missing")
+            check.numbers([s2[key]], f"scope2.{key}")
 
 
 def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> list[str]:

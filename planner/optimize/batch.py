@@ -244,6 +244,7 @@ def run_json(results: Any, job: Job, files: Sequence[str] = ()) -> dict[str, Any
     alloc = results.allocation
     ranking = results.ranking
     cols = [c for c in ranking.columns]
+    flows = getattr(results, "cash_flows", None)
     return {
         "scenario": results.scenario.name,
         "file": str(job.scenario_file),
@@ -256,6 +257,10 @@ def run_json(results: Any, job: Job, files: Sequence[str] = ()) -> dict[str, Any
         "allocation": alloc.summary if alloc.summary is not None else [],
         "gpus": alloc.gpus if alloc.gpus is not None else [],
         "ranking": ranking[cols],
+        # The recommendation explained; null when the allocation is infeasible.
+        "build_vs_rent": getattr(results, "build_vs_rent", None),
+        "cash_flows": None if flows is None else flows.to_dict(orient="records"),
+        "scope2": getattr(results, "scope2", None),
         "files": list(files),
     }
 

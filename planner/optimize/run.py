@@ -22,12 +22,14 @@ def optimize_evaluation(
 ) -> Results:
     """Everything after evaluation, from cached metrics (no re-evaluation).
 
-    Screening, ranking and allocation always; the Pareto front when
+    Screening, ranking and allocation always, with the allocation explained (build vs rent,
+    yearly cash flows, Scope 2: :mod:`planner.optimize.explain`); the Pareto front when
     ``scenario.analysis.pareto_points > 0``; Monte Carlo when ``analysis.uncertainty.draws > 0``;
     the tornado table when ``analysis.sensitivity``.
     """
     from planner import __version__
     from planner.optimize.allocate import allocate
+    from planner.optimize.explain import explain_allocation
     from planner.optimize.pareto import ParetoInfeasible, pareto_front
     from planner.optimize.rank import rank_sites
     from planner.optimize.screen import screen_sites
@@ -41,6 +43,8 @@ def optimize_evaluation(
     )
     report(progress, "Allocating the fleet", 0.05)
     allocation: Allocation = allocate(evaluation, scenario, screen, time_limit_s=time_limit_s)
+    # Build vs rent, yearly cash and Scope 2 of the recommendation (None when infeasible).
+    build_vs_rent, cash_flows, scope2 = explain_allocation(evaluation, scenario, allocation)
 
     pareto, pareto_allocations = None, []
     if analysis.pareto_points > 0 and allocation.feasible:
@@ -74,6 +78,9 @@ def optimize_evaluation(
         pareto_allocations=pareto_allocations,
         uncertainty=uncertainty,
         sensitivity=tornado,
+        build_vs_rent=build_vs_rent,
+        cash_flows=cash_flows,
+        scope2=scope2,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         version=__version__,
     )
