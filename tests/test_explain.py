@@ -183,3 +183,13 @@ def test_optimize_json_keys(bundled):
         "market_t_horizon",
     }
     json.dumps(doc, allow_nan=False)
+
+
+def test_evaluation_without_cost_columns_gives_nulls():
+    from tests.optimizer_fixtures import make_evaluation, make_scenario
+
+    sc = make_scenario()
+    ev = make_evaluation(sc, 10, 3)
+    alloc = allocate(ev, sc)
+    assert alloc.feasible
+    assert explain_allocation(ev, sc, alloc) == (None, None, None)

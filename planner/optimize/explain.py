@@ -407,10 +407,40 @@ def _fleet_years(evaluation: Evaluation, scenario: Scenario, allocation: Allocat
     return used / ((count * node_kw).sum() * shape.sum(axis=1))
 
 
+REQUIRED_METRICS = (
+    *(f"cost_{c}_usd" for c in (*FACILITY_CAPITAL, "opex", "energy", "carbon")),
+    "co2_location_t_per_year",
+    "co2_market_t_per_year",
+)
+
+
+def explainable(evaluation: Evaluation, scenario: Scenario) -> bool:
+    """Whether the evaluation and the embedded GPU catalog hold what the explanation uses."""
+    from planner.catalog import default_catalog
+    from planner.errors import InputError
+    from planner.evaluate import phase_rent_usd_per_gpu_hour
+
+    if not set(REQUIRED_METRICS) <= set(evaluation.metrics.columns):
+        return False
+    gpus = default_catalog().gpus
+    models = [p.gpu for p in scenario.fleet.phases]
+    for column in ("capital_usd_per_gpu", "node_power_w_per_gpu"):
+        if column not in gpus or pd.to_numeric(gpus[column]).reindex(models).isna().any():
+            return False
+    try:
+        phase_rent_usd_per_gpu_hour(scenario)
+    except InputError:
+        return False
+    return True
+
+
 def explain_allocation(
     evaluation: Evaluation, scenario: Scenario, allocation: Allocation
 ) -> tuple[dict[str, Any] | None, pd.DataFrame | None, dict[str, float] | None]:
     """Build vs rent, yearly cash flows and Scope 2 of a feasible allocation (else Nones).
+
+    Also Nones for an evaluation without the cost and CO2 columns it splits (a hand-made one),
+    or a fleet whose GPU models the embedded catalog does not price.
 
     Returns
     -------
@@ -422,6 +452,8 @@ def explain_allocation(
         :func:`scope2`.
     """
     if not allocation.feasible or allocation.summary is None or allocation.gpus is None:
+        return None, None, None
+    if not explainable(evaluation, scenario):
         return None, None, None
     info = scenario.scenario
     cash = monthly_cash(evaluation, scenario, allocation)
