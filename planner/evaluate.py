@@ -1051,6 +1051,24 @@ def _capacity_block_kw(scenario: Scenario, fp: FleetPower) -> np.ndarray:
     gpus = np.minimum(float(scenario.fleet.block_gpus), counts)
     return (gpus * fp.phases["it_kw_per_gpu"].to_numpy(float))[None, :]
 
+
+def _check_fixed_cooling(technology: str, fp: FleetPower, params: dict[str, Any]) -> None:
+    """A cooling technology the scenario fixes must be able to cool the fleet: air cannot cool
+    GPUs sold liquid-cooled only, nor racks denser than the preset's air limit."""
+    if technology == "liquid-dtc":
+        return
+    limit_kw = float(params.get("selection", {}).get("liquid_rack_kw_threshold", 50.0))
+    if fp.liquid_required:
+        why = "the fleet's GPUs ship liquid-cooled only"
+    elif fp.rack_density_kw > limit_kw:
+        why = f"{fp.rack_density_kw:.0f} kW racks exceed what air removes ({limit_kw:.0f} kW)"
+    else:
+        return
+    raise InputError(
+        f"'{technology}' cannot cool this fleet: {why}; use 'liquid-dtc' or 'auto'",
+        field="cooling.technology",
+    )
+
 # --- orchestration: catalog -> sites -> climate -> cooling -> evaluate_arrays -------------------
 
 
@@ -1412,14 +1430,9 @@ def _cooling_arrays(
             pressure_pa=pa,
         )
     else:
+        _check_fixed_cooling(technology, fp, params)
         result = simulate_cooling(technology, ta, tw, params, load, pressure_pa=pa)
         chosen = result.technology
-        if fp.liquid_required and technology != "liquid-dtc":
-            warnings.append(
-                f"the fleet's racks ({fp.rack_density_kw:.0f} kW) need liquid cooling "
-                "but the scenario "
-                f"asks for '{technology}'"
-            )
     return SiteArrays(
         table=table,
         hourly_pue=result.pue,

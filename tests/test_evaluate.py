@@ -531,3 +531,31 @@ def test_a_block_larger_than_its_phase_counts_only_the_phases_gpus_against_capac
 
     assert block_mw(10_000_000) == pytest.approx(block_mw(1024))
     assert block_mw(512) == pytest.approx(block_mw(1024) / 2)
+
+
+@pytest.mark.parametrize(
+    "phase, rack, technology, reason",
+    [
+        # GB200 NVL72 ships liquid-cooled only (GPU catalog), whatever the rack.
+        ({"gpu": "GB200", "count": 1024}, 8, "air-economizer", "liquid-cooled only"),
+        # 72 H100 at 1,275 W per GPU (DGX H100: 10.2 kW / 8) = 92 kW racks, above the 50 kW limit.
+        ({"gpu": "H100-SXM", "count": 1024}, 72, "air-chiller", "exceed what air removes"),
+    ],
+)
+def test_a_fixed_air_technology_that_cannot_cool_the_fleet_is_refused(
+    phase, rack, technology, reason
+):
+    from planner.errors import InputError
+    from planner.evaluate import evaluate_sites
+
+    data = {
+        "scenario": {"name": "fixed cooling"},
+        "fleet": {"gpus_per_rack": rack, "phases": [phase]},
+        "cooling": {"technology": technology},
+        "sites": {"include_countries": ["SE"]},
+    }
+    with pytest.raises(InputError, match=reason) as err:
+        evaluate_sites(scenario_from_dict(data))
+    assert err.value.field == "cooling.technology"
+    data["cooling"]["technology"] = "liquid-dtc"  # the same fleet on cold plates is fine
+    assert len(evaluate_sites(scenario_from_dict(data)).metrics) > 0
