@@ -1069,6 +1069,14 @@ def _check_fixed_cooling(technology: str, fp: FleetPower, params: dict[str, Any]
         field="cooling.technology",
     )
 
+
+def _connection_year(scenario: Scenario, table: pd.DataFrame) -> np.ndarray:
+    """Calendar year each site would connect: when both its power and its building are ready
+    (as :func:`power_timing` counts), the year a connection restriction must still be in force."""
+    ttp = pd.to_numeric(table["time_to_power_months"], errors="coerce").fillna(0.0).to_numpy()
+    ready_month = np.ceil(np.maximum(ttp, scenario.facility.build_lead_months))
+    return scenario.scenario.start_year + np.floor(ready_month / 12.0)
+
 # --- orchestration: catalog -> sites -> climate -> cooling -> evaluate_arrays -------------------
 
 
@@ -1136,7 +1144,7 @@ def evaluate_sites(
     # peak PUE; the whole fleet's facility MW at each site stands for what would be built there.
     peak_mw = fp.design_it_mw * arrays.hourly_pue.max(axis=1)[arrays.case_of_site]
     areas = getattr(catalog, "moratoria", None)
-    flag_moratoria(table, areas, peak_mw, year=scenario.scenario.start_year)
+    flag_moratoria(table, areas, peak_mw, year=_connection_year(scenario, table))
     del temp_air, temp_wet
     from planner.progress import scaled
 

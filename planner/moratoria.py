@@ -161,7 +161,7 @@ def site_moratoria(
     facility_mw: ArrayLike,
     areas: pd.DataFrame | None,
     *,
-    year: int,
+    year: ArrayLike,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Area moratoria in force at each site in a given year.
 
@@ -176,8 +176,9 @@ def site_moratoria(
         ``min_facility_mw`` (NaN counts as large enough: the restriction applies).
     areas : DataFrame or None
         A table from :func:`read_moratoria_file`; None or empty: no area moratoria.
-    year : int
-        Areas in force this year (``start_year <= year <= end_year``) count.
+    year : int or array-like of int, shape (n_sites,)
+        Areas in force this year (``start_year <= year <= end_year``) count; one year per
+        site: the year it would connect (a restriction that ends first does not stop it).
 
     Returns
     -------
@@ -196,8 +197,9 @@ def site_moratoria(
     # Step 1: areas in force this year, and where each site lies.
     start = areas["start_year"].to_numpy(float)
     end = areas["end_year"].to_numpy(float)
-    in_force = (start <= year) & (np.isnan(end) | (year <= end))
-    inside = area_membership(lat, lon, country, areas) & in_force[None, :]
+    years = np.broadcast_to(np.asarray(year, dtype=float).reshape(-1), (n,))[:, None]
+    in_force = (start[None, :] <= years) & (np.isnan(end)[None, :] | (years <= end[None, :]))
+    inside = area_membership(lat, lon, country, areas) & in_force
 
     # Step 2: restrictions that reach the facility's size; exemptions whatever the size.
     kind = areas["kind"].to_numpy(str)
@@ -216,7 +218,7 @@ def site_moratoria(
 
 
 def flag_moratoria(
-    table: pd.DataFrame, areas: pd.DataFrame | None, facility_mw: ArrayLike, *, year: int
+    table: pd.DataFrame, areas: pd.DataFrame | None, facility_mw: ArrayLike, *, year: ArrayLike
 ) -> None:
     """Add area moratoria to a site table in place: ``moratorium`` (region flag or area) and
     ``moratorium_area`` (the restricted areas' phrase, ``""`` where none).
@@ -230,8 +232,8 @@ def flag_moratoria(
     facility_mw : array-like
         Facility MW of the whole fleet at each site; capped here by the site's capacity, since
         no larger facility can be built there.
-    year : int
-        The scenario's start year.
+    year : int or array-like of int
+        The year each site would connect (see :func:`site_moratoria`).
     """
     capacity = pd.to_numeric(table["capacity_mw"], errors="coerce").fillna(np.inf).to_numpy()
     size = np.minimum(np.asarray(facility_mw, dtype=float), capacity)

@@ -201,3 +201,28 @@ def test_default_sites_dublin_and_schiphol_blocked_eemshaven_free(areas):
     sites = default_catalog().sites.loc[["dublin-ie", "amsterdam-nl", "eemshaven-nl"]]
     blocked, _ = check(areas, 100.0, places=sites)
     assert blocked.tolist() == [True, True, False]
+
+
+def test_a_restriction_that_ends_before_the_site_connects_does_not_block_it(tmp_path):
+    # EirGrid's greater-Dublin restriction runs to 2028 (data/moratoria.csv). A Dublin site
+    # whose power comes in month 72 of a 2026 start connects in 2032: not blocked. One with
+    # power in month 12 (building ready in month 18) connects in 2027: blocked.
+    from planner.evaluate import evaluate_sites
+    from planner.scenario import scenario_from_dict
+
+    sites = tmp_path / "dublin.csv"
+    sites.write_text(
+        "id,name,lat,lon,time_to_power_months\n"
+        "late,Dublin late,53.33,-6.40,72\n"
+        "soon,Dublin soon,53.34,-6.41,12\n",
+        encoding="utf-8",
+    )
+    data = {
+        "scenario": {"name": "Dublin", "start_year": 2026},
+        "fleet": {"phases": [{"gpu": "H100-SXM", "count": 1024}]},
+        "sites": {"catalog": str(sites)},
+    }
+    metrics = evaluate_sites(scenario_from_dict(data)).metrics
+    assert not metrics.at["late", "moratorium"]
+    assert metrics.at["soon", "moratorium"]
+    assert "Dublin" in metrics.at["soon", "moratorium_area"]
