@@ -464,6 +464,16 @@ def ppa_terms(
                 )
     levy = np.nan_to_num(levy, nan=0.0)
     price = table["price_usd_per_mwh"].to_numpy(float)
+    below = price < levy
+    if energy.ppa_share > 0 and below.any():
+        # Wholesale is taken as retail minus the levy: a user's price below the levy makes it
+        # negative, and the PPA's cost with it meaningless.
+        first = table["region_code"].astype(str).to_numpy()[below][0]
+        warnings.append(
+            f"{int(below.sum())} site(s) have a price below their region's network levy (first: "
+            f"region '{first}'), so the wholesale price behind the PPA is negative; check the "
+            "price or give network_levy_usd_per_mwh in the regions file"
+        )
     strike = np.where(np.isnan(strike), price - levy, strike)
     return strike, levy
 

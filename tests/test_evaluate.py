@@ -559,3 +559,24 @@ def test_a_fixed_air_technology_that_cannot_cool_the_fleet_is_refused(
     assert err.value.field == "cooling.technology"
     data["cooling"]["technology"] = "liquid-dtc"  # the same fleet on cold plates is fine
     assert len(evaluate_sites(scenario_from_dict(data)).metrics) > 0
+
+
+def test_a_price_below_the_network_levy_is_warned_about_with_a_ppa(tmp_path):
+    # Wholesale = retail - levy: a user region priced at 5 USD/MWh with Sweden's levy (about 23)
+    # would make the PPA's wholesale price negative; the evaluation says so.
+    from planner.evaluate import evaluate_sites
+
+    (tmp_path / "regions.csv").write_text(
+        "region_code,price_usd_per_mwh\nSE-SE1,5.0\n", encoding="utf-8"
+    )
+    data = {
+        "scenario": {"name": "cheap"},
+        "fleet": {"phases": [{"gpu": "H100-SXM", "count": 1024}]},
+        "energy": {"ppa_share": 0.5},
+        "sites": {"include_countries": ["SE"], "regions_file": str(tmp_path / "regions.csv")},
+    }
+    warnings = evaluate_sites(scenario_from_dict(data)).warnings
+    assert any("below their region's network levy" in w and "SE-SE1" in w for w in warnings)
+    data["energy"]["ppa_share"] = 0.0  # no PPA: the levy split does not matter
+    warnings = evaluate_sites(scenario_from_dict(data)).warnings
+    assert not any("network levy" in w for w in warnings)
