@@ -518,7 +518,7 @@ class _Checker:
         if index is not None or obj.get("index") is not None:
             name = index or obj.get("index")
             self.require(obj.get("index") == name and name in columns, field,
-                         f"expected the index column '{name}'")
+                         f"expected the index column '{_shown(str(name))}'")
         for k, row in enumerate(data):
             if not isinstance(row, list) or len(row) != len(columns):
                 self.fail(field, f"expected a row of {len(columns)} cells", k + 1)
