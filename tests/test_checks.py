@@ -377,3 +377,21 @@ def test_allocate_with_an_overflowing_fixed_cost_is_not_optimal():
     assert allocation.status == "error"
     assert "too large to add up" in allocation.message
     assert allocation.objective_usd is None or not np.isfinite(allocation.objective_usd)
+
+
+def test_validate_json_reports_an_invalid_scenario_on_stdout(tmp_path, capsys):
+    import json
+
+    from planner.cli.main import run
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[scenario]\nname = "x"\n[energy]\nppa_type = "Physical"\n'
+        '[[fleet.phases]]\ngpu = "H100-SXM"\ncount = 8\n',
+        encoding="utf-8",
+    )
+    assert run(["scenario", "validate", str(bad), "--json"]) == 2
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    assert doc["valid"] is False and doc["field"] == "energy.ppa_type"
+    assert "ppa_type" in out.err  # the sentence on stderr as for every bad input

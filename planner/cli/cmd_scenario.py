@@ -24,11 +24,17 @@ def validate(file: Path, as_json: bool) -> None:
     to stderr (and into "warnings" with --json), the first error exits with code 2.
     """
     from planner.checks import check_scenario
+    from planner.errors import InputError
     from planner.scenario import load_scenario
 
     file = scenario_path(str(file))
-    loaded = load_scenario(file)
-    warnings = check_scenario(loaded, file=file)
+    try:
+        loaded = load_scenario(file)
+        warnings = check_scenario(loaded, file=file)
+    except InputError as exc:
+        if as_json:  # a script reading stdout gets the verdict too, not only the exit code
+            emit_json({"file": str(file), "valid": False, "error": str(exc), "field": exc.field})
+        raise
     for text in warnings:
         click.echo(f"Warning: {text}", err=True)
     summary = {
