@@ -172,3 +172,20 @@ def test_warnings_go_to_the_debug_log_not_the_terminal(monkeypatch, capsys, capl
     assert "RuntimeWarning" not in capsys.readouterr().err
     assert any("invalid value encountered" in r.getMessage() for r in caplog.records)
     assert warnings.showwarning.__module__ == "warnings"  # restored after the command
+
+
+def test_a_run_that_fails_leaves_no_empty_out_folder_it_made(tmp_path, capsys):
+    # The real pipeline (no test double): the scenario parses, then fails in the evaluation
+    # (air cannot cool liquid-only GB200): the --out folder the run made must not stay, empty.
+    from planner.cli.main import run
+
+    scenario = tmp_path / "gb200.toml"
+    scenario.write_text(
+        '[scenario]\nname = "gb200 on air"\n[cooling]\ntechnology = "air-economizer"\n'
+        '[[fleet.phases]]\ngpu = "GB200"\ncount = 1024\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "new" / "results"
+    assert run(["optimize", str(scenario), "--out", str(out), "--format", "csv"]) == 2
+    assert "cooling.technology" in capsys.readouterr().err
+    assert not out.exists()

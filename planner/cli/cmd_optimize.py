@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -104,13 +105,21 @@ def optimize(
     if sites_file is not None:
         check_regular_file(sites_file, what="site")
     jobs = plan_jobs(files, out_root, fmt, sites_file=sites_file)
+    new_folder = not out_root.exists()
     check_writable(out_root, jobs, overwrite=overwrite, summary=batch)
     debug = bool((ctx.find_root().obj or {}).get("debug"))
-    with FolderLock(out_root):
-        if not batch:
-            code = _run_single(jobs[0], as_json)
-        else:
-            code = _run_many(jobs, out_root, workers, as_json, debug=debug)
+    try:
+        with FolderLock(out_root):
+            if not batch:
+                code = _run_single(jobs[0], as_json)
+            else:
+                code = _run_many(jobs, out_root, workers, as_json, debug=debug)
+    except BaseException:
+        # A run stopped before writing anything leaves no empty --out folder it made itself.
+        if new_folder:
+            with contextlib.suppress(OSError):
+                out_root.rmdir()  # only if still empty
+        raise
     if code:
         ctx.exit(code)
 
