@@ -292,6 +292,13 @@ class Objective(_Section):
     cost_metric: Literal["usd_per_gpu_hour", "tco"] = "usd_per_gpu_hour"
     # Published social costs of carbon stay below 1,000 USD/t; 10,000 leaves room.
     carbon_price_usd_per_t: float = Field(0.0, ge=0.0, le=10_000.0)
+    # Priced externalities of the allocation (planner.optimize.allocate.externality_costs):
+    # USD per stress-weighted m3 (a m3 at Aqueduct stress 3 counts 3 m3); bottled water
+    # costs under 1,000 USD/m3, so that bounds any sane shadow price.
+    water_price_usd_per_m3: float = Field(0.0, ge=0.0, le=1_000.0)
+    # Expected loss per MW-year of facility power at risk score 1 (score 0-1 scales it): a
+    # simple expected-loss proxy. 10 M USD/MW-year is far above any facility's yearly cost.
+    risk_price_usd_per_mw_year: float = Field(0.0, ge=0.0, le=10_000_000.0)
 
 
 class DemandCenter(_Section):

@@ -507,3 +507,100 @@ def test_delay_rent_equals_the_evaluations_bridge_rent_per_gpu_model():
     bridge = ev.metrics["bridge_rent_usd"].to_numpy()
     assert (bridge > 0).any()
     np.testing.assert_allclose(whole, bridge, rtol=1e-9)
+
+
+def price_instance(water_price: float = 0.0, risk_price: float = 0.0):
+    """Two sites, one block, one site allowed, 10 years at 0 %: A cheaper, thirstier, riskier.
+
+    A: 100 M USD per block, 1,000,000 m3 over the horizon at stress 4 (400 / 100 weighted per
+    volume), risk score 0.5; B: 102 M USD, 500,000 m3 at stress 1 (its own ``water_stress``,
+    as it reports no water per year), risk score 0.1. Both 2 MW per block, power at once.
+    """
+    sc = make_scenario(
+        scenario={"name": "prices", "horizon_years": 10, "discount_rate": 0.0},
+        fleet={"block_gpus": BLOCK, "phases": [{"gpu": "H100-SXM", "count": BLOCK}]},
+        constraints={"max_sites": 1},
+        facility={"build_lead_months": 0},
+        objective={"water_price_usd_per_m3": water_price, "risk_price_usd_per_mw_year": risk_price},
+    )
+    ids = pd.Index(["A", "B"], name="site_id")
+    metrics = pd.DataFrame(
+        {
+            "name": ["A", "B"],
+            "grid": ["X", "Y"],
+            "capacity_mw": [math.inf, math.inf],
+            "time_to_power_months": [0, 0],
+            "water_stress": [4.0, 1.0],
+            "water_m3_per_year": [100.0, 0.0],
+            "water_weighted_m3_per_year": [400.0, 0.0],
+            "risk_score": [0.5, 0.1],
+        },
+        index=ids,
+    )
+    frame = lambda v: pd.DataFrame(v, index=ids, columns=["phase_0"])  # noqa: E731
+    ev = Evaluation(
+        metrics=metrics,
+        phase_block_cost_usd=frame([[100e6], [102e6]]),
+        phase_block_co2_t=frame([[1000.0], [1000.0]]),
+        phase_block_water_m3=frame([[1e6], [0.5e6]]),
+        site_fixed_cost_usd=pd.Series([0.0, 0.0], index=ids),
+        block_site_mw=frame([[2.0], [2.0]]),
+        rtt_ms=pd.DataFrame(index=ids),
+        hourly_pue=np.ones((2, 24)),
+        hourly_wue_l_per_kwh=np.zeros((2, 24)),
+        monthly=pd.DataFrame(),
+        provenance=pd.DataFrame(),
+    )
+    return sc, ev
+
+
+@pytest.mark.parametrize(("price", "site"), [(0.0, "A"), (0.5, "A"), (0.6, "B")])
+def test_water_price_flips_the_choice_at_a_computable_price(price, site):
+    # Priced water: A 100 M + p x 4 x 1,000,000, B 102 M + p x 1 x 500,000 (0 %: no discount).
+    # Equal at 3,500,000 p = 2,000,000, p = 0.571 USD/m3: below it A, above it B.
+    sc, ev = price_instance(water_price=price)
+    got = allocate(ev, sc)
+    assert list(got.summary.index) == [site]
+    stress = {"A": 4.0, "B": 1.0}[site]
+    water = {"A": 1e6, "B": 0.5e6}[site]
+    base = {"A": 100e6, "B": 102e6}[site]
+    # At 0.6 on B: 0.6 x 1 x 500,000 = 300,000 USD priced water inside cost_usd.
+    assert got.summary.loc[site, "water_price_usd"] == pytest.approx(price * stress * water)
+    assert got.objective_usd == pytest.approx(base + price * stress * water)
+
+
+@pytest.mark.parametrize(("price", "site"), [(200_000.0, "A"), (300_000.0, "B")])
+def test_risk_price_flips_the_choice_at_a_computable_price(price, site):
+    # Risk: price x score x 2 MW x 120 months / 12 = 10 p at A (0.5), 2 p at B (0.1).
+    # Equal at 8 p = 2 M USD, p = 250,000 USD per MW-year.
+    sc, ev = price_instance(risk_price=price)
+    got = allocate(ev, sc)
+    assert list(got.summary.index) == [site]
+    score = {"A": 0.5, "B": 0.1}[site]
+    assert got.summary.loc[site, "risk_price_usd"] == pytest.approx(price * score * 20.0)
+
+
+def test_priced_externalities_are_discounted_over_running_months():
+    # At 12 %/year the 120 end-of-month factors sum to T; a level flow over 120 running months
+    # is priced T / 120 of its undiscounted amount (water) and T / 12 per MW-year (risk).
+    from planner import economics as econ
+    from planner.optimize.allocate import externality_costs
+
+    sc, ev = price_instance(water_price=1.0, risk_price=1000.0)
+    sc.scenario.discount_rate = 0.12
+    water, risk = externality_costs(ev, sc)
+    T = econ.discount_factors(0.12, 120).sum()
+    assert water.loc["A", "phase_0"] == pytest.approx(4 * 1e6 * T / 120)
+    assert risk.loc["B", "phase_0"] == pytest.approx(1000.0 * 0.1 * 2.0 * T / 12)
+
+
+def test_exclude_and_only_restrict_the_sites():
+    # hand_instance: A holds 2 of 3 blocks. Without A all goes to B: 10 + 3 x 130 = 400 M;
+    # B alone is the same; A alone cannot hold 3 x 1.5 = 4.5 MW in 4 MW.
+    sc, ev = hand_instance()
+    assert allocate(ev, sc, exclude=["A"]).objective_usd == pytest.approx(400e6)
+    assert allocate(ev, sc, only=["B"]).objective_usd == pytest.approx(400e6)
+    alone = allocate(ev, sc, only=["A"])
+    assert alone.status == "infeasible" and "4.0 MW" in alone.message
+    none = allocate(ev, sc, exclude=["A", "B"])
+    assert none.status == "infeasible" and "no other site" in none.message.lower()

@@ -31,13 +31,18 @@ that phase: a site used only by a late phase pays its fixed cost from that phase
 (GPUs, facility, energy, opex, idle GPUs while a site waits for power, and the scenario's carbon
 price), so the objective is the fleet's TCO including the carbon price, plus the rent of the
 GPU-hours a late site cannot deliver (see :func:`delay_rent_usd`), so that every allocation
-delivers the same work. Data residency, time to power and the other single-site rules are
-applied before, by :mod:`planner.optimize.screen`.
+delivers the same work. Two optional priced externalities join the block cost the same way
+(:func:`externality_costs`): stress-weighted water at ``objective.water_price_usd_per_m3`` and
+an expected-loss proxy for risk at ``objective.risk_price_usd_per_mw_year``. Data residency,
+time to power and the other single-site rules are applied before, by
+:mod:`planner.optimize.screen`; ``exclude`` / ``only`` restrict the candidate sites further
+(the alternatives of :mod:`planner.optimize.explain`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,6 +95,8 @@ class AllocationProblem:
     min_grids: int = 1
     latency: list[LatencyRuleData] = field(default_factory=list)
     block_delay_usd: np.ndarray | None = None  # (S, P) part of block_cost_usd: rent while waiting
+    block_water_price_usd: np.ndarray | None = None  # (S, P) part of block_cost_usd: priced water
+    block_risk_price_usd: np.ndarray | None = None  # (S, P) part of block_cost_usd: priced risk
     # (S, P) fixed cost of the site when phase p is the first it serves (None: fixed_cost_usd).
     fixed_cost_by_phase_usd: np.ndarray | None = None
     phase_start_month: np.ndarray | None = None  # (P,) int, orders the phases for the above
@@ -227,11 +234,8 @@ def delay_rent_usd(
     )
     tail = econ.tail_sums(discounted)  # tail[m]: PV of useful hours from month m to the end
     metrics = evaluation.metrics
-    ttp = pd.to_numeric(metrics.get("time_to_power_months"), errors="coerce")
-    ttp = np.zeros(len(metrics)) if ttp is None else np.nan_to_num(ttp.to_numpy(float), nan=0.0)
-    ready = np.ceil(np.maximum(ttp, scenario.facility.build_lead_months)).astype(int)
     phase_start = np.array([p.start_month for p in scenario.fleet.phases], dtype=int)
-    start = np.minimum(np.maximum(phase_start[None, :], ready[:, None]), months)
+    start = running_start_month(evaluation, scenario)
     lost_hours = (tail[phase_start][None, :] - tail[start]) * scenario.fleet.block_gpus
     if rent_usd_per_gpu_hour is None:
         from planner.evaluate import phase_rent_usd_per_gpu_hour
@@ -244,12 +248,101 @@ def delay_rent_usd(
     )
 
 
+def running_start_month(evaluation: Evaluation, scenario: Scenario) -> np.ndarray:
+    """(sites, P) month each phase starts running at each site of ``evaluation.metrics``.
+
+    ``max(phase start, ready month)`` with the ready month ``max(time_to_power_months,
+    facility.build_lead_months)`` rounded up, capped at the horizon (= never runs).
+    """
+    months = scenario.scenario.horizon_years * 12
+    metrics = evaluation.metrics
+    ttp = pd.to_numeric(metrics.get("time_to_power_months"), errors="coerce")
+    ttp = np.zeros(len(metrics)) if ttp is None else np.nan_to_num(ttp.to_numpy(float), nan=0.0)
+    ready = np.ceil(np.maximum(ttp, scenario.facility.build_lead_months)).astype(int)
+    phase_start = np.array([p.start_month for p in scenario.fleet.phases], dtype=int)
+    return np.minimum(np.maximum(phase_start[None, :], ready[:, None]), months)
+
+
+def water_stress_factor(metrics: pd.DataFrame) -> np.ndarray:
+    """Per site, what one m3 of water counts as in the water price (stress-weighted m3 per m3).
+
+    The evaluation's ``water_weighted_m3_per_year / water_m3_per_year`` (its WRI Aqueduct
+    stress score, 0-5, with unknown stress already filled in); where that cannot be formed,
+    the site's ``water_stress`` column; else 1 (unweighted).
+    """
+    n = len(metrics)
+    factor = np.full(n, np.nan)
+    if {"water_weighted_m3_per_year", "water_m3_per_year"} <= set(metrics.columns):
+        weighted = pd.to_numeric(metrics["water_weighted_m3_per_year"], errors="coerce")
+        volume = pd.to_numeric(metrics["water_m3_per_year"], errors="coerce").to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(volume > 0, weighted.to_numpy(float) / volume, np.nan)
+    if "water_stress" in metrics.columns:
+        stress = pd.to_numeric(metrics["water_stress"], errors="coerce").to_numpy(float)
+        factor = np.where(np.isfinite(factor), factor, stress)
+    return np.where(np.isfinite(factor), factor, 1.0)
+
+
+def externality_costs(
+    evaluation: Evaluation, scenario: Scenario
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Net present USD per block of the two priced externalities: water and risk.
+
+    Both are level flows over the months a block runs at its site (:func:`running_start_month`
+    to the horizon end), discounted monthly like every other cost (``d_m`` the end-of-month
+    discount factor, ``T[s, p] = sum_{m >= start} d_m``, ``R`` running months):
+
+    - water: ``water_price_usd_per_m3 x stress[s] x block_water_m3[s, p] x T / R``; the
+      block's horizon water is spread evenly over its running months, and ``stress`` is
+      :func:`water_stress_factor` (a m3 at stress 3 is priced as 3 m3);
+    - risk: ``risk_price_usd_per_mw_year x risk_score[s] x block_site_mw[s, p] x T / 12``,
+      an expected loss per MW-year of the block's site power at risk score 1 (the score, 0-1,
+      scales it): a simple proxy for outages, hazards and connection delays, not a model.
+      Sites without a ``risk_score`` carry none.
+
+    Returns
+    -------
+    water_usd, risk_usd : DataFrame
+        Index ``site_id``, one column per phase, USD per block (0 with the default prices).
+    """
+    from planner import economics as econ
+
+    objective = scenario.objective
+    months = scenario.scenario.horizon_years * 12
+    metrics = evaluation.metrics
+    columns = evaluation.phase_block_cost_usd.columns
+    start = running_start_month(evaluation, scenario)
+    tail = econ.tail_sums(econ.discount_factors(scenario.scenario.discount_rate, months))[start]
+    running = months - start
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_running_month = np.where(running > 0, tail / running, 0.0)
+
+    def table(name: str) -> np.ndarray:
+        frame = getattr(evaluation, name).reindex(index=metrics.index, columns=columns)
+        return np.nan_to_num(frame.to_numpy(dtype=float), nan=0.0, posinf=0.0)
+
+    stress = water_stress_factor(metrics)
+    water = objective.water_price_usd_per_m3 * stress[:, None] * table("phase_block_water_m3")
+    water = water * per_running_month
+    score = pd.to_numeric(metrics.get("risk_score", pd.Series(0.0, index=metrics.index)))
+    score = np.nan_to_num(score.to_numpy(float), nan=0.0)
+    risk = objective.risk_price_usd_per_mw_year * score[:, None] * table("block_site_mw")
+    risk = risk * tail / 12.0
+
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values, index=metrics.index.copy(), columns=columns)
+
+    return frame(water), frame(risk)
+
+
 def build_problem(
     evaluation: Evaluation,
     scenario: Scenario,
     feasible: np.ndarray | pd.Series | None = None,
     *,
     delay_rent: bool = True,
+    exclude: Iterable[str] = (),
+    only: Iterable[str] | None = None,
 ) -> AllocationProblem:
     """Gather the candidate sites' arrays and the scenario's allocation rules.
 
@@ -262,6 +355,10 @@ def build_problem(
     delay_rent : bool
         Add :func:`delay_rent_usd` to each block's cost (default), so that a late site pays for
         the GPU-hours it cannot deliver.
+    exclude : iterable of str
+        Site ids left out of the problem (the best allocation without them).
+    only : iterable of str, optional
+        When given, only these site ids may be used (e.g. one: the best single-site allocation).
     """
     metrics = evaluation.metrics
     if feasible is None:
@@ -270,6 +367,7 @@ def build_problem(
         mask = feasible.reindex(metrics.index).fillna(False).to_numpy(dtype=bool)
     else:
         mask = np.asarray(feasible, dtype=bool)
+    mask = mask & restrict_mask(metrics.index, exclude, only)
     ids = metrics.index[mask]
     phases = list(evaluation.phase_block_cost_usd.columns)
     n_phase = len(scenario.fleet.phases)
@@ -286,6 +384,10 @@ def build_problem(
         np.nan_to_num(frame(delay_rent_usd(evaluation, scenario)), nan=0.0)
         if delay_rent
         else np.zeros_like(cost)
+    )
+    # Priced water and risk (0 by default) join the block cost like the carbon price.
+    water_usd, risk_usd = (
+        np.nan_to_num(frame(t), nan=0.0) for t in externality_costs(evaluation, scenario)
     )
     co2 = np.nan_to_num(frame(evaluation.phase_block_co2_t), nan=0.0)
     water = np.nan_to_num(frame(evaluation.phase_block_water_m3), nan=0.0)
@@ -351,8 +453,10 @@ def build_problem(
         blocks_needed=blocks_needed(scenario),
         block_gpus=scenario.fleet.block_gpus,
         phase_gpus=np.array([p.count for p in scenario.fleet.phases], dtype=int),
-        block_cost_usd=np.where(allowed, cost + delay, 0.0),
+        block_cost_usd=np.where(allowed, cost + delay + water_usd + risk_usd, 0.0),
         block_delay_usd=np.where(allowed, delay, 0.0),
+        block_water_price_usd=np.where(allowed, water_usd, 0.0),
+        block_risk_price_usd=np.where(allowed, risk_usd, 0.0),
         block_co2_t=co2,
         block_water_m3=water,
         block_mw=np.where(allowed, mw, 0.0),
@@ -372,6 +476,16 @@ def build_problem(
             for i, ph in enumerate(scenario.fleet.phases)
         ],
     )
+
+
+def restrict_mask(
+    site_ids: pd.Index, exclude: Iterable[str] = (), only: Iterable[str] | None = None
+) -> np.ndarray:
+    """Bool per site: not in ``exclude`` and, when ``only`` is given, in ``only``."""
+    keep = ~site_ids.isin(list(exclude))
+    if only is not None:
+        keep &= site_ids.isin(list(only))
+    return np.asarray(keep, dtype=bool)
 
 
 # --- solving --------------------------------------------------------------------------------
@@ -944,6 +1058,8 @@ def allocate(
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 1e-3,
     delay_rent: bool = True,
+    exclude: Iterable[str] = (),
+    only: Iterable[str] | None = None,
 ) -> Allocation:
     """Place the fleet's blocks at the lowest net present cost that meets every rule.
 
@@ -957,6 +1073,9 @@ def allocate(
         Solver limits (see :func:`solve`).
     delay_rent : bool
         Charge blocks the rent of GPU-hours lost while their site waits for power (default).
+    exclude, only : iterable of str
+        Leave these site ids out / use only these (see :func:`build_problem`); the same rules
+        and prices apply, so the result is comparable with the unrestricted allocation.
 
     Returns
     -------
@@ -969,8 +1088,12 @@ def allocate(
 
         screen = screen_sites(evaluation, scenario)
     feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
-    problem = build_problem(evaluation, scenario, feasible, delay_rent=delay_rent)
+    problem = build_problem(
+        evaluation, scenario, feasible, delay_rent=delay_rent, exclude=exclude, only=only
+    )
     if problem.n_sites == 0:
+        if only is not None or exclude:
+            return Allocation("infeasible", _sentences([_restricted_message(screen, only)]))
         return Allocation("infeasible", _no_site_message(screen))
     solution = solve(problem, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap)
     if not solution.ok:
@@ -999,9 +1122,11 @@ def allocation_from_blocks(
     # power, CO2 and water (block figures are per GPU times block_gpus), so the summary and the
     # reported objective match the fleet's own cost (tco_usd for the whole fleet at one site).
     b = gpus / float(problem.block_gpus)
-    delay = (
-        problem.block_delay_usd if problem.block_delay_usd is not None else np.zeros_like(blocks)
-    )
+
+    def part(values: np.ndarray | None) -> np.ndarray:
+        return values if values is not None else np.zeros(blocks.shape)
+
+    delay = part(problem.block_delay_usd)
     summary = pd.DataFrame(
         {
             "name": problem.site_names[open_],
@@ -1014,6 +1139,8 @@ def allocation_from_blocks(
             "cost_usd": problem.site_fixed_cost(blocks)[open_]
             + (b * problem.block_cost_usd[open_]).sum(axis=1),
             "delay_rent_usd": (b * delay[open_]).sum(axis=1),
+            "water_price_usd": (b * part(problem.block_water_price_usd)[open_]).sum(axis=1),
+            "risk_price_usd": (b * part(problem.block_risk_price_usd)[open_]).sum(axis=1),
             "co2_t": (b * problem.block_co2_t[open_]).sum(axis=1),
             "water_m3": (b * problem.block_water_m3[open_]).sum(axis=1),
         },
@@ -1058,6 +1185,19 @@ def _gpu_counts(problem: AllocationProblem, blocks: np.ndarray) -> np.ndarray:
         s = int(np.argmax(blocks[:, p]))
         gpus[s, p] -= surplus[p]
     return gpus
+
+
+def _restricted_message(screen: pd.DataFrame | pd.Series, only: Iterable[str] | None) -> str:
+    """Why a restricted problem has no site: the kept site fails screening, or none is left."""
+    if only is None:
+        return "no other site passes the hard constraints"
+    kept = list(only)
+    if isinstance(screen, pd.DataFrame) and "reasons" in screen and len(kept) == 1:
+        reasons = screen["reasons"].get(kept[0]) if kept[0] in screen.index else None
+        if reasons:
+            text = reasons if isinstance(reasons, str) else "; ".join(map(str, reasons))
+            return f"it fails the hard constraints ({text})"
+    return "it fails the hard constraints"
 
 
 def _no_site_message(screen: pd.DataFrame | pd.Series) -> str:
