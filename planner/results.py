@@ -122,6 +122,8 @@ class Results:
     build_vs_rent: dict[str, Any] | None = None  # build/bridge/rent-only/rent-then-build, verdict
     cash_flows: pd.DataFrame | None = None  # one row per calendar year, nominal USD
     scope2: dict[str, float] | None = None  # location/market tCO2 per year and over the horizon
+    # objective, sites, why, alternatives (planner.optimize.explain.recommend); None: infeasible
+    recommendation: dict[str, Any] | None = None
     created: str = ""  # ISO timestamp
     version: str = ""
 
@@ -171,6 +173,7 @@ class Results:
             "build_vs_rent": self.build_vs_rent,
             "cash_flows": _frame(self.cash_flows, index=False),
             "scope2": self.scope2,
+            "recommendation": self.recommendation,
         }
 
     def save_json(self, path: str | Path) -> Path:
@@ -229,6 +232,7 @@ class Results:
             build_vs_rent=data.get("build_vs_rent"),
             cash_flows=_unframe(data.get("cash_flows")),
             scope2=data.get("scope2"),
+            recommendation=data.get("recommendation"),
             created=data.get("created", ""),
             version=data.get("version", ""),
         )
@@ -415,6 +419,37 @@ def _check_explanation(check: _Checker, data: dict[str, Any]) -> None:
         for key in SCOPE2_NUMBERS:
             check.require(key in s2, f"scope2.{key}", "missing")
             check.numbers([s2[key]], f"scope2.{key}")
+    _check_recommendation(check, data.get("recommendation"))
+
+
+RECOMMENDATION_TEXT = ("objective", "why")
+ALTERNATIVE_NUMBERS = ("cost_usd", "delta_cost_usd", "delta_co2_t", "delta_water_m3")
+
+
+def _check_recommendation(check: _Checker, rec: Any) -> None:
+    """The optional recommendation: absent or null in older results and when infeasible."""
+    if rec is None:
+        return
+    check.require(isinstance(rec, dict), "recommendation", f"expected an object, got {_kind(rec)}")
+    for key in RECOMMENDATION_TEXT:
+        check.require(isinstance(rec.get(key), str), f"recommendation.{key}", "expected text")
+    for key in ("sites", "alternatives"):
+        check.require(isinstance(rec.get(key), list), f"recommendation.{key}",
+                      f"expected a list, got {_kind(rec.get(key))}")
+    for k, site in enumerate(rec["sites"]):
+        where = f"recommendation.sites[{k}]"
+        check.require(isinstance(site, dict), where, f"expected an object, got {_kind(site)}")
+        for key in ("site_id", "name", "gpus", "share"):
+            check.require(key in site, f"{where}.{key}", "missing")
+        check.numbers([site["gpus"], site["share"]], where)
+    for k, alt in enumerate(rec["alternatives"]):
+        where = f"recommendation.alternatives[{k}]"
+        check.require(isinstance(alt, dict), where, f"expected an object, got {_kind(alt)}")
+        for key in ("site_id", "name", "role", "sentence", *ALTERNATIVE_NUMBERS):
+            check.require(key in alt, f"{where}.{key}", "missing")
+        check.require(isinstance(alt["sentence"], str), f"{where}.sentence", "expected text")
+        # Infeasible alternatives carry nulls.
+        check.numbers([alt[key] for key in ALTERNATIVE_NUMBERS if alt[key] is not None], where)
 
 
 def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -128,21 +129,29 @@ def test_results_json_round_trip(bundled, tmp_path):
     np.testing.assert_allclose(back.cash_flows.to_numpy(float), results.cash_flows.to_numpy(float))
     # A results.json from before these fields still loads.
     data = json.loads(path.read_text())
-    for key in ("build_vs_rent", "cash_flows", "scope2"):
+    for key in ("build_vs_rent", "cash_flows", "scope2", "recommendation"):
         data.pop(key)
     (tmp_path / "old.json").write_text(json.dumps(data))
     old = Results.load_json(tmp_path / "old.json")
     assert old.build_vs_rent is None and old.cash_flows is None and old.scope2 is None
+    assert old.recommendation is None
+    assert back.recommendation == results.recommendation
 
 
 def test_bad_explanation_is_refused(bundled, tmp_path):
     from planner.errors import InputError
 
     _, results = bundled
-    data = results.to_json_dict()
+    # A copy: to_json_dict shares the explanation's dicts with the (module-wide) results.
+    data = copy.deepcopy(results.to_json_dict())
     data["build_vs_rent"]["rent_only_usd"] = "cheap"
     (tmp_path / "bad.json").write_text(json.dumps(data))
     with pytest.raises(InputError, match="build_vs_rent.rent_only_usd"):
+        Results.load_json(tmp_path / "bad.json")
+    data = copy.deepcopy(results.to_json_dict())
+    data["recommendation"]["alternatives"][0]["delta_cost_usd"] = "more"
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"recommendation.alternatives\[0\]"):
         Results.load_json(tmp_path / "bad.json")
 
 
@@ -182,6 +191,19 @@ def test_optimize_json_keys(bundled):
         "location_t_horizon",
         "market_t_horizon",
     }
+    rec = doc["recommendation"]
+    assert set(rec) == {"objective", "sites", "why", "alternatives"}
+    assert set(rec["sites"][0]) == {"site_id", "name", "gpus", "share"}
+    assert set(rec["alternatives"][0]) >= {
+        "site_id",
+        "name",
+        "role",
+        "cost_usd",
+        "delta_cost_usd",
+        "delta_co2_t",
+        "delta_water_m3",
+        "sentence",
+    }
     json.dumps(doc, allow_nan=False)
 
 
@@ -193,3 +215,62 @@ def test_evaluation_without_cost_columns_gives_nulls():
     alloc = allocate(ev, sc)
     assert alloc.feasible
     assert explain_allocation(ev, sc, alloc) == (None, None, None)
+
+
+def test_recommendation_and_alternatives_by_hand():
+    # tests/test_allocate.hand_instance: A (50 M fixed, 100 M per block, holds 2 blocks) and B
+    # (10 M fixed, 130 M per block). The recommendation is 2 at A + 1 at B: 50 + 10 + 200 +
+    # 130 = 390 M USD, CO2 2 x 1,000 + 5,000 = 7,000 t, water 2 x 10 + 20 = 40 m3.
+    import pandas as pd
+
+    from planner.optimize.explain import recommend
+    from tests.test_allocate import hand_instance
+
+    sc, ev = hand_instance()
+    screen = pd.Series(True, index=ev.metrics.index)
+    ranking = pd.DataFrame({"feasible": [True, True]}, index=pd.Index(["B", "A"], name="site_id"))
+    rec = recommend(ev, sc, screen, ranking, allocate(ev, sc, screen))
+    assert rec["objective"] == (
+        "net present cost + carbon at 0 USD/t + water at 0 USD/m³ (stress-weighted)"
+        " + risk at 0 USD per MW-year at risk score 1"
+    )
+    assert [(s["site_id"], s["gpus"]) for s in rec["sites"]] == [("A", 2048.0), ("B", 1024.0)]
+    alts = {(a["role"], a["site_id"]): a for a in rec["alternatives"]}
+    # (a) B has the top weighted score; (b) without A, without B; (c) cheapest alone: A
+    # (50 + 3 x 100 = 350 M, ignoring capacity), then B (10 + 390), already solved as (a).
+    assert list(alts) == [
+        ("top_weighted_score", "B"),
+        ("without", "A"),
+        ("without", "B"),
+        ("single_site", "A"),
+    ]
+    b = alts[("top_weighted_score", "B")]
+    # B alone: 10 + 3 x 130 = 400 M, +10 M (+2.6 %); 15,000 t (+114 %), 60 m3 (+50 %).
+    assert b["cost_usd"] == pytest.approx(400e6)
+    assert b["delta_cost_usd"] == pytest.approx(10e6)
+    assert b["delta_co2_t"] == pytest.approx(8000.0)
+    assert b["delta_water_m3"] == pytest.approx(20.0)
+    assert b["sentence"] == (
+        "B alone (top weighted score): +10.0 M USD (+2.6 %), 114 % more CO₂, 50 % more water."
+    )
+    assert alts[("without", "A")]["delta_cost_usd"] == pytest.approx(10e6)
+    # A alone needs 3 x 1.5 = 4.5 MW in 4 MW: infeasible, in one phrase.
+    for key in (("without", "B"), ("single_site", "A")):
+        alt = alts[key]
+        assert alt["cost_usd"] is None and alt["delta_cost_usd"] is None
+        assert "infeasible (the fleet needs 4.5 MW" in alt["sentence"]
+    assert rec["why"] == (
+        "A and B are the cheapest allocation; A runs at 1.00 USD per GPU-hour, against 1.20 at "
+        "B (the runner-up, +10.0 M USD)."
+    )
+
+
+def test_infeasible_allocation_has_no_recommendation():
+    import pandas as pd
+
+    from planner.optimize.explain import recommend
+    from planner.results import Allocation
+
+    sc, ev, _ = hand_case()
+    screen = pd.Series(True, index=ev.metrics.index)
+    assert recommend(ev, sc, screen, pd.DataFrame(), Allocation("infeasible", "No.")) is None

@@ -261,6 +261,8 @@ def run_json(results: Any, job: Job, files: Sequence[str] = ()) -> dict[str, Any
         "build_vs_rent": getattr(results, "build_vs_rent", None),
         "cash_flows": None if flows is None else flows.to_dict(orient="records"),
         "scope2": getattr(results, "scope2", None),
+        # The allocation as the recommendation with its alternatives; null when infeasible.
+        "recommendation": getattr(results, "recommendation", None),
         "files": list(files),
     }
 

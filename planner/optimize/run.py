@@ -29,7 +29,7 @@ def optimize_evaluation(
     """
     from planner import __version__
     from planner.optimize.allocate import allocate
-    from planner.optimize.explain import explain_allocation
+    from planner.optimize.explain import explain_allocation, recommend
     from planner.optimize.pareto import ParetoInfeasible, pareto_front
     from planner.optimize.rank import rank_sites
     from planner.optimize.screen import screen_sites
@@ -45,6 +45,10 @@ def optimize_evaluation(
     allocation: Allocation = allocate(evaluation, scenario, screen, time_limit_s=time_limit_s)
     # Build vs rent, yearly cash and Scope 2 of the recommendation (None when infeasible).
     build_vs_rent, cash_flows, scope2 = explain_allocation(evaluation, scenario, allocation)
+    # The allocation is the recommendation; its alternatives are solved on the same basis.
+    recommendation = recommend(
+        evaluation, scenario, screen, ranking, allocation, time_limit_s=time_limit_s
+    )
 
     pareto, pareto_allocations = None, []
     if analysis.pareto_points > 0 and allocation.feasible:
@@ -81,6 +85,7 @@ def optimize_evaluation(
         build_vs_rent=build_vs_rent,
         cash_flows=cash_flows,
         scope2=scope2,
+        recommendation=recommendation,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         version=__version__,
     )
