@@ -259,9 +259,10 @@ def test_recommendation_and_alternatives_by_hand():
         alt = alts[key]
         assert alt["cost_usd"] is None and alt["delta_cost_usd"] is None
         assert "infeasible (the fleet needs 4.5 MW" in alt["sentence"]
+    # B is in the recommendation too, so no rate comparison: only the runner-up's cost.
     assert rec["why"] == (
-        "A and B are the cheapest allocation; A runs at 1.00 USD per GPU-hour, against 1.20 at "
-        "B (the runner-up, +10.0 M USD)."
+        "A and B are the cheapest allocation; A runs at 1.00 USD per GPU-hour (the runner-up, "
+        "B alone (top weighted score), +10.0 M USD)."
     )
 
 

@@ -872,8 +872,8 @@ def explain_infeasible(problem: AllocationProblem, *, time_limit_s: float = 10.0
 
     if problem.min_sites > S:
         out.append(
-            f"min_sites is {problem.min_sites} but only {S} site{'s' if S > 1 else ''} "
-            "pass the hard constraints"
+            f"min_sites is {problem.min_sites} but only {S} site{'s pass' if S > 1 else ' passes'} "
+            "the hard constraints"
         )
     if problem.min_sites > N:
         out.append(

@@ -632,18 +632,21 @@ def why_sentence(
         where = "" if len(summary) == 1 else f"; {_name(metrics, main)} runs"
         first += f"{where} at {rate:.2f} USD per GPU-hour"
     if runner_up is not None:
-        other = runner_up["sites"][0]
-        other_rate = _usd_per_gpu_hour(metrics, other)
+        # Compare with a site the recommendation does not use (the runner-up may share some).
+        others = [s for s in runner_up["sites"] if s not in summary.index]
+        other_rate = _usd_per_gpu_hour(metrics, others[0]) if others else None
         if rate is not None and other_rate is not None:
-            first += f", against {other_rate:.2f} at {_name(metrics, other)}"
-        first += f" (the runner-up, +{_musd(runner_up['delta_cost_usd'])})"
+            first += f", against {other_rate:.2f} at {_name(metrics, others[0])}"
+        label = ROLES[runner_up["role"]].format(name=runner_up["name"])
+        label = label.replace("Without", "without")  # never lower-case a site's name
+        first += f" (the runner-up, {label}, +{_musd(runner_up['delta_cost_usd'])})"
     bridge = float(summary["delay_rent_usd"].sum()) if "delay_rent_usd" in summary else 0.0
     ready = None
     if "ready_month" in metrics:
         ready = pd.to_numeric(metrics["ready_month"].reindex(summary.index), errors="coerce")
     start = min(p.start_month for p in scenario.fleet.phases)
     if bridge > 0:
-        second = f"It rents {_musd(bridge)} of GPU-hours until its power arrives"
+        second = f"It rents {_musd(bridge)} of GPU-hours until power arrives"
     elif ready is not None and ready.notna().all():
         second = f"Its power is ready by month {int(ready.max())}, with no rent while waiting"
         if int(ready.max()) <= start:
