@@ -175,3 +175,38 @@ def test_atomic_write_replaces_a_planted_link_and_never_writes_beside_its_target
     assert folders == [out]  # the temporary folder was made in the folder asked for
     assert not (out / "summary.csv").is_symlink()
     assert (out / "summary.csv").read_text(encoding="utf-8") == "new"
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("water_price_usd_per_m3", -1.0),
+        ("water_price_usd_per_m3", float("inf")),
+        ("water_price_usd_per_m3", 1e6),  # above the 1,000 USD/m3 ceiling
+        ("risk_price_usd_per_mw_year", -5.0),
+        ("risk_price_usd_per_mw_year", float("nan")),
+        ("risk_price_usd_per_mw_year", True),  # a boolean is not a price
+    ],
+)
+def test_externality_prices_are_checked(field: str, value: object):
+    from planner.scenario import scenario_from_dict
+
+    data = {
+        "scenario": {"name": "prices"},
+        "fleet": {"phases": [{"gpu": "H100-SXM", "count": 8}]},
+        "objective": {field: value},
+    }
+    with pytest.raises(InputError) as err:
+        scenario_from_dict(data)
+    assert err.value.field == f"objective.{field}"
+
+
+def test_externality_prices_default_to_zero_and_accept_integers():
+    from planner.scenario import scenario_from_dict
+
+    base = {"scenario": {"name": "p"}, "fleet": {"phases": [{"gpu": "H100-SXM", "count": 8}]}}
+    objective = scenario_from_dict(base).objective
+    assert objective.water_price_usd_per_m3 == 0.0 and objective.risk_price_usd_per_mw_year == 0.0
+    base["objective"] = {"water_price_usd_per_m3": 2, "risk_price_usd_per_mw_year": 150_000}
+    objective = scenario_from_dict(base).objective
+    assert objective.water_price_usd_per_m3 == 2.0
