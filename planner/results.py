@@ -450,6 +450,26 @@ def _check_recommendation(check: _Checker, rec: Any) -> None:
         check.require(isinstance(alt["sentence"], str), f"{where}.sentence", "expected text")
         # Infeasible alternatives carry nulls.
         check.numbers([alt[key] for key in ALTERNATIVE_NUMBERS if alt[key] is not None], where)
+    _check_switching(check, rec.get("switching_values"))
+
+
+def _check_switching(check: _Checker, rows: Any) -> None:
+    """The optional switching values (absent in older results); no change has a null value."""
+    if rows is None:
+        return
+    check.require(isinstance(rows, list), "recommendation.switching_values",
+                  f"expected a list, got {_kind(rows)}")
+    for k, row in enumerate(rows):
+        where = f"recommendation.switching_values[{k}]"
+        check.require(isinstance(row, dict), where, f"expected an object, got {_kind(row)}")
+        for key in ("parameter", "base", "value", "direction", "new_sites", "sentence"):
+            check.require(key in row, f"{where}.{key}", "missing")
+        for key in ("parameter", "sentence"):
+            check.require(isinstance(row[key], str), f"{where}.{key}", "expected text")
+        check.require(row["direction"] in ("up", "down", None), f"{where}.direction",
+                      f"expected up, down or null, got {row['direction']!r}")
+        check.texts(row["new_sites"], f"{where}.new_sites")
+        check.numbers([row[key] for key in ("base", "value") if row[key] is not None], where)
 
 
 def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> list[str]:

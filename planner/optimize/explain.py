@@ -479,6 +479,8 @@ def explain_allocation(
 #    (:func:`planner.optimize.allocate.allocate` with ``exclude`` / ``only``).
 # 10. :func:`compare_alternative` - cost, CO2 and water deltas and a sentence.
 # 11. :func:`why_sentence` - what makes the recommendation cheapest.
+# 12. :func:`planner.optimize.switching.switching_values` - how far each main driver must move
+#     before the recommended sites change.
 # :func:`recommend` runs them all.
 
 ROLES = {
@@ -696,9 +698,12 @@ def recommend(
     -------
     dict or None
         ``{objective, sites[{site_id, name, gpus, share}], why, alternatives[{site_id, name,
-        role, cost_usd, delta_cost_usd, delta_co2_t, delta_water_m3, sites, sentence}]}``;
+        role, cost_usd, delta_cost_usd, delta_co2_t, delta_water_m3, sites, sentence}],
+        switching_values[{parameter, site_id, base, value, direction, new_sites, sentence}]}``;
         None when the allocation is infeasible.
     """
+    from planner.optimize.switching import switching_values
+
     if not allocation.feasible or allocation.summary is None:
         return None
     summary = allocation.summary
@@ -726,4 +731,7 @@ def recommend(
         ],
         "why": why_sentence(evaluation, scenario, allocation, runner_up),
         "alternatives": alternatives,
+        "switching_values": switching_values(
+            evaluation, scenario, screen, allocation, time_limit_s=time_limit_s
+        ),
     }
