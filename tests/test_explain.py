@@ -192,7 +192,7 @@ def test_optimize_json_keys(bundled):
         "market_t_horizon",
     }
     rec = doc["recommendation"]
-    assert set(rec) == {"objective", "sites", "why", "alternatives"}
+    assert set(rec) == {"objective", "sites", "why", "alternatives", "switching_values"}
     assert set(rec["sites"][0]) == {"site_id", "name", "gpus", "share"}
     assert set(rec["alternatives"][0]) >= {
         "site_id",
