@@ -987,6 +987,11 @@ def _evaluation(
     )
 
 
+def _given_or(value: object, default: str) -> str:
+    """Source of an optional scenario value: the scenario, or the default that stands in."""
+    return "scenario" if value is not None else f"not set: {default}"
+
+
 def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
     """The scenario's own assumptions that the evaluation uses, as provenance rows."""
     rows = [
@@ -1011,9 +1016,10 @@ def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
             "cloud_gpu_hour_usd",
             scenario.energy.cloud_gpu_hour_usd,
             "USD/GPU-hour",
-            "scenario"
-            if scenario.energy.cloud_gpu_hour_usd is not None
-            else "not set: each GPU model's cloud_usd_per_gpu_hour (GPU catalog)",
+            _given_or(
+                scenario.energy.cloud_gpu_hour_usd,
+                "each GPU model's cloud_usd_per_gpu_hour (GPU catalog)",
+            ),
         ),
         ("energy", "ppa_type", scenario.energy.ppa_type, "-", "scenario"),
         (
@@ -1021,9 +1027,9 @@ def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
             "ppa_strike_usd_per_mwh",
             scenario.energy.ppa_strike_usd_per_mwh,
             "USD/MWh",
-            "scenario"
-            if scenario.energy.ppa_strike_usd_per_mwh is not None
-            else "not set: each region's ppa_strike_usd_per_mwh",
+            _given_or(
+                scenario.energy.ppa_strike_usd_per_mwh, "each region's ppa_strike_usd_per_mwh"
+            ),
         ),
         ("fleet", "buy_gpus_when", scenario.fleet.buy_gpus_when, "-", "scenario"),
         (
