@@ -181,7 +181,7 @@ def monthly_cash(
         is in the last month.
     """
     from planner.catalog import default_catalog
-    from planner.evaluate import load_finance, phase_rent_usd_per_gpu_hour
+    from planner.evaluate import load_finance
 
     catalog = gpu_catalog if gpu_catalog is not None else default_catalog().gpus
     finance = finance if finance is not None else load_finance()[0]
@@ -232,31 +232,10 @@ def monthly_cash(
     facility = _running(np.ones(1), fixed_level[:, None], timing.first[:, None], months)
     facility += ((g * level)[:, :, None] * (np.arange(months) >= timing.start[:, :, None])).sum(1)
 
-    capital, residual = np.zeros(months), 0.0
-    for s in range(len(sites)):
-        streams = [(int(timing.first[s]), fixed_level[s])]
-        streams += [(int(timing.start[s, p]), g[s, p] * level[s, p]) for p in range(len(phases))]
-        for start, amount in streams:
-            for k, item in enumerate(FACILITY_CAPITAL):
-                bought, left = asset_purchases(
-                    amount * weights[s, k], life[item], start, months, rate
-                )
-                capital, residual = capital + bought, residual + left
-        for p in np.flatnonzero(g[s] > 0):
-            charge = gpu_charge[p] * g[s, p]
-            bought, left = asset_purchases(
-                charge, life["gpus"], int(timing.buy[s, p]), months, rate
-            )
-            capital, residual = capital + bought, residual + left
-
-    # Bridge rent: the useful GPU-hours a phase wants before its site has power.
-    phase_start = np.array([p.start_month for p in scenario.fleet.phases], dtype=int)
-    waiting = (np.arange(months)[None, None, :] >= phase_start[None, :, None]) & (
-        np.arange(months)[None, None, :] < timing.start[:, :, None]
+    capital, residual = _capital_purchases(
+        g, timing, fixed_level, level, weights, gpu_charge, life, rate
     )
-    useful = useful_gpu_hours_per_gpu_month(evaluation, scenario)[cal]
-    rent_rate = phase_rent_usd_per_gpu_hour(scenario)
-    rent = ((g * rent_rate[None, :])[:, :, None] * waiting).sum(axis=(0, 1)) * useful
+    rent = _bridge_rent(evaluation, scenario, g, timing)
 
     out = pd.DataFrame(
         {
@@ -271,6 +250,56 @@ def monthly_cash(
     )
     out.loc[months - 1, "residual_usd"] = -residual
     return out
+
+
+def _capital_purchases(
+    g: np.ndarray,
+    timing: SiteTiming,
+    fixed_level: np.ndarray,
+    level: np.ndarray,
+    weights: np.ndarray,
+    gpu_charge: np.ndarray,
+    life: dict[str, int],
+    rate: float,
+) -> tuple[np.ndarray, float]:
+    """Monthly capital purchases and the residual value at the horizon's end: each facility
+    item's level charge (site fixed part and each phase's part) and each phase's GPU charge
+    turned into purchases at the item's life (:func:`asset_purchases`)."""
+    months = timing.months
+    capital, residual = np.zeros(months), 0.0
+    for s in range(g.shape[0]):
+        streams = [(int(timing.first[s]), fixed_level[s])]
+        streams += [(int(timing.start[s, p]), g[s, p] * level[s, p]) for p in range(g.shape[1])]
+        for start, amount in streams:
+            for k, item in enumerate(FACILITY_CAPITAL):
+                bought, left = asset_purchases(
+                    amount * weights[s, k], life[item], start, months, rate
+                )
+                capital, residual = capital + bought, residual + left
+        for p in np.flatnonzero(g[s] > 0):
+            charge = gpu_charge[p] * g[s, p]
+            bought, left = asset_purchases(
+                charge, life["gpus"], int(timing.buy[s, p]), months, rate
+            )
+            capital, residual = capital + bought, residual + left
+    return capital, residual
+
+
+def _bridge_rent(
+    evaluation: Evaluation, scenario: Scenario, g: np.ndarray, timing: SiteTiming
+) -> np.ndarray:
+    """Monthly bridge rent: the useful GPU-hours each phase wants before its site has power,
+    at its GPU model's rent."""
+    from planner.evaluate import phase_rent_usd_per_gpu_hour
+
+    month = np.arange(timing.months)
+    phase_start = np.array([p.start_month for p in scenario.fleet.phases], dtype=int)
+    waiting = (month[None, None, :] >= phase_start[None, :, None]) & (
+        month[None, None, :] < timing.start[:, :, None]
+    )
+    useful = useful_gpu_hours_per_gpu_month(evaluation, scenario)[month % 12]
+    rent_rate = phase_rent_usd_per_gpu_hour(scenario)
+    return ((g * rent_rate[None, :])[:, :, None] * waiting).sum(axis=(0, 1)) * useful
 
 
 def _fixed_cost_usd(evaluation: Evaluation, sites: pd.Index, timing: SiteTiming) -> np.ndarray:
