@@ -6,6 +6,10 @@ allocation (then the cheapest at that CO2). In between, the fleet cost is minimi
 capped at evenly spaced levels. Points that another point dominates or duplicates (possible
 with integer blocks, where several caps give the same allocation) are dropped, so the front
 returned is mutually non-dominated and may have fewer points than asked for.
+
+The MILP's matrices are built once per sweep
+(:func:`planner.optimize.allocate.compile_problem`); each point only changes the objective
+vector and the bound of a cap row before HiGHS solves it.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ import pandas as pd
 
 from planner.optimize.allocate import (
     AllocationProblem,
+    CompiledModel,
     Solution,
     _gpu_counts,
     build_problem,
+    compile_problem,
     explain_infeasible,
     fleet_cost_usd,
-    solve,
 )
 from planner.progress import ProgressCallback, report
 from planner.results import Evaluation
@@ -108,9 +113,18 @@ def sweep(
     time_limit_s: float = 30.0,
     mip_rel_gap: float = 1e-4,
     progress: ProgressCallback | None = None,
+    model: CompiledModel | None = None,
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Epsilon-constraint sweep on an already built problem (see :func:`pareto_front`)."""
+    """Epsilon-constraint sweep on an already built problem (see :func:`pareto_front`).
+
+    ``model`` is ``problem`` already compiled (:func:`~planner.optimize.allocate.compile_problem`,
+    without ``drop``); by default it is compiled here, once for every solve of the sweep.
+    """
     block_attr, _, cap_kw = METRICS[metric]
+    if model is None:
+        model = compile_problem(problem)
+    elif model.problem is not problem:
+        raise ValueError("model must be compiled from the problem swept")
     coef = getattr(problem, block_attr)
 
     def amount(sol: Solution) -> float:
@@ -119,7 +133,7 @@ def sweep(
 
     opts = {"time_limit_s": time_limit_s, "mip_rel_gap": mip_rel_gap}
     report(progress, "Pareto front: cheapest allocation", 0.0)
-    cheapest = solve(problem, **opts)
+    cheapest = model.solve(**opts)
     if not cheapest.ok:
         raise ParetoInfeasible(
             " ".join(explain_infeasible(problem))
@@ -127,10 +141,10 @@ def sweep(
             else cheapest.message
         )
     # Lexicographic: among allocations as cheap as the cheapest, the one with the least metric.
-    cheapest = _refine(problem, cheapest, metric, opts, first="cost")
+    cheapest = _refine(model, cheapest, metric, opts, first="cost")
     report(progress, f"Pareto front: lowest-{metric} allocation", 1.0 / n_points)
-    greenest = solve(problem, objective=metric, **opts)
-    greenest = _refine(problem, greenest, metric, opts, first=metric) if greenest.ok else cheapest
+    greenest = model.solve(objective=metric, **opts)
+    greenest = _refine(model, greenest, metric, opts, first=metric) if greenest.ok else cheapest
     hi, lo = amount(cheapest), amount(greenest)
 
     found: list[tuple[Solution, float]] = [(cheapest, np.nan)]
@@ -138,11 +152,11 @@ def sweep(
         for k in range(1, n_points - 1):
             cap = hi - (hi - lo) * k / (n_points - 1)
             report(progress, f"Pareto front: point {k + 1} of {n_points}", (k + 1) / n_points)
-            sol = solve(problem, **{cap_kw: cap}, **opts)
+            sol = model.solve(**{cap_kw: cap}, **opts)
             if sol.ok:
                 found.append((sol, cap))
         found.append((greenest, np.nan))
-        found = _fill_gaps(problem, found, n_points, amount, cap_kw, opts)
+        found = _fill_gaps(model, found, n_points, amount, cap_kw, opts)
     report(progress, "Pareto front", 1.0)
 
     rows, allocations = [], []
@@ -175,7 +189,7 @@ def sweep(
 
 
 def _fill_gaps(
-    problem: AllocationProblem,
+    model: CompiledModel,
     found: list[tuple[Solution, float]],
     n_points: int,
     amount: Callable[[Solution], float],
@@ -188,6 +202,7 @@ def _fill_gaps(
     a's is the next point on the front after a: either b itself (the gap holds no point) or a new
     point. The widest gap is split first, within a budget of ``2 n_points`` extra solves.
     """
+    problem = model.problem
 
     def key(item: tuple[Solution, float]) -> tuple[float, float]:
         return fleet_cost_usd(problem, item[0].blocks), amount(item[0])  # type: ignore[arg-type]
@@ -211,7 +226,7 @@ def _fill_gaps(
         closed.add(a_key)
         budget -= 1
         cap = a_key[1] - max(1e-6 * abs(a_key[1]), 1e-6)
-        sol = solve(problem, **{cap_kw: cap}, **opts)
+        sol = model.solve(**{cap_kw: cap}, **opts)
         if not sol.ok:
             continue
         k = key((sol, cap))
@@ -227,21 +242,22 @@ def _fill_gaps(
 
 
 def _refine(
-    problem: AllocationProblem, sol: Solution, metric: str, opts: dict, *, first: str
+    model: CompiledModel, sol: Solution, metric: str, opts: dict, *, first: str
 ) -> Solution:
     """Second stage of a lexicographic solve: keep the first objective, improve the other."""
     assert sol.blocks is not None
+    problem = model.problem
     cap_kw = METRICS[metric][2]
     coef = getattr(problem, METRICS[metric][0])
     if first == "cost":
         cost = fleet_cost_usd(problem, sol.blocks)
         # Allow the solver's own tolerance on the first objective, no more.
-        better = solve(problem, objective=metric, cost_cap_usd=cost * (1 + 1e-7) + 1.0, **opts)
+        better = model.solve(objective=metric, cost_cap_usd=cost * (1 + 1e-7) + 1.0, **opts)
         if better.ok and (float((better.blocks * coef).sum()) <= float((sol.blocks * coef).sum())):
             return better
         return sol
     level = float((sol.blocks * coef).sum())
-    better = solve(problem, **{cap_kw: level * (1 + 1e-7) + 1e-6}, **opts)
+    better = model.solve(**{cap_kw: level * (1 + 1e-7) + 1e-6}, **opts)
     return better if better.ok else sol
 
 
