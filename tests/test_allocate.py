@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 from optimizer_fixtures import brute_force, make_evaluation, make_scenario, rule_breaks
 
-from planner.optimize.allocate import allocate, build_problem, delay_rent_usd, solve
+from planner.optimize.allocate import (
+    allocate,
+    build_problem,
+    compile_problem,
+    delay_rent_usd,
+    fleet_cost_usd,
+    solve,
+    violations,
+)
+from planner.optimize.allocate.model import objective_vector
 from planner.optimize.screen import screen_sites
 from planner.results import Evaluation
 
@@ -604,3 +614,145 @@ def test_exclude_and_only_restrict_the_sites():
     assert alone.status == "infeasible" and "4.0 MW" in alone.message
     none = allocate(ev, sc, exclude=["A", "B"])
     assert none.status == "infeasible" and "no other site" in none.message.lower()
+
+
+# --- the compiled model (planner.optimize.allocate.solver / model) -------------------------------
+
+
+def compiled_instance(seed: int):
+    """A random instance that has an allocation, its problem and the cost optimum."""
+    sc, ev = random_instance(seed)
+    problem = build_problem(ev, sc, screen_sites(ev, sc)["feasible"])
+    return problem, solve(problem, mip_rel_gap=1e-9)
+
+
+def solved_instances(n: int):
+    found = (compiled_instance(seed) for seed in range(60))
+    return [(p, s) for p, s in found if s.ok][:n]
+
+
+def same_solution(got, fresh) -> None:
+    assert (got.status, got.message) == (fresh.status, fresh.message)
+    if fresh.blocks is None:
+        assert got.blocks is None
+    else:
+        assert np.array_equal(got.blocks, fresh.blocks)
+
+
+def test_compiled_model_resolved_with_new_caps_equals_fresh_solves():
+    # One compiled model, many solves in a row: each is the fresh solve with the same caps,
+    # so nothing of one solve leaks into the next.
+    for problem, best in solved_instances(8):
+        model = compile_problem(problem)
+        co2 = float((best.blocks * problem.block_co2_t).sum())
+        water = float((best.blocks * problem.block_water_m3).sum())
+        cost = fleet_cost_usd(problem, best.blocks)
+        for kw in (
+            {"co2_cap_t": 0.9 * co2},
+            {"co2_cap_t": 0.5 * co2},
+            {"water_cap_m3": 0.9 * water},
+            {"objective": "co2", "cost_cap_usd": 1.05 * cost},
+            {"objective": "water"},
+            {"co2_cap_t": 0.8 * co2, "water_cap_m3": 1.1 * water},
+            {},
+        ):
+            got = model.solve(mip_rel_gap=1e-9, **kw)
+            same_solution(got, solve(problem, mip_rel_gap=1e-9, **kw))
+
+
+def test_compiled_model_with_new_block_costs_equals_a_fresh_solve_on_the_changed_problem():
+    rng = np.random.default_rng(5)
+    changed_sites = 0
+    for problem, best in solved_instances(8):
+        model = compile_problem(problem)
+        for _ in range(3):
+            factor = rng.uniform(0.5, 1.5, problem.block_cost_usd.shape)
+            cost = np.where(problem.allowed, problem.block_cost_usd * factor, 0.0)
+            got = model.solve(block_cost_usd=cost, mip_rel_gap=1e-9)
+            fresh = solve(replace(problem, block_cost_usd=cost), mip_rel_gap=1e-9)
+            same_solution(got, fresh)
+            changed_sites += not np.array_equal(got.blocks > 0, best.blocks > 0)
+            # The cost cap uses the block costs given, too.
+            cap = 1.01 * fleet_cost_usd(replace(problem, block_cost_usd=cost), fresh.blocks)
+            got = model.solve(
+                objective="co2", block_cost_usd=cost, cost_cap_usd=cap, mip_rel_gap=1e-9
+            )
+            fresh = solve(
+                replace(problem, block_cost_usd=cost),
+                objective="co2",
+                cost_cap_usd=cap,
+                mip_rel_gap=1e-9,
+            )
+            same_solution(got, fresh)
+        # The problem's own costs are untouched by the solves above.
+        same_solution(model.solve(mip_rel_gap=1e-9), best)
+    assert changed_sites > 0  # the new costs changed some allocation: the check means something
+
+
+def test_compiled_model_refuses_block_costs_of_another_shape():
+    problem, _ = compiled_instance(0)
+    with pytest.raises(ValueError, match="shape"):
+        compile_problem(problem).solve(block_cost_usd=np.ones((1, 1)))
+
+
+def test_compiled_model_with_dropped_groups_equals_fresh_solves():
+    sc, ev = hand_instance(max_sites=1)
+    problem = build_problem(ev, sc, screen_sites(ev, sc)["feasible"])
+    for drop in ({"sites"}, {"capacity"}, {"share", "grids"}):
+        same_solution(
+            compile_problem(problem, drop).solve(mip_rel_gap=1e-9),
+            solve(problem, drop=drop, mip_rel_gap=1e-9),
+        )
+
+
+def lift(problem, layout, blocks: np.ndarray) -> np.ndarray:
+    """The MILP's variable vector of an allocation: x = blocks, y / z / g = site / grid in use."""
+    v = np.zeros(layout.nvar)
+    v[: layout.nx] = blocks.ravel()
+    served = blocks > 0
+    v[layout.yi] = served.any(axis=1)
+    # z[s, k]: the site serves one of the first k + 1 phases in order of start month.
+    by_start = np.cumsum(served[:, layout.order], axis=1) > 0
+    v[layout.zi] = by_start[layout.z_site, layout.z_k]
+    used = np.unique(layout.grid_index[served.any(axis=1)])
+    v[layout.gi] = np.isin(np.arange(layout.n_grids), used)
+    return v
+
+
+def random_blocks(problem, rng) -> np.ndarray:
+    """Every phase's blocks spread over a few random sites (demand met, other rules may break)."""
+    blocks = np.zeros((problem.n_sites, problem.n_phases), dtype=int)
+    k = int(rng.integers(1, problem.n_sites + 1))
+    sites = rng.choice(problem.n_sites, size=k, replace=False)
+    for p, n in enumerate(problem.blocks_needed):
+        np.add.at(blocks[:, p], rng.choice(sites, size=int(n)), 1)
+    return blocks
+
+
+def test_model_rows_accept_exactly_the_allocations_the_referee_accepts():
+    # violations() recomputes each rule from the blocks; the compiled rows and bounds must
+    # agree with it on every allocation, and the objective must price it as fleet_cost_usd.
+    rng = np.random.default_rng(11)
+    verdicts = set()
+    for seed in range(30):
+        sc, ev = random_instance(seed)
+        problem = build_problem(ev, sc, screen_sites(ev, sc)["feasible"])
+        if problem.n_sites == 0:
+            continue
+        model = compile_problem(problem)
+        A, lo, hi = model.constraints()
+        for _ in range(20):
+            blocks = random_blocks(problem, rng)
+            v = lift(problem, model.layout, blocks)
+            av = A @ v
+            tol = 1e-9 * np.maximum(np.abs(av), 1.0)
+            in_rows = bool(np.all((av >= lo - tol) & (av <= hi + tol)))
+            in_bounds = bool(np.all(v <= model.bounds.upper + 1e-9))
+            valid = violations(problem, blocks) == []
+            assert (in_rows and in_bounds) == valid, violations(problem, blocks)
+            verdicts.add(valid)
+            c = objective_vector(problem, model.layout, "cost")
+            assert c @ v == pytest.approx(fleet_cost_usd(problem, blocks), rel=1e-12)
+            c = objective_vector(problem, model.layout, "co2")
+            assert c @ v == pytest.approx((blocks * problem.block_co2_t).sum(), rel=1e-12)
+    assert verdicts == {True, False}

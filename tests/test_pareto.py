@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from optimizer_fixtures import feasible_placements, make_evaluation, make_scenario, rule_breaks
 
-from planner.optimize.pareto import ParetoInfeasible, non_dominated, pareto_front
+from planner.optimize.allocate import build_problem, compile_problem, solve
+from planner.optimize.pareto import ParetoInfeasible, non_dominated, pareto_front, sweep
+from planner.optimize.screen import screen_sites
 
 
 def instance(seed: int, **constraints):
@@ -84,3 +87,42 @@ def test_bad_metric():
     sc, ev = instance(0)
     with pytest.raises(ValueError, match="metric"):
         pareto_front(ev, sc, metric="noise")
+
+
+class Rebuilding:
+    """Stands in for a compiled model: every solve builds the matrices afresh (``solve``)."""
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.solves = 0
+
+    def solve(self, **kw):
+        self.solves += 1
+        return solve(self.problem, **kw)
+
+
+@pytest.mark.parametrize("metric", ["co2", "water"])
+def test_sweep_on_the_compiled_model_equals_rebuilding_every_solve(metric):
+    swept = 0
+    for seed in range(6):
+        sc, ev = instance(seed, max_share_per_site=0.6)
+        problem = build_problem(ev, sc, screen_sites(ev, sc)["feasible"], delay_rent=False)
+        if not solve(problem).ok:
+            continue
+        fresh = Rebuilding(problem)
+        want, want_allocs = sweep(problem, 6, metric=metric, model=fresh)
+        got, got_allocs = sweep(problem, 6, metric=metric)
+        assert fresh.solves > 2
+        pd.testing.assert_frame_equal(got, want)
+        for a, b in zip(got_allocs, want_allocs, strict=True):
+            pd.testing.assert_frame_equal(a, b)
+        swept += len(got) > 1
+    assert swept >= 2  # fronts of more than one point were compared
+
+
+def test_sweep_refuses_a_model_of_another_problem():
+    sc, ev = instance(0)
+    problem = build_problem(ev, sc)
+    other = compile_problem(build_problem(ev, sc, delay_rent=False))
+    with pytest.raises(ValueError, match="compiled from the problem"):
+        sweep(problem, 4, model=other)
