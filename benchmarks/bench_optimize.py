@@ -5,6 +5,11 @@ Run: python benchmarks/bench_optimize.py   (exit code 1 if a target is missed)
 Targets (issue 6): re-rank 1,000 sites after a weight change < 50 ms; MILP of a 100,000-GPU
 fleet in 3 phases over 1,000 sites to a 0.1 % gap < 10 s; 20-point Pareto front over 200 sites
 < 30 s; 1,000 Monte Carlo draws over 200 sites < 30 s.
+
+Then, without targets, the bundled example ``data/scenarios/training-16k.toml``: one MILP solve
+(matrices built, or compiled once and re-solved) and its Pareto front with the matrices
+compiled once per sweep ("compiled") against rebuilt for every solve ("rebuilt", as before
+the model was compiled).
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from optimizer_fixtures import make_evaluation, make_scenario  # noqa: E402
 
-from planner.optimize.allocate import allocate  # noqa: E402
-from planner.optimize.pareto import pareto_front  # noqa: E402
+from planner.evaluate import evaluate_sites  # noqa: E402
+from planner.optimize.allocate import allocate, build_problem, compile_problem, solve  # noqa: E402
+from planner.optimize.pareto import pareto_front, sweep  # noqa: E402
 from planner.optimize.rank import rank_sites  # noqa: E402
 from planner.optimize.screen import screen_sites  # noqa: E402
 from planner.optimize.uncertainty import monte_carlo  # noqa: E402
+from planner.paths import example_scenario  # noqa: E402
+from planner.scenario import load_scenario  # noqa: E402
 
 
 def timed(fn, repeat: int = 1):
@@ -121,7 +129,71 @@ def main() -> int:
     ev = make_evaluation(sc, 200, 4, hours=24)
     seconds, _ = timed(lambda: monte_carlo(ev, sc))
     check("Monte Carlo", seconds, 30.0, "1,000 draws x 200 sites (rank, top-k, P10/P50/P90)")
+
+    bundled_example("training-16k")
     return 1 if failures else 0
+
+
+class RebuildEverySolve:
+    """Stands in for a compiled model in :func:`sweep`: every solve builds the matrices anew."""
+
+    def __init__(self, problem) -> None:
+        self.problem = problem
+        self.solves = 0
+
+    def solve(self, **kw):
+        self.solves += 1
+        return solve(self.problem, **kw)
+
+
+class CountSolves:
+    """A compiled model that counts its solves."""
+
+    def __init__(self, problem) -> None:
+        self.model = compile_problem(problem)
+        self.problem = problem
+        self.solves = 0
+
+    def solve(self, **kw):
+        self.solves += 1
+        return self.model.solve(**kw)
+
+
+def bundled_example(name: str, repeat: int = 5) -> None:
+    """Single-solve and Pareto-front figures on a bundled scenario (best of ``repeat``)."""
+    sc = load_scenario(example_scenario(name))
+    ev = evaluate_sites(sc)
+    problem = build_problem(ev, sc, screen_sites(ev, sc)["feasible"])
+    size = f"{problem.n_sites} sites, {problem.n_phases} phases, {problem.total_blocks} blocks"
+    print(f"\n{name} ({size}); best of {repeat} runs, no targets")
+
+    def line(task: str, seconds: float, note: str = "") -> None:
+        print(f"{task:<44} {seconds * 1000:8.1f} ms   {note}")
+
+    opts = {"mip_rel_gap": 1e-4}  # the Pareto sweep's own gap
+    model = compile_problem(problem)
+    seconds, _ = timed(lambda: solve(problem, **opts), repeat=10 * repeat)
+    line("single solve, matrices built", seconds)
+    seconds, _ = timed(lambda: compile_problem(problem), repeat=10 * repeat)
+    line("  of which compile_problem", seconds)
+    seconds, _ = timed(lambda: model.solve(**opts), repeat=10 * repeat)
+    line("single solve, compiled model", seconds)
+    cost = problem.block_cost_usd * 1.01
+    seconds, _ = timed(lambda: model.solve(block_cost_usd=cost, **opts), repeat=10 * repeat)
+    line("  with new block costs", seconds)
+
+    for n_points in sorted({max(2, sc.analysis.pareto_points), 20}):
+        for label, make in (("rebuilt", RebuildEverySolve), ("compiled", CountSolves)):
+            counter = make(problem)
+            run = lambda c=counter, n=n_points: sweep(problem, n, model=c)  # noqa: E731
+            seconds, (table, _) = timed(run, repeat)
+            solves = counter.solves // repeat
+            line(
+                f"Pareto front, {n_points} points asked, {label}",
+                seconds,
+                f"{len(table)} on the front, {solves} solves; {n_points / seconds:,.1f} points "
+                f"asked/s, {solves / seconds:,.0f} solves/s",
+            )
 
 
 if __name__ == "__main__":
