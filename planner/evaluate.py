@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1059,7 +1060,6 @@ def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
     )
 
 
-
 def _capacity_block_kw(scenario: Scenario, fp: FleetPower) -> np.ndarray:
     """IT kW of the largest block of each phase, for capacity limits: a phase smaller than one
     block is one partial block of its own GPUs, not a full block's load."""
@@ -1093,6 +1093,7 @@ def _connection_year(scenario: Scenario, table: pd.DataFrame) -> np.ndarray:
     ready_month = np.ceil(np.maximum(ttp, scenario.facility.build_lead_months))
     return scenario.scenario.start_year + np.floor(ready_month / 12.0)
 
+
 # --- orchestration: catalog -> sites -> climate -> cooling -> evaluate_arrays -------------------
 
 
@@ -1102,6 +1103,8 @@ def evaluate_sites(
     *,
     sites_file: str | Path | None = None,
     progress: ProgressCallback | None = None,
+    only_sites: Sequence[str] | None = None,
+    site_values: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Evaluation:
     """Evaluate every candidate site of a scenario.
 
@@ -1109,12 +1112,19 @@ def evaluate_sites(
     ----------
     scenario : Scenario
     catalog : planner.catalog.Catalog, optional
-        Data catalog; by default the embedded one, or the scenario's ``sites.catalog`` file.
+        Data catalog already loaded for this scenario (:func:`scenario_catalog`), used as is;
+        by default the scenario's ``sites.catalog`` and ``regions_file``, or the embedded one.
     sites_file : path, optional
         A user site file replacing the catalog's sites (read with
         ``planner.catalog.load_catalog(sites_file=...)``). Sites without climate normals take
         the nearest default site's climate; the distance is in ``climate_source`` and warnings.
     progress : callable(label, fraction), optional
+    only_sites : sequence of str, optional
+        Evaluate these sites only (after the scenario's filters); each site's figures are the
+        same as in a full evaluation. The explanations re-evaluate a few leading sites this way.
+    site_values : mapping, optional
+        ``{site_id: {column: value}}`` replacing values of the site table, e.g.
+        ``{"lulea": {"time_to_power_months": 30}}`` (a switching value on time to power).
 
     Returns
     -------
@@ -1127,18 +1137,12 @@ def evaluate_sites(
         scenario's filters (``sites.include_countries``, ``exclude_countries``,
         ``include_regions``).
     """
-    from planner.catalog import default_catalog, load_catalog
-
     report(progress, "loading the data catalog", 0.0)
-    if sites_file is None and scenario.sites.catalog != "default":
-        sites_file = scenario.sites.catalog
-    regions_file = scenario.sites.regions_file
-    if sites_file is not None or regions_file is not None:
-        catalog = load_catalog(sites_file=sites_file, regions_file=regions_file)
-    elif catalog is None:
-        catalog = default_catalog()
+    if catalog is None or sites_file is not None:
+        catalog = scenario_catalog(scenario, sites_file)
     warnings: list[str] = list(getattr(catalog, "warnings", []) or [])
     table = _site_table(scenario, catalog, warnings)
+    table = _adjusted_table(table, only_sites, site_values)
     report(progress, "climate", 0.1)
     temp_air, temp_wet, climate_of_site, pressure, source = _climate_arrays(
         scenario, catalog, table, warnings
@@ -1173,6 +1177,43 @@ def evaluate_sites(
         provenance=provenance,
         progress=scaled(progress, 0.6, 1.0),
     )
+
+
+def scenario_catalog(scenario: Scenario, sites_file: str | Path | None = None) -> Any:
+    """The data catalog a scenario evaluates on: the embedded one, or a new one with the
+    scenario's ``sites.catalog`` and ``regions_file`` (or ``sites_file``) in place."""
+    from planner.catalog import default_catalog, load_catalog
+
+    if sites_file is None and scenario.sites.catalog != "default":
+        sites_file = scenario.sites.catalog
+    regions_file = scenario.sites.regions_file
+    if sites_file is not None or regions_file is not None:
+        return load_catalog(sites_file=sites_file, regions_file=regions_file)
+    return default_catalog()
+
+
+def _adjusted_table(
+    table: pd.DataFrame,
+    only_sites: Sequence[str] | None,
+    site_values: Mapping[str, Mapping[str, float]] | None,
+) -> pd.DataFrame:
+    """The site table restricted to ``only_sites`` with ``site_values`` written in."""
+    if only_sites is not None:
+        missing = [s for s in only_sites if s not in table.index]
+        if missing:
+            raise InputError(
+                f"site '{missing[0]}' is not among the candidate sites", field="only_sites"
+            )
+        table = table.loc[list(dict.fromkeys(only_sites))].copy()
+    for site, values in (site_values or {}).items():
+        for column, value in values.items():
+            if site not in table.index or column not in table.columns:
+                raise InputError(
+                    f"cannot set '{column}' of site '{site}': no such site or column",
+                    field="site_values",
+                )
+            table.at[site, column] = value
+    return table
 
 
 def _site_table(scenario: Scenario, catalog: Any, warnings: list[str]) -> pd.DataFrame:

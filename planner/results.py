@@ -117,7 +117,10 @@ class Results:
     pareto_allocations: list[pd.DataFrame] = field(default_factory=list)
     # index site_id: p_first, p_top_k, usd_per_gpu_hour_p10 / _p50 / _p90
     uncertainty: pd.DataFrame | None = None
-    sensitivity: pd.DataFrame | None = None  # tornado: parameter, low, high, base (USD/GPU-h)
+    # Tornado (planner.optimize.tornado): parameter, label, low_input, high_input, low, high,
+    # base (USD per delivered GPU-hour of the recommendation), sites_low, sites_high. Older
+    # results: parameter, low, high, base, low_factor, high_factor, first_low, first_high.
+    sensitivity: pd.DataFrame | None = None
     # The recommended allocation explained (planner.optimize.explain); None when infeasible.
     build_vs_rent: dict[str, Any] | None = None  # build/bridge/rent-only/rent-then-build, verdict
     cash_flows: pd.DataFrame | None = None  # one row per calendar year, nominal USD
@@ -451,6 +454,30 @@ def _check_recommendation(check: _Checker, rec: Any) -> None:
         # Infeasible alternatives carry nulls.
         check.numbers([alt[key] for key in ALTERNATIVE_NUMBERS if alt[key] is not None], where)
     _check_switching(check, rec.get("switching_values"))
+    _check_robustness(check, rec.get("robustness"))
+
+
+ROBUSTNESS_NUMBERS = ("draws", "p_same_sites", "cost_p10_usd", "cost_p50_usd", "cost_p90_usd",
+                      "usd_per_gpu_hour_p10", "usd_per_gpu_hour_p50", "usd_per_gpu_hour_p90",
+                      "regret_p50_usd", "regret_p90_usd")
+
+
+def _check_robustness(check: _Checker, rob: Any) -> None:
+    """The optional robustness (absent in older results, null without Monte Carlo draws)."""
+    if rob is None:
+        return
+    where = "recommendation.robustness"
+    check.require(isinstance(rob, dict), where, f"expected an object, got {_kind(rob)}")
+    for key in (*ROBUSTNESS_NUMBERS, "p_in_optimum", "sentence"):
+        check.require(key in rob, f"{where}.{key}", "missing")
+    check.numbers([rob[key] for key in ROBUSTNESS_NUMBERS if rob[key] is not None], where)
+    p_in = rob["p_in_optimum"]
+    check.require(isinstance(p_in, dict), f"{where}.p_in_optimum",
+                  f"expected an object, got {_kind(p_in)}")
+    check.numbers(list(p_in.values()), f"{where}.p_in_optimum")
+    check.require(all(0.0 <= p <= 1.0 for p in p_in.values()), f"{where}.p_in_optimum",
+                  "expected probabilities between 0 and 1")
+    check.require(isinstance(rob["sentence"], str), f"{where}.sentence", "expected text")
 
 
 def _check_switching(check: _Checker, rows: Any) -> None:

@@ -351,6 +351,16 @@ class Uncertainty(_Section):
     carbon_sigma: Sigma = 0.15
     pue_sigma: Sigma = 0.03
     growth_sigma: Sigma = 0.2
+    # Spreads of the drivers the recommendation's robustness and tornado vary. No market
+    # publishes these as one figure: they are the planner's judgement, documented in
+    # docs/optimizer.md ("Robustness and tornado"); set your own.
+    gpu_capital_sigma: Sigma = 0.15
+    capital_per_mw_sigma: Sigma = 0.15
+    rent_sigma: Sigma = 0.25
+    carbon_price_sigma_usd_per_t: float = Field(50.0, ge=0.0, le=1_000.0)
+    time_to_power_sigma_months: float = Field(6.0, ge=0.0, le=120.0)
+    utilization_sigma: float = Field(0.05, ge=0.0, le=0.5)
+    discount_rate_sigma: float = Field(0.015, ge=0.0, le=0.2)
     top_k: int = Field(3, ge=1, le=1000)
 
 

@@ -51,7 +51,7 @@ count = 4096
 def synthetic_evaluation(monkeypatch):
     import planner.evaluate
 
-    def fake(scenario, catalog=None, *, sites_file=None, progress=None):
+    def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         if scenario.name == "boom":
             raise ZeroDivisionError("a bug in the evaluation")
         return make_evaluation(scenario, 10, 3)

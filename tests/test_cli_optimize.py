@@ -49,7 +49,7 @@ draws = 50
 def synthetic_evaluation(monkeypatch):
     import planner.evaluate
 
-    def fake(scenario, catalog=None, *, sites_file=None, progress=None):
+    def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         if progress:
             progress("evaluating", 1.0)
         return make_evaluation(scenario, 25, 4)
@@ -68,7 +68,7 @@ def test_optimize_writes_results_and_prints_a_summary(tmp_path, capsys):
     out = tmp_path / "out"
     assert run(["optimize", str(scenario), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "plan: optimal." in text and "Ranking (top 10)" in text
+    assert "plan: optimal." in text and "Ranking by weighted score (screening view, top 10)" in text
     folder = out / "plan"
     results = Results.load_json(folder / "results.json")
     assert results.allocation.status == "optimal"

@@ -176,7 +176,18 @@ def test_optimize_json_keys(bundled):
         "rent_only_usd",
         "rent_then_build_usd",
         "verdict",
+        "gpu_hours",
+        "usd_per_gpu_hour",
+        "usd_per_gpu_hour_by_component",
     }
+    # The levelised parts add up to the whole, which is build + bridge over the GPU-hours.
+    bvr = doc["build_vs_rent"]
+    parts = bvr["usd_per_gpu_hour_by_component"]
+    assert set(parts) == {"capital", "opex", "energy", "carbon", "rent"}
+    assert sum(parts.values()) == pytest.approx(bvr["usd_per_gpu_hour"], rel=1e-12)
+    assert bvr["usd_per_gpu_hour"] * bvr["gpu_hours"] == pytest.approx(
+        bvr["rent_then_build_usd"], rel=1e-6
+    )
     assert set(doc["cash_flows"][0]) >= {
         "year",
         "capital_usd",
@@ -192,7 +203,14 @@ def test_optimize_json_keys(bundled):
         "market_t_horizon",
     }
     rec = doc["recommendation"]
-    assert set(rec) == {"objective", "sites", "why", "alternatives", "switching_values"}
+    assert set(rec) == {
+        "objective",
+        "sites",
+        "why",
+        "alternatives",
+        "switching_values",
+        "robustness",
+    }
     assert set(rec["sites"][0]) == {"site_id", "name", "gpus", "share"}
     assert set(rec["alternatives"][0]) >= {
         "site_id",
@@ -223,7 +241,7 @@ def test_recommendation_and_alternatives_by_hand():
     # 130 = 390 M USD, CO2 2 x 1,000 + 5,000 = 7,000 t, water 2 x 10 + 20 = 40 m3.
     import pandas as pd
 
-    from planner.optimize.explain import recommend
+    from planner.optimize.recommend import recommend
     from tests.test_allocate import hand_instance
 
     sc, ev = hand_instance()
@@ -269,7 +287,7 @@ def test_recommendation_and_alternatives_by_hand():
 def test_infeasible_allocation_has_no_recommendation():
     import pandas as pd
 
-    from planner.optimize.explain import recommend
+    from planner.optimize.recommend import recommend
     from planner.results import Allocation
 
     sc, ev, _ = hand_case()

@@ -44,7 +44,7 @@ count = 4096
 def synthetic_evaluation(monkeypatch):
     import planner.evaluate
 
-    def fake(scenario, catalog=None, *, sites_file=None, progress=None):
+    def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         return make_evaluation(scenario, 12, 3)
 
     monkeypatch.setattr(planner.evaluate, "evaluate_sites", fake)
@@ -414,7 +414,7 @@ def with_site_ids(evaluation, new_ids):
 def hostile_ids(monkeypatch):
     import planner.evaluate
 
-    def fake(scenario, catalog=None, *, sites_file=None, progress=None):
+    def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         evaluation = make_evaluation(scenario, 12, 3)
         ids = [HOSTILE_ID_PREFIXES[i % 4].format(i) for i in range(12)]
         return with_site_ids(evaluation, ids)

@@ -9,13 +9,9 @@ import numpy as np
 import pytest
 
 from planner.optimize.allocate import allocate, build_problem
+from planner.optimize.drivers import linear_drivers as drivers
 from planner.optimize.screen import screen_sites
-from planner.optimize.switching import (
-    MAX_SOLVES,
-    drivers,
-    sites_at,
-    switching_values,
-)
+from planner.optimize.switching import MAX_SOLVES, sites_at, switching_values
 from tests.optimizer_fixtures import make_evaluation, make_scenario
 
 
@@ -174,3 +170,68 @@ def test_training_16k_carbon_switch_is_true():
     for row in carbon:
         if row["value"] is not None:
             assert "USD/t" in row["sentence"]
+
+
+@pytest.fixture(scope="module")
+def training_run():
+    from planner.optimize.run import run_scenario
+    from planner.paths import data_dir
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(data_dir() / "scenarios" / "training-16k.toml")
+    sc.analysis.uncertainty.draws = 0
+    sc.analysis.pareto_points = 0
+    sc.analysis.sensitivity = False
+    return sc, run_scenario(sc)
+
+
+def test_reevaluated_switching_values_are_true_on_a_full_rerun(training_run):
+    """Time to power and the discount rate are searched on the leading sites; just past each
+    value, a full evaluation of every site recommends an allocation with ``new_sites``."""
+    from planner.evaluate import evaluate_sites
+    from planner.optimize.drivers import with_value
+
+    sc, results = training_run
+    rows = [
+        r
+        for r in results.recommendation["switching_values"]
+        if r["parameter"] in ("time_to_power_months", "discount_rate")
+    ]
+    assert {r["parameter"] for r in rows} == {"time_to_power_months", "discount_rate"}
+    checked = 0
+    for row in rows:
+        if row["value"] is None:
+            continue
+        step = 0.05 if row["parameter"] == "time_to_power_months" else 2e-4
+        past = row["value"] + (step if row["direction"] == "up" else -step)
+        if row["parameter"] == "discount_rate":
+            ev = evaluate_sites(with_value(sc, "scenario.discount_rate", past))
+            changed = with_value(sc, "scenario.discount_rate", past)
+        else:
+            changed = sc
+            ev = evaluate_sites(sc, site_values={row["site_id"]: {"time_to_power_months": past}})
+        alloc = allocate(ev, changed, screen_sites(ev, changed))
+        assert set(row["new_sites"]) <= set(alloc.summary.index), row["sentence"]
+        checked += 1
+    assert checked >= 2
+
+
+def test_only_sites_evaluates_the_same_numbers():
+    import pandas as pd
+
+    from planner.errors import InputError
+    from planner.evaluate import evaluate_sites
+    from planner.paths import data_dir
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(data_dir() / "scenarios" / "training-16k.toml")
+    whole = evaluate_sites(sc)
+    ids = list(whole.metrics.index[[7, 0, 30]])
+    part = evaluate_sites(sc, only_sites=ids)
+    numbers = whole.metrics.select_dtypes("number").columns
+    pd.testing.assert_frame_equal(whole.metrics.loc[ids, numbers], part.metrics[numbers])
+    pd.testing.assert_frame_equal(whole.phase_block_cost_usd.loc[ids], part.phase_block_cost_usd)
+    with pytest.raises(InputError, match="site 'atlantis' is not among the candidate sites"):
+        evaluate_sites(sc, only_sites=["atlantis"])
+    with pytest.raises(InputError, match="cannot set 'no_such_column' of site"):
+        evaluate_sites(sc, only_sites=ids, site_values={ids[0]: {"no_such_column": 1.0}})

@@ -200,44 +200,83 @@ def _run_many(
 
 
 def _print_run(results: Any, out_dir: Path, files: list[Path]) -> None:
+    """The answer first (recommendation, its cost and confidence), then the screening view."""
     alloc = results.allocation
     click.echo(f"{results.scenario.name}: {alloc.status}.")
     click.echo(alloc.message)
-    if alloc.summary is not None and len(alloc.summary):
-        rows = alloc.summary.reset_index().to_dict(orient="records")
-        for r in rows:
-            r["cost_musd"] = r["cost_usd"] / 1e6
-        click.echo("")
-        emit_table(
-            rows,
-            [
-                ("site_id", "Site", ""),
-                ("name", "Name", ""),
-                ("gpus", "GPUs", ",d"),
-                ("share", "Share", ".0%"),
-                ("facility_mw", "MW", ",.1f"),
-                ("cost_musd", "Cost (M USD)", ",.1f"),
-                ("co2_t", "CO2 (t)", ",.0f"),
-                ("water_m3", "Water (m3)", ",.0f"),
-            ],
-        )
+    _print_allocation(alloc)
+    _print_recommendation(results)
+    _print_weighted_score(results.ranking)
+    click.echo(f"\nWrote {len(files)} file{'s' if len(files) != 1 else ''} to {out_dir}.")
+
+
+def _print_allocation(alloc: Any) -> None:
+    if alloc.summary is None or not len(alloc.summary):
+        return
+    rows = alloc.summary.reset_index().to_dict(orient="records")
+    for r in rows:
+        r["cost_musd"] = r["cost_usd"] / 1e6
+    click.echo("")
+    emit_table(
+        rows,
+        [
+            ("site_id", "Site", ""),
+            ("name", "Name", ""),
+            ("gpus", "GPUs", ",d"),
+            ("share", "Share", ".0%"),
+            ("facility_mw", "MW", ",.1f"),
+            ("cost_musd", "Cost (M USD, NPV)", ",.1f"),
+            ("co2_t", "CO2 (t, horizon)", ",.0f"),
+            ("water_m3", "Water (m3, horizon)", ",.0f"),
+        ],
+    )
     if alloc.binding:
         click.echo("At their limit: " + "; ".join(alloc.binding) + ".")
-    top = results.ranking.head(10).reset_index().to_dict(orient="records")
-    click.echo("\nRanking (top 10):")
+
+
+SWITCHES_SHOWN = 4
+
+
+def _print_recommendation(results: Any) -> None:
+    """Why, what it costs per GPU-hour, build vs rent, how sure, what would change it."""
+    rec, bvr = results.recommendation, results.build_vs_rent
+    if rec is None:
+        return
+    click.echo("\nRecommendation: " + rec["why"])
+    if bvr is not None and bvr.get("usd_per_gpu_hour") is not None:
+        parts = bvr["usd_per_gpu_hour_by_component"]
+        split = ", ".join(f"{k} {v:.2f}" for k, v in parts.items() if abs(v) >= 0.005)
+        click.echo(
+            f"Levelised cost: {bvr['usd_per_gpu_hour']:.2f} USD per delivered GPU-hour ({split})."
+        )
+    if bvr is not None:
+        click.echo(bvr["verdict"])
+    if rec.get("robustness"):
+        click.echo(rec["robustness"]["sentence"])
+    switches = [row for row in rec.get("switching_values") or [] if row["value"] is not None]
+    # Nearest first: the relative distance from the base value (absolute for a zero base).
+    switches.sort(key=lambda r: abs(r["value"] - r["base"]) / (abs(r["base"]) or 1.0))
+    for row in switches[:SWITCHES_SHOWN]:
+        click.echo("  - " + row["sentence"])
+    if len(switches) > SWITCHES_SHOWN:
+        click.echo(f"  ({len(switches) - SWITCHES_SHOWN} more switching values in results.json)")
+
+
+def _print_weighted_score(ranking: Any) -> None:
+    top = ranking.head(10).reset_index().to_dict(orient="records")
+    click.echo("\nRanking by weighted score (screening view, top 10):")
     emit_table(
         top,
         [
             ("rank", "Rank", "d"),
             ("site_id", "Site", ""),
-            ("score", "Score", ".3f"),
+            ("score", "Weighted score", ".3f"),
             ("feasible", "Feasible", ""),
             ("reasons", "Reasons", ""),
         ],
     )
-    n_bad = int((~results.ranking["feasible"].astype(bool)).sum())
+    n_bad = int((~ranking["feasible"].astype(bool)).sum())
     if n_bad:
         click.echo(
             f"{n_bad} site{'s' if n_bad > 1 else ''} fail a hard constraint (see ranking.csv)."
         )
-    click.echo(f"\nWrote {len(files)} file{'s' if len(files) != 1 else ''} to {out_dir}.")

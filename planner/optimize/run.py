@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from planner.optimize.drivers import Reevaluate
 from planner.progress import ProgressCallback, report, scaled
 from planner.results import Allocation, Evaluation, Results
 from planner.scenario import Scenario
@@ -19,23 +20,33 @@ def optimize_evaluation(
     *,
     progress: ProgressCallback | None = None,
     time_limit_s: float = 60.0,
+    reevaluate: Reevaluate | None = None,
 ) -> Results:
-    """Everything after evaluation, from cached metrics (no re-evaluation).
+    """Everything after evaluation, from cached metrics.
 
     Screening, ranking and allocation always, with the allocation explained (build vs rent,
-    yearly cash flows, Scope 2: :mod:`planner.optimize.explain`); the Pareto front when
-    ``scenario.analysis.pareto_points > 0``; Monte Carlo when ``analysis.uncertainty.draws > 0``;
-    the tornado table when ``analysis.sensitivity``.
+    yearly cash flows, Scope 2: :mod:`planner.optimize.explain`) and made a recommendation
+    (alternatives, switching values and, with ``analysis.uncertainty.draws > 0``, its
+    robustness: :mod:`planner.optimize.recommend`); the Pareto front when
+    ``analysis.pareto_points > 0``; the weighted score's Monte Carlo when there are draws; the
+    tornado when ``analysis.sensitivity``.
+
+    Parameters
+    ----------
+    reevaluate : callable, optional
+        Re-evaluates a few sites with a changed input (:class:`planner.optimize.drivers.
+        Reevaluate`), for the drivers every present value depends on (time to power, discount
+        rate, utilization). :func:`run_scenario` gives one; without it (a results file loaded
+        back) those drivers are left out of the switching values and the tornado.
     """
     from planner import __version__
     from planner.optimize.allocate import allocate
-    from planner.optimize.explain import explain_allocation, recommend
-    from planner.optimize.pareto import ParetoInfeasible, pareto_front
+    from planner.optimize.explain import explain_allocation
     from planner.optimize.rank import rank_sites
+    from planner.optimize.recommend import recommend
     from planner.optimize.screen import screen_sites
-    from planner.optimize.uncertainty import monte_carlo, sensitivity
+    from planner.optimize.tornado import tornado
 
-    analysis = scenario.analysis
     report(progress, "Screening sites", 0.0)
     screen = screen_sites(evaluation, scenario)
     ranking = rank_sites(
@@ -45,33 +56,34 @@ def optimize_evaluation(
     allocation: Allocation = allocate(evaluation, scenario, screen, time_limit_s=time_limit_s)
     # Build vs rent, yearly cash and Scope 2 of the recommendation (None when infeasible).
     build_vs_rent, cash_flows, scope2 = explain_allocation(evaluation, scenario, allocation)
-    # The allocation is the recommendation; its alternatives are solved on the same basis.
+    # The allocation is the recommendation; alternatives, switching values and robustness.
     recommendation = recommend(
-        evaluation, scenario, screen, ranking, allocation, time_limit_s=time_limit_s
+        evaluation,
+        scenario,
+        screen,
+        ranking,
+        allocation,
+        reevaluate=reevaluate,
+        progress=scaled(progress, 0.1, 0.55),
+        time_limit_s=time_limit_s,
     )
-
-    pareto, pareto_allocations = None, []
-    if analysis.pareto_points > 0 and allocation.feasible:
-        try:
-            pareto, pareto_allocations = pareto_front(
-                evaluation,
-                scenario,
-                screen,
-                points=analysis.pareto_points,
-                time_limit_s=time_limit_s,
-                progress=scaled(progress, 0.2, 0.7),
-            )
-        except ParetoInfeasible:
-            pareto = None
-    uncertainty = None
-    if analysis.uncertainty.draws > 0 and screen["feasible"].any():
-        uncertainty = monte_carlo(
-            evaluation, scenario, screen["feasible"], progress=scaled(progress, 0.7, 0.95)
+    pareto, pareto_allocations = _pareto(
+        evaluation, scenario, screen, allocation, scaled(progress, 0.55, 0.8), time_limit_s
+    )
+    uncertainty = _weighted_score_monte_carlo(
+        evaluation, scenario, screen, scaled(progress, 0.8, 0.9)
+    )
+    report(progress, "Tornado", 0.9)
+    sensitivity = None
+    if scenario.analysis.sensitivity:
+        sensitivity = tornado(
+            evaluation,
+            scenario,
+            screen,
+            allocation,
+            reevaluate=reevaluate,
+            time_limit_s=time_limit_s,
         )
-    tornado = None
-    if analysis.sensitivity and screen["feasible"].any():
-        share = allocation.summary["share"] if allocation.summary is not None else None
-        tornado = sensitivity(evaluation, scenario, screen["feasible"], share)
     report(progress, "Done", 1.0)
     return Results(
         scenario=scenario,
@@ -81,7 +93,7 @@ def optimize_evaluation(
         pareto=pareto,
         pareto_allocations=pareto_allocations,
         uncertainty=uncertainty,
-        sensitivity=tornado,
+        sensitivity=sensitivity,
         build_vs_rent=build_vs_rent,
         cash_flows=cash_flows,
         scope2=scope2,
@@ -89,6 +101,57 @@ def optimize_evaluation(
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         version=__version__,
     )
+
+
+def _pareto(
+    evaluation: Evaluation,
+    scenario: Scenario,
+    screen: pd.DataFrame,
+    allocation: Allocation,
+    progress: ProgressCallback | None,
+    time_limit_s: float,
+) -> tuple[pd.DataFrame | None, list[pd.DataFrame]]:
+    """The cost/carbon Pareto front when the scenario asks for points (else None, [])."""
+    from planner.optimize.pareto import ParetoInfeasible, pareto_front
+
+    points = scenario.analysis.pareto_points
+    if points <= 0 or not allocation.feasible:
+        return None, []
+    try:
+        return pareto_front(
+            evaluation,
+            scenario,
+            screen,
+            points=points,
+            time_limit_s=time_limit_s,
+            progress=progress,
+        )
+    except ParetoInfeasible:
+        return None, []
+
+
+def _weighted_score_monte_carlo(
+    evaluation: Evaluation,
+    scenario: Scenario,
+    screen: pd.DataFrame,
+    progress: ProgressCallback | None,
+) -> pd.DataFrame | None:
+    """How often each site tops the weighted score (the screening view), with draws."""
+    from planner.optimize.uncertainty import monte_carlo
+
+    if scenario.analysis.uncertainty.draws <= 0 or not screen["feasible"].any():
+        return None
+    return monte_carlo(evaluation, scenario, screen["feasible"], progress=progress)
+
+
+def scenario_reevaluator(scenario: Scenario, catalog: Any) -> Reevaluate:
+    """A :class:`~planner.optimize.drivers.Reevaluate` on the catalog ``scenario`` ran on."""
+    from planner.evaluate import evaluate_sites
+
+    def reevaluate(changed: Scenario, only_sites, site_values=None) -> Evaluation:
+        return evaluate_sites(changed, catalog, only_sites=only_sites, site_values=site_values)
+
+    return reevaluate
 
 
 def run_scenario(
@@ -108,7 +171,8 @@ def run_scenario(
     ----------
     scenario : Scenario
     catalog : Catalog, optional
-        Data catalog (default: the embedded one, loaded by the evaluation).
+        Data catalog (default: the scenario's files or the embedded one,
+        :func:`planner.evaluate.scenario_catalog`).
     sites_file : path, optional
         A site file that replaces the scenario's candidate sites.
     progress : callable(label, fraction), optional
@@ -123,16 +187,21 @@ def run_scenario(
         Bad input found by the checks or the evaluation, naming the file and the field.
     """
     from planner.checks import check_scenario
-    from planner.evaluate import evaluate_sites
+    from planner.evaluate import evaluate_sites, scenario_catalog
 
     report(progress, "Checking the scenario", 0.0)
     warnings = check_scenario(scenario, file=scenario_file, sites_file=sites_file, catalog=catalog)
-    evaluation = evaluate_sites(
-        scenario, catalog, sites_file=sites_file, progress=scaled(progress, 0.0, 0.5)
-    )
+    if catalog is None or sites_file is not None:
+        catalog = scenario_catalog(scenario, sites_file)
+    evaluation = evaluate_sites(scenario, catalog, progress=scaled(progress, 0.0, 0.5))
     # The site file's own warnings are already among the evaluation's.
     evaluation.warnings.extend(w for w in warnings if w not in evaluation.warnings)
-    return optimize_evaluation(evaluation, scenario, progress=scaled(progress, 0.5, 1.0))
+    return optimize_evaluation(
+        evaluation,
+        scenario,
+        progress=scaled(progress, 0.5, 1.0),
+        reevaluate=scenario_reevaluator(scenario, catalog),
+    )
 
 
 def summary_row(results: Results, *, scenario_file: str = "", out_dir: str = "") -> dict[str, Any]:
