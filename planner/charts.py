@@ -187,20 +187,24 @@ def site_map(
     basemap: Any | None = None,
     *,
     chosen: Sequence[str] = (),
-    title: str = "Candidate sites by score",
+    title: str = "Candidate sites by weighted score",
     label_top: int = 5,
     fig: Figure | None = None,
 ) -> Figure:
-    """Candidate sites coloured by score over country outlines; chosen sites ringed.
+    """Candidate sites coloured by weighted score over country outlines; recommended sites starred.
+
+    The view frames the sites that pass the constraints and the recommended ones; recommended
+    sites are named with leader lines, the ``label_top`` highest-scoring others are numbered
+    with a key below the map. Legends sit outside the map, so they never cover a site.
 
     Parameters
     ----------
     sites : DataFrame
         Index ``site_id``; columns ``lat``, ``lon`` [degrees], ``score`` (0-1), ``feasible``
-        (bool), optional ``name`` and ``rank`` (the best ``label_top`` are labelled).
+        (bool), optional ``name`` and ``rank`` (weighted-score rank).
     basemap : GeoDataFrame or None
         Country polygons in EPSG:4326; drawn in the background when given.
-    chosen : site ids that receive GPUs in the allocation.
+    chosen : site ids that receive GPUs in the recommended allocation.
     """
     lon = sites["lon"].to_numpy(dtype=float)
     lat = sites["lat"].to_numpy(dtype=float)
@@ -211,9 +215,11 @@ def site_map(
         if "feasible" in sites
         else np.ones(len(sites), bool)
     )
-    # Frame the sites that can be chosen: an EU-only scenario gets a map of Europe, with the
-    # excluded sites elsewhere counted in a note rather than shrinking Europe to a corner.
-    focus = feasible if feasible.any() else np.ones(len(sites), bool)
+    is_chosen = sites.index.isin(list(chosen))
+    # Frame the sites that can be chosen and those that are: an EU-only scenario gets a map of
+    # Europe, with the excluded sites elsewhere counted in a note rather than shrinking Europe.
+    focus = feasible | is_chosen
+    focus = focus if focus.any() else np.ones(len(sites), bool)
     x0, x1, y0, y1 = _extent(lon[focus], lat[focus])
     aspect = 1.0 / max(np.cos(np.radians((y0 + y1) / 2)), 0.2)
     # Landscape at least 1.6:1, so the map fits on a page beside the summary.
@@ -224,7 +230,7 @@ def site_map(
     outside = int((~((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))).sum())
     # A new figure gets the map's own aspect ratio, so no blank band above or below it.
     ratio = (y1 - y0) * aspect / (x1 - x0)
-    fig = _figure(fig, (7.2, float(np.clip(5.6 * ratio + 1.0, 2.5, 7.0))))
+    fig = _figure(fig, (7.2, float(np.clip(5.6 * ratio + 1.4, 2.8, 7.4))))
     ax = fig.add_subplot()
     ax.set_title(title)
     ax.set_facecolor(PALETTE["water"])
@@ -265,37 +271,37 @@ def site_map(
             linewidths=1.2,
             zorder=3,
         )
-    is_chosen = sites.index.isin(list(chosen))
     if is_chosen.any():
         ax.scatter(
             lon[is_chosen],
             lat[is_chosen],
-            s=190,
-            facecolors="none",
-            edgecolors=PALETTE["secondary"],
-            linewidths=2.0,
-            zorder=4,
+            marker="*",
+            s=260,
+            color=PALETTE["secondary"],
+            edgecolors="black",
+            linewidths=0.7,
+            zorder=5,
         )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)  # equirectangular, true shape at mid-latitude
     if outside:
+        # Above the map's frame, right-aligned: a note inside the frame could cover a site.
         ax.text(
-            0.99,
-            0.01,
+            1.0,
+            1.01,
             f"{outside} excluded site{'s' if outside > 1 else ''} outside this view",
             transform=ax.transAxes,
             ha="right",
             va="bottom",
             fontsize=7,
-            color=PALETTE["muted"] if "muted" in PALETTE else "0.35",
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5},
+            color="0.35",
         )
     key = _label_sites(ax, sites, lon, lat, is_chosen, label_top)
     ax.set_xlabel("Longitude [°]")
     ax.set_ylabel("Latitude [°]")
     ax.grid(False)
-    fig.colorbar(points, ax=ax, label="Score (0-1, higher is better)", shrink=0.8)
+    fig.colorbar(points, ax=ax, label="Weighted score (0-1, higher is better)", shrink=0.8)
     handles = [
         Line2D(
             [],
@@ -304,7 +310,7 @@ def site_map(
             ls="",
             color=cmap(0.8),
             markeredgecolor="white",
-            label="Feasible site",
+            label="Passes the constraints",
         )
     ]
     if (~feasible).any():
@@ -316,38 +322,47 @@ def site_map(
             Line2D(
                 [],
                 [],
-                marker="o",
+                marker="*",
                 ls="",
-                markersize=10,
-                markerfacecolor="none",
-                markeredgecolor=PALETTE["secondary"],
-                markeredgewidth=2,
-                label="Chosen in allocation",
+                markersize=13,
+                color=PALETTE["secondary"],
+                markeredgecolor="black",
+                markeredgewidth=0.7,
+                label="Recommended (named)",
             )
         )
-    ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85)
-    if key:
-        # Names of the numbered sites below the map: numbers alone on the map do not collide.
-        fig.legend(
-            handles=[
-                Line2D(
-                    [], [], ls="", marker=f"${label}$", color="black", markersize=5 + 3 * len(label)
-                )
-                for label, _ in key
-            ],
-            labels=[name for _, name in key],
-            loc="outside lower center",
-            ncol=min(3, len(key)),
-            frameon=False,
-            fontsize=7,
-            handletextpad=0.4,
-            columnspacing=1.2,
-        )
+    # The numbered sites' names follow the symbols, all in one key below the map (outside the
+    # frame, so no site is ever covered).
+    handles += [
+        Line2D([], [], ls="", marker=f"${label}$", color="black", markersize=5 + 3 * len(label))
+        for label, _ in key
+    ]
+    labels = [h.get_label() for h in handles[: len(handles) - len(key)]] + [n for _, n in key]
+    fig.legend(
+        handles=handles,
+        labels=labels,
+        loc="outside lower center",
+        ncol=3,
+        frameon=False,
+        fontsize=7,
+        handletextpad=0.4,
+        columnspacing=1.2,
+    )
     return fig
 
 
 # Label offsets tried in turn [points]: right-up, right-down, left-up, left-down, up, down.
 _LABEL_OFFSETS = ((5, 3), (5, -11), (-5, 3), (-5, -11), (0, 8), (0, -16))
+# Leader-line label offsets [points], tried nearest first in eight directions.
+_LEADER_OFFSETS = tuple(
+    (round(r * np.cos(a)), round(r * np.sin(a)))
+    for r in (26, 40, 56, 74)
+    for a in np.radians((35, -35, 145, -145, 0, 180, 90, -90))
+)
+
+
+def _overlaps(box: tuple[float, float, float, float], others) -> bool:
+    return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in others)
 
 
 def _label_sites(
@@ -358,38 +373,95 @@ def _label_sites(
     is_chosen: np.ndarray,
     label_top: int,
 ) -> list[tuple[str, str]]:
-    """Number the best ``label_top`` sites and the chosen ones on the map; return the key.
+    """Name the recommended sites with leader lines; number ``label_top`` high scorers.
 
-    Each label takes the first offset whose box does not overlap a label already placed
-    (boxes estimated from the font size), so clustered sites stay readable.
+    Each label takes the first offset whose box (estimated from the font size) overlaps no
+    label already placed, stays inside the frame and covers as few sites as possible.
+    Returns the key of the numbered sites: (number, name).
     """
     if "rank" in sites:
         rank = pd.to_numeric(sites["rank"], errors="coerce").to_numpy(dtype=float)
     else:
         rank = np.full(len(sites), np.nan)
-    pick = (rank <= label_top) | is_chosen if label_top else is_chosen
-    if not pick.any():
+    numbered = (rank <= label_top) & ~is_chosen if label_top else np.zeros(len(sites), bool)
+    if not numbered.any() and not is_chosen.any():
         return []
     names = sites["name"] if "name" in sites else pd.Series(sites.index, index=sites.index)
-    order = np.argsort(np.where(np.isnan(rank), np.inf, rank), kind="stable")
     ax.apply_aspect()  # final data-to-display transform before measuring
     scale = ax.figure.dpi / 72.0
+    frame = ax.get_window_extent()
+    xy = ax.transData.transform(np.column_stack([lon, lat]))
+    inside = (
+        (xy[:, 0] >= frame.x0)
+        & (xy[:, 0] <= frame.x1)
+        & (xy[:, 1] >= frame.y0)
+        & (xy[:, 1] <= frame.y1)
+    )
     placed: list[tuple[float, float, float, float]] = []
+
+    def covered(box: tuple[float, float, float, float]) -> int:
+        pad = 5 * scale
+        px, py = xy[inside, 0], xy[inside, 1]
+        return int(
+            (
+                (px > box[0] - pad)
+                & (px < box[2] + pad)
+                & (py > box[1] - pad)
+                & (py < box[3] + pad)
+            ).sum()
+        )
+
+    def box_at(px: float, py: float, dx: float, dy: float, w: float, h: float):
+        x = px + dx * scale - (w if dx < 0 else w / 2 if dx == 0 else 0)
+        y = py + dy * scale - h / 2
+        return (x, y, x + w, y + h)
+
+    # Recommended sites first (most GPUs first is the caller's order), named, leader lines.
+    for i in np.flatnonzero(is_chosen & inside):
+        text = _wrap(str(names.iloc[i]), 28)
+        lines = text.split("\n")
+        w = (5.0 * max(len(line) for line in lines) + 6) * scale  # 8 pt bold, with padding
+        h = (11 * len(lines) + 3) * scale
+        best, best_cost = None, np.inf
+        for dx, dy in _LEADER_OFFSETS:
+            box = box_at(xy[i, 0], xy[i, 1], dx, dy, w, h)
+            out = box[0] < frame.x0 or box[2] > frame.x1 or box[1] < frame.y0 or box[3] > frame.y1
+            cost = 1000 * _overlaps(box, placed) + 500 * out + 10 * covered(box) + np.hypot(dx, dy)
+            if cost < best_cost:
+                best, best_cost = (dx, dy, box), cost
+        dx, dy, box = best
+        placed.append(box)
+        ax.annotate(
+            text,
+            (lon[i], lat[i]),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha="right" if dx < 0 else "center" if dx == 0 else "left",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            zorder=6,
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "fc": "white",
+                "ec": PALETTE["secondary"],
+                "lw": 0.8,
+                "alpha": 0.92,
+            },
+            arrowprops={"arrowstyle": "-", "color": "0.15", "lw": 0.8, "shrinkA": 0, "shrinkB": 6},
+        )
     key: list[tuple[str, str]] = []
-    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    order = np.argsort(np.where(np.isnan(rank), np.inf, rank), kind="stable")
     for i in order:
-        if not pick[i]:
+        if not numbered[i]:
             continue
-        label = f"{int(rank[i])}" if not np.isnan(rank[i]) else next(letters, "*")
-        px, py = ax.transData.transform((lon[i], lat[i]))
+        label = f"{int(rank[i])}"
         w, h = (4.3 * len(label) + 3) * scale, 10 * scale  # 7 pt digits, with the box padding
         for dx, dy in _LABEL_OFFSETS:
-            x = px + dx * scale - (w if dx < 0 else w / 2 if dx == 0 else 0)
-            y = py + dy * scale
+            x = xy[i, 0] + dx * scale - (w if dx < 0 else w / 2 if dx == 0 else 0)
+            y = xy[i, 1] + dy * scale
             box = (x, y, x + w, y + h)
-            if not any(
-                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
-            ):
+            if not _overlaps(box, placed):
                 break
         placed.append(box)
         ax.annotate(
@@ -399,11 +471,10 @@ def _label_sites(
             textcoords="offset points",
             ha="right" if dx < 0 else "center" if dx == 0 else "left",
             fontsize=7,
-            fontweight="bold" if is_chosen[i] else "normal",
             zorder=5,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
         )
-        key.append((label, f"{names.iloc[i]}" + (" (chosen)" if is_chosen[i] else "")))
+        key.append((label, f"{names.iloc[i]}"))
     return key
 
 
@@ -611,10 +682,10 @@ def score_contributions(
     names: pd.Series | None = None,
     *,
     top: int = 12,
-    title: str = "Score by criterion",
+    title: str = "Weighted score by criterion",
     fig: Figure | None = None,
 ) -> Figure:
-    """Stacked bars: each criterion's weighted contribution to the score of the best sites."""
+    """Stacked bars: each criterion's weighted contribution to the highest scores."""
     ranked = ranking.sort_values("rank").head(top) if "rank" in ranking else ranking.head(top)
     fig = _figure(fig, (7.2, 1.2 + 0.3 * len(ranked)))
     if ranked.empty:
@@ -724,42 +795,97 @@ def pareto_front(
 def tornado(
     sensitivity: pd.DataFrame,
     *,
-    unit: str = "USD per GPU-hour",
+    unit: str = "USD per delivered GPU-hour",
     title: str = "Sensitivity of cost per GPU-hour (one at a time)",
+    recommended: Sequence[str] | str | None = None,
     fig: Figure | None = None,
 ) -> Figure:
-    """Tornado chart: result at each parameter's low and high value around the base case.
+    """Tornado chart: result at each input's low and high value around the base case.
 
     ``sensitivity`` has ``parameter, low, high, base`` (results in ``unit``); the widest swing
-    is drawn on top. When it also has ``low_factor, high_factor`` (the multipliers applied to
-    the parameter, as :func:`planner.optimize.uncertainty.sensitivity` gives them), each label
-    says how far the parameter moved: ``electricity price (-23 % / +29 %)``.
+    is drawn on top. Each label says how far the input moved: from ``low_input, high_input``
+    (text such as ``-19 %`` or ``+6 months``) when present, else from ``low_factor,
+    high_factor`` (multipliers), e.g. ``electricity price (-23 % / +29 %)``; ``label`` is used
+    for the name when present. With ``sites_low, sites_high`` (the sites recommended when the
+    input is at that end), a bar end whose sites differ from ``recommended`` (default: the
+    most frequent value) is marked with the sites it leads to.
     """
     n_rows = 0 if sensitivity is None else len(sensitivity)
-    two_line = sensitivity is not None and {"low_factor", "high_factor"} <= set(sensitivity)
+    two_line = sensitivity is not None and (
+        {"low_factor", "high_factor"} <= set(sensitivity)
+        or {"low_input", "high_input"} <= set(sensitivity)
+    )
     fig = _figure(fig, (7.2, 1.6 + (0.48 if two_line else 0.36) * n_rows))
     if sensitivity is None or sensitivity.empty:
         return _empty(fig, title, "Sensitivity not computed")
     rows = sensitivity.assign(_swing=(sensitivity["high"] - sensitivity["low"]).abs())
-    rows = rows.sort_values("_swing")
+    rows = rows.sort_values("_swing", kind="stable")
     ax = fig.add_subplot()
     ax.set_title(title)
     base = float(rows["base"].iloc[0])
     y = np.arange(len(rows))
     low = rows["low"].to_numpy(dtype=float) - base
     high = rows["high"].to_numpy(dtype=float) - base
-    ax.barh(
-        y, low, left=base, color=PALETTE["good"], height=0.6, label="Parameter at its low value"
-    )
-    ax.barh(
-        y, high, left=base, color=PALETTE["bad"], height=0.6, label="Parameter at its high value"
-    )
+    ax.barh(y, low, left=base, color=PALETTE["good"], height=0.6, label="Input at its low value")
+    ax.barh(y, high, left=base, color=PALETTE["bad"], height=0.6, label="Input at its high value")
     ax.axvline(base, color="black", lw=0.8)
     ax.set_yticks(y, _tornado_labels(rows))
     ax.set_xlabel(f"Result [{unit}] (base case {base:.3g})")
     ax.grid(axis="y", visible=False)
+    if {"sites_low", "sites_high"} <= set(rows.columns):
+        _mark_site_changes(ax, rows, y, low + base, high + base, recommended)
     fig.legend(loc="outside lower center", ncol=2)
     return fig
+
+
+def sites_text(value: Any) -> str:
+    """Names of a set of sites as one text: a list joined with ", ", text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sequence | np.ndarray | pd.Series):
+        return ", ".join(str(v) for v in value)
+    return "" if pd.isna(value) else str(value)
+
+
+def _mark_site_changes(
+    ax: Any,
+    rows: pd.DataFrame,
+    y: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    recommended: Sequence[str] | str | None,
+) -> None:
+    """Write "→ sites" at each bar end where the recommended sites change."""
+    at_low = [sites_text(v) for v in rows["sites_low"]]
+    at_high = [sites_text(v) for v in rows["sites_high"]]
+    if recommended is None:
+        seen = [s for s in at_low + at_high if s]
+        base = max(set(seen), key=seen.count) if seen else ""
+    else:
+        base = sites_text(recommended)
+    changed = False
+    for yi, lo, hi, s_lo, s_hi in zip(y, low, high, at_low, at_high, strict=True):
+        for value, sites in ((lo, s_lo), (hi, s_hi)):
+            if sites and sites != base:
+                changed = True
+                left = value < ax.get_xlim()[0] + 0.5 * np.diff(ax.get_xlim())[0]
+                ax.annotate(
+                    f"→ {_wrap(sites, 30)}",
+                    (value, yi),
+                    xytext=(-4 if left else 4, 0),
+                    textcoords="offset points",
+                    ha="right" if left else "left",
+                    va="center",
+                    fontsize=6.5,
+                    color="0.2",
+                )
+    if changed:
+        # Room for the notes on both sides.
+        x0, x1 = ax.get_xlim()
+        pad = (x1 - x0) * 0.45
+        ax.set_xlim(x0 - pad, x1 + pad)
 
 
 def _percent_change(factor: float) -> str:
@@ -769,8 +895,19 @@ def _percent_change(factor: float) -> str:
 
 
 def _tornado_labels(rows: pd.DataFrame) -> list[str]:
-    """Parameter names, with the low / high change on a second line when the table has it."""
-    names = [_wrap(str(p), 26) for p in rows["parameter"]]
+    """Input names, with the low / high values on a second line when the table has them."""
+    source = rows["label"] if "label" in rows else rows["parameter"]
+    names = [_wrap(str(p), 26) for p in source]
+    if {"low_input", "high_input"} <= set(rows.columns):
+        return [
+            f"{name}\n({lo} / {hi})" if str(lo) and str(hi) else name
+            for name, lo, hi in zip(
+                names,
+                rows["low_input"].fillna("").astype(str),
+                rows["high_input"].fillna("").astype(str),
+                strict=True,
+            )
+        ]
     if not {"low_factor", "high_factor"} <= set(rows.columns):
         return names
     low = pd.to_numeric(rows["low_factor"], errors="coerce").to_numpy(dtype=float)
@@ -781,6 +918,63 @@ def _tornado_labels(rows: pd.DataFrame) -> list[str]:
         else name
         for name, lo, hi in zip(names, low, high, strict=True)
     ]
+
+
+@_styled
+def allocation_robustness(
+    p_in_optimum: Any,
+    names: Any = None,
+    *,
+    chosen: Sequence[str] = (),
+    show: int = 12,
+    title: str = "How often each site is in the optimal allocation (Monte Carlo)",
+    fig: Figure | None = None,
+) -> Figure:
+    """Horizontal bars: share of draws in which each site is in the optimal allocation [%].
+
+    ``p_in_optimum`` maps site id to probability (0-1), as ``recommendation["robustness"]
+    ["p_in_optimum"]`` holds it (a dict or Series); ``names`` maps site id to name; ``chosen``
+    are the recommended sites, drawn in the accent colour and always shown. At most ``show``
+    sites, most frequent first.
+    """
+    p = pd.Series(dict(p_in_optimum) if p_in_optimum is not None else {}, dtype=float)
+    p = p[p.notna()]
+    for site in chosen:
+        if site not in p.index:
+            p[site] = 0.0
+    if p.empty:
+        return _empty(_figure(fig, (7.2, 2.0)), title, "Robustness not computed")
+    recommended = set(chosen)
+    order = sorted(p.index, key=lambda s: (-p[s], s not in recommended, str(s)))
+    keep = [s for s in order if p[s] > 0 or s in recommended][:show]
+    keep = keep or order[:1]
+    fig = _figure(fig, (7.2, 1.25 + 0.3 * len(keep)))
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    lookup = dict(names) if names is not None else {}
+    labels = [_wrap(str(lookup.get(s, s)), 30) for s in keep]
+    values = np.array([p[s] for s in keep]) * 100
+    y = np.arange(len(keep))[::-1]
+    colours = [PALETTE["secondary"] if s in recommended else PALETTE["primary"] for s in keep]
+    ax.barh(y, values, color=colours, height=0.62)
+    for yi, v in zip(y, values, strict=True):
+        ax.annotate(
+            f"{v:.0f} %",
+            (v, yi),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 108)
+    ax.set_xlabel("Share of draws with the site in the optimal allocation [%]")
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=PALETTE["secondary"], label="Recommended site")]
+    if any(s not in recommended for s in keep):
+        handles.append(Patch(color=PALETTE["primary"], label="Other site"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=2)
+    return fig
 
 
 @_styled

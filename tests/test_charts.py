@@ -188,3 +188,65 @@ def test_site_names_in_any_script_have_glyphs(results, recwarn):
     labels = " ".join(t.get_text() for ax in fig.axes for t in ax.get_xticklabels())
     labels += " ".join(t.get_text() for ax in fig.axes for t in ax.get_yticklabels())
     assert "東京" in labels  # the names are on the chart, not dropped
+
+
+def test_map_names_recommended_sites_with_leader_lines_and_keeps_legends_outside(results):
+    m, r = results.evaluation.metrics, results.ranking
+    sites = m[["name", "lat", "lon"]].join(r[["rank", "score", "feasible"]])
+    chosen = ["se-lulea", "ca-qc-montreal"]
+    fig = charts.site_map(sites, None, chosen=chosen)
+    ax = fig.axes[0]
+    named = {a.get_text(): a for a in ax.texts if a.get_text() in {"Luleå", "Montréal, QC"}}
+    assert set(named) == {"Luleå", "Montréal, QC"}
+    assert all(a.arrow_patch is not None for a in named.values())  # leader lines
+    # Numbered labels are for the highest-scoring sites that are not recommended.
+    numbers = {a.get_text() for a in ax.texts if a.get_text().isdigit()}
+    assert numbers and all(int(n) <= 5 for n in numbers)
+    assert ax.get_legend() is None and fig.legends  # the key is the figure's, not the map's
+    fig.canvas.draw()
+    frame = ax.get_window_extent()
+    legend = fig.legends[0].get_window_extent()
+    assert legend.y1 <= frame.y0  # below the map: it can never cover a site
+    # The view frames the sites that pass the constraints and the recommended ones.
+    x0, x1 = ax.get_xlim()
+    ok = sites[sites["feasible"] | sites.index.isin(chosen)]
+    assert x0 <= ok["lon"].min() and ok["lon"].max() <= x1
+
+
+def test_allocation_robustness_bars(results):
+    p = {"se-lulea": 0.91, "ca-qc-montreal": 0.64, "no-oslo": 0.38, "ie-dublin": 0.0}
+    names = results.evaluation.metrics["name"]
+    fig = charts.allocation_robustness(p, names, chosen=["se-lulea", "ca-qc-montreal"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Luleå", "Montréal, QC", "Oslo"]
+    assert sorted(b.get_width() for b in ax.patches) == pytest.approx([38.0, 64.0, 91.0])
+    assert "[%]" in ax.get_xlabel() and fig.legends
+    # A recommended site never in the optimum still shows, at 0 %.
+    fig = charts.allocation_robustness({"no-oslo": 1.0}, names, chosen=["se-lulea"])
+    assert "Luleå" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "not computed" in charts.allocation_robustness(None).axes[0].texts[0].get_text()
+
+
+def test_tornado_with_inputs_and_re_solved_sites():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "parameter": ["gpu_capital", "time_to_power"],
+            "label": ["GPU capital", "Time to power"],
+            "low_input": ["-15 %", "-6 months"],
+            "high_input": ["+17 %", "+6 months"],
+            "low": [2.0, 2.18],
+            "high": [2.4, 2.25],
+            "base": [2.2, 2.2],
+            "sites_low": [["Luleå"], ["Luleå"]],
+            "sites_high": [["Oslo"], ["Luleå"]],
+        }
+    )
+    fig = charts.tornado(table, recommended=["Luleå"])
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Time to power\n(-6 months / +6 months)", "GPU capital\n(-15 % / +17 %)"]
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == ["→ Oslo"]  # only where the recommended sites change
+    assert "delivered GPU-hour" in ax.get_xlabel()
