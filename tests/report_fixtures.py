@@ -715,3 +715,211 @@ def large_provenance(site_ids: list[str]) -> pd.DataFrame:
         rows,
         columns=["dataset", "key", "field", "value", "unit", "source", "year", "license", "note"],
     )
+
+
+# --- the recommendation explained (issues 14 and 15), hand-built ---------------------------------
+
+RUNNER_UP_DELTA_USD = 3.1e6
+RUNNER_UP_DELTA_CO2_T = -2_000.0
+CARBON_SWITCH_USD_PER_T = 182.0
+
+
+def make_explained_results(name: str = SCENARIO_NAME) -> Results:
+    """The synthetic results with a recommendation, its robustness, build versus rent, yearly
+    cash flows, Scope 2 and a tornado re-solved per input (the newer results.json keys).
+
+    The allocation is the synthetic one: Luleå 10,240 GPUs, Montréal 2,048. The runner-up is
+    "without Montréal, QC" (Luleå and Oslo), 3.1 M USD dearer and 2,000 t CO2 cleaner; the
+    carbon price switches the recommendation to Oslo and Luleå above 182 USD/t.
+    """
+    results = make_results(name)
+    metrics = results.evaluation.metrics
+    alloc = results.allocation
+    summary = alloc.summary
+    cost = float(alloc.objective_usd)
+    share = summary["share"]
+    usd_h = float((metrics.loc[share.index, "usd_per_gpu_hour"] * share).sum())
+    co2 = float(summary["co2_t"].sum())
+
+    def alt(site, role, delta, d_co2, d_water, sites, sentence):
+        return {
+            "site_id": site,
+            "name": str(metrics.at[site, "name"]),
+            "role": role,
+            "cost_usd": None if delta is None else cost + delta,
+            "delta_cost_usd": delta,
+            "delta_co2_t": d_co2,
+            "delta_water_m3": d_water,
+            "sites": sites,
+            "sentence": sentence,
+        }
+
+    alternatives = [
+        alt(
+            "se-lulea",
+            "top_weighted_score",
+            None,
+            None,
+            None,
+            [],
+            "Luleå alone (top weighted score): infeasible (grid capacity of 60 MW is below "
+            "the 70 MW the fleet needs).",
+        ),
+        alt(
+            "se-lulea",
+            "without",
+            12.4e6,
+            8_500.0,
+            -1_200.0,
+            ["no-oslo", "ca-qc-montreal"],
+            "Without Luleå: +12.4 M USD (+1.6 %), 12 % more CO₂, 3 % less water.",
+        ),
+        alt(
+            "ca-qc-montreal",
+            "without",
+            RUNNER_UP_DELTA_USD,
+            RUNNER_UP_DELTA_CO2_T,
+            500.0,
+            ["se-lulea", "no-oslo"],
+            "Without Montréal, QC: +3.1 M USD (+0.4 %), 3 % less CO₂, 1 % more water.",
+        ),
+        alt(
+            "ca-qc-montreal",
+            "single_site",
+            25.0e6,
+            -4_000.0,
+            2_000.0,
+            ["ca-qc-montreal"],
+            "Montréal, QC alone: +25.0 M USD (+3.2 %), 6 % less CO₂, 4 % more water.",
+        ),
+    ]
+    switching = [
+        {
+            "parameter": "carbon_price_usd_per_t",
+            "site_id": None,
+            "base": 50.0,
+            "value": CARBON_SWITCH_USD_PER_T,
+            "direction": "up",
+            "new_sites": ["se-lulea", "no-oslo"],
+            "sentence": "The recommendation changes to Luleå and Oslo if the carbon price "
+            "rises above 182 USD/t.",
+        },
+        {
+            "parameter": "electricity_price_factor",
+            "site_id": "se-lulea",
+            "base": 1.0,
+            "value": 1.31,
+            "direction": "up",
+            "new_sites": ["no-oslo", "ca-qc-montreal"],
+            "sentence": "The recommendation changes to Oslo and Montréal, QC if the electricity "
+            "price at Luleå rises above 1.31× its scenario value.",
+        },
+        {
+            "parameter": "gpu_capital_factor",
+            "site_id": None,
+            "base": 1.0,
+            "value": None,
+            "direction": "down",
+            "new_sites": [],
+            "sentence": "The recommendation does not change with GPU capital between 0.25× and "
+            "1.00× its scenario value.",
+        },
+    ]
+    robustness = {
+        "draws": 256,
+        "method": "scrambled Sobol (scipy.stats.qmc), re-solving the allocation in each draw",
+        "factors": ["electricity price (per region)", "GPU capital", "carbon price"],
+        "sites_considered": [s for s in metrics.index if s not in ("us-az-phoenix", "ie-dublin")],
+        "p_in_optimum": {
+            "se-lulea": 0.91,
+            "ca-qc-montreal": 0.64,
+            "no-oslo": 0.38,
+            "us-wa-quincy": 0.07,
+        },
+        "p_same_sites": 0.58,
+        "cost_p10_usd": cost * 0.94,
+        "cost_p50_usd": cost,
+        "cost_p90_usd": cost * 1.07,
+        "usd_per_gpu_hour_p10": usd_h * 0.94,
+        "usd_per_gpu_hour_p50": usd_h,
+        "usd_per_gpu_hour_p90": usd_h * 1.07,
+        "regret_p50_usd": 0.0,
+        "regret_p90_usd": 6.5e6,
+        "sentence": "Across 256 draws of the uncertain inputs, the optimal allocation uses the "
+        "same sites as the recommendation in 58 % of draws.",
+    }
+    results.recommendation = {
+        "objective": "net present cost + carbon at 50 USD/t + water at 0 USD/m³ "
+        "(stress-weighted) + risk at 0 USD per MW-year at risk score 1",
+        "sites": [
+            {
+                "site_id": str(s),
+                "name": str(summary.at[s, "name"]),
+                "gpus": float(summary.at[s, "gpus"]),
+                "share": float(summary.at[s, "share"]),
+            }
+            for s in summary.index
+        ],
+        "why": "Luleå and Montréal, QC are the cheapest allocation; Luleå runs at "
+        f"{metrics.at['se-lulea', 'usd_per_gpu_hour']:.2f} USD per GPU-hour.",
+        "alternatives": alternatives,
+        "switching_values": switching,
+        "robustness": robustness,
+    }
+    bridge = 4.2e6
+    components = {"capital": 0.62, "opex": 0.08, "energy": 0.2, "carbon": 0.09, "rent": 0.01}
+    results.build_vs_rent = {
+        "build_usd": cost - bridge,
+        "bridge_rent_usd": bridge,
+        "rent_only_usd": cost * 1.38,
+        "rent_then_build_usd": cost,
+        "verdict": "Building at the recommended sites costs 296.1 M USD (28 %) less than "
+        "renting the whole fleet over 10 years.",
+        "usd_per_gpu_hour": usd_h,
+        "gpu_hours": cost / usd_h,
+        "usd_per_gpu_hour_by_component": {k: v * usd_h for k, v in components.items()},
+    }
+    years = np.arange(2026, 2036)
+    capital = np.r_[4.1e8, 2.0e8, 1.6e8, 0, 0, 1.2e8, 0, 0, 0, 0]
+    residual = np.r_[np.zeros(9), -1.5e8]
+    opex = np.r_[1.0e6, np.full(9, 9.0e6)]
+    energy = np.r_[2.0e6, np.full(9, 2.2e7)]
+    rent = np.r_[bridge, np.zeros(9)]
+    carbon = np.r_[0.5e6, np.full(9, 2.5e6)]
+    net = capital + residual + opex + energy + rent + carbon
+    results.cash_flows = pd.DataFrame(
+        {
+            "year": years,
+            "capital_usd": capital,
+            "residual_usd": residual,
+            "opex_usd": opex,
+            "energy_usd": energy,
+            "rent_usd": rent,
+            "carbon_usd": carbon,
+            "present_value_usd": net / 1.08 ** (years - 2026),
+        }
+    )
+    location = float((metrics.loc[share.index, "co2_location_t_per_year"] * share).sum())
+    market = float((metrics.loc[share.index, "co2_market_t_per_year"] * share).sum())
+    results.scope2 = {
+        "location_t_per_year": location,
+        "market_t_per_year": market,
+        "location_t_horizon": co2 * location / market,
+        "market_t_horizon": co2,
+    }
+    base = usd_h
+    names = [["Luleå", "Montréal, QC"]] * 4
+    results.sensitivity = pd.DataFrame(
+        {
+            "parameter": ["gpu_capital", "electricity_price", "time_to_power", "carbon_price"],
+            "label": ["GPU capital", "Electricity price", "Time to power", "Carbon price"],
+            "low_input": ["-15 %", "-19 %", "-6 months", "0 USD/t"],
+            "high_input": ["+17 %", "+24 %", "+6 months", "150 USD/t"],
+            "low": base + np.array([-0.18, -0.06, -0.01, -0.03]),
+            "high": base + np.array([0.2, 0.07, 0.03, 0.05]),
+            "base": base,
+            "sites_low": names,
+            "sites_high": [names[0], ["Oslo", "Montréal, QC"], names[0], ["Luleå", "Oslo"]],
+        }
+    )
+    return results

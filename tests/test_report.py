@@ -82,16 +82,18 @@ def test_summary_numbers_from_hand_calculation(results, model):
 
 def test_pdf_contains_scenario_site_and_numbers(pdf_text, model):
     assert len(pdf_text) >= 6
-    assert SCENARIO_NAME in pdf_text[0]
-    summary = _flat(pdf_text[1])
-    assert "Executive summary" in summary
-    assert "Luleå" in summary
-    assert f"{model.numbers['usd_per_gpu_hour']:.2f} USD per GPU-hour" in summary
-    assert f"{model.numbers['co2_t_per_year']:,.0f} t of CO2" in summary
+    first = _flat(pdf_text[0])
+    assert SCENARIO_NAME in first
+    assert "Recommended: Luleå (10,240 GPUs) and Montréal, QC (2,048 GPUs)" in first
+    assert f"{model.numbers['usd_per_gpu_hour']:.2f} USD" in first
     everything = _flat(" ".join(pdf_text))
-    assert "Ranking" in everything and "Data sources" in everything
+    assert "Summary" in everything
+    assert f"{model.numbers['usd_per_gpu_hour']:.2f} USD per GPU-hour" in everything
+    assert f"{model.numbers['co2_t_per_year']:,.0f} t of CO2" in everything
+    assert "Weighted-score screening" in everything and "Data sources" in everything
     assert "NVIDIA DGX H100 datasheet" in everything  # provenance row
-    assert "time to power 60 months exceeds the limit" in everything  # failed-constraint reason
+    # The failed-constraint rule, with the site's own figure.
+    assert "Dublin (60 months)" in everything
     assert "fleet.phases[2].gpu" in everything and "B200" in everything  # the scenario in full
     # Every page carries the footer with its number.
     assert all(f"page {i + 1} of {len(pdf_text)}" in _flat(t) for i, t in enumerate(pdf_text))
@@ -118,7 +120,7 @@ def test_infeasible_and_no_pareto(tmp_path):
     assert model.allocation is None and not model.recommended
     assert "pareto" not in model.charts and "tornado" not in model.charts
     assert any("No allocation meets every rule" in s for s in model.summary)
-    assert any("best-ranked feasible site is Luleå" in s for s in model.summary)
+    assert any("feasible site with the highest weighted score is Luleå" in s for s in model.summary)
     html = render_html(model)
     ET.fromstring(html.split("\n", 1)[1])
     assert "the fleet needs 52 MW" in html
@@ -129,9 +131,12 @@ def test_infeasible_and_no_pareto(tmp_path):
 def test_html_has_every_section(model):
     html = render_html(model)
     for anchor in (
+        "decision",
+        "why",
         "summary",
         "map",
         "ranking",
+        "excluded",
         "comparison",
         "site-1",
         "analysis",
@@ -139,7 +144,7 @@ def test_html_has_every_section(model):
         "sources",
     ):
         assert f'id="{anchor}"' in html
-    assert html.count("<svg") >= 6  # map, contributions, per-site charts, analysis charts
+    assert html.count("<svg") >= 6  # contributions, per-site charts, tornado, analysis charts
 
 
 def test_report_rejects_other_suffix(results, tmp_path):

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from planner import charts
+from planner.report.decision import Decision, WhySection, build_decision, build_why
 from planner.report.exports import allocation_table, catalog_sources, chosen_sites
 from planner.report.sources import SourcesSection, Table, build_sources_section
 from planner.results import Results
@@ -27,8 +28,8 @@ COMPARE_SITES = 4
 
 # Criteria of the side-by-side comparison: column, label with unit, format.
 COMPARISON_ROWS: list[tuple[str, str, str]] = [
-    ("score", "Score (0-1, higher is better)", "{:.3f}"),
-    ("rank", "Rank", "{:.0f}"),
+    ("score", "Weighted score (0-1, higher is better)", "{:.3f}"),
+    ("rank", "Weighted-score rank", "{:.0f}"),
     ("usd_per_gpu_hour", "Cost per GPU-hour [USD]", "{:.3f}"),
     ("tco_usd", "TCO, net present [USD million]", "musd"),
     ("capital_nominal_usd", "Capital at full build-out, nominal [USD million]", "musd"),
@@ -57,15 +58,15 @@ COMPARISON_ROWS: list[tuple[str, str, str]] = [
     ("water_stress", "Water stress (0-5)", "{:.1f}"),
     ("latency_ms", "Latency to demand, round trip [ms]", "{:.0f}"),
     ("time_to_power_months", "Time to power [months]", "{:.0f}"),
-    ("risk_score", "Risk (0 best, 1 worst)", "{:.2f}"),
+    ("risk_score", "Risk (0 lowest, 1 highest)", "{:.2f}"),
     ("capacity_mw", "Grid capacity available [MW]", "{:.0f}"),
 ]
 
 RANKING_COLUMNS: list[tuple[str, str, str]] = [
-    ("rank", "#", "{:.0f}"),
+    ("rank", "Score rank", "{:.0f}"),
     ("name", "Site", "{}"),
     ("country", "Country", "{}"),
-    ("score", "Score", "{:.3f}"),
+    ("score", "Weighted score", "{:.3f}"),
     ("usd_per_gpu_hour", "USD per GPU-h", "{:.3f}"),
     ("pue_annual", "PUE", "{:.2f}"),
     ("wue_l_per_kwh", "WUE L/kWh", "{:.2f}"),
@@ -73,7 +74,7 @@ RANKING_COLUMNS: list[tuple[str, str, str]] = [
     ("time_to_power_months", "Power in (months)", "{:.0f}"),
 ]
 # Column widths in percent: the site name gets the room, numbers what their text needs.
-RANKING_WIDTHS = [4.0, 33.0, 8.0, 7.0, 10.0, 6.0, 8.0, 11.0, 13.0]
+RANKING_WIDTHS = [6.0, 31.0, 8.0, 9.0, 9.0, 6.0, 8.0, 10.0, 13.0]
 
 # Rows of the facts table on each site page (a subset of COMPARISON_ROWS, same order).
 SITE_FACTS = {
@@ -106,6 +107,21 @@ RISK_ROWS = [
 ]
 
 
+# Kinds of screening rule (planner.optimize.screen), recognised by a phrase of the reason: the
+# rule in words, and a pattern for the site's own figure.
+RULE_KINDS: list[tuple[str, str, str]] = [
+    ("below one block", "Grid capacity below one block", r"capacity ([\d,.]+ MW)"),
+    ("-month horizon", "Power only after the horizon", r"(month \d+)"),
+    ("time to power", "Time to power above the limit", r"time to power (\d+ months)"),
+    ("allowed countries", "Outside the allowed countries (data residency)", r"country (\S+)"),
+    ("water stress", "Water stress above the limit", r"water stress ([\d.]+)"),
+    ("moratorium", "Grid-connection moratorium", r"^in (.+), a moratorium"),
+    ("whole fleet must meet", "Too far for a whole-fleet latency rule", r"is (\d+ ms)"),
+    ("could not be evaluated", "No cost estimate", r"$^"),
+    ("exclusion zone", "Inside an exclusion zone", r"'(.+)'"),
+]
+
+
 @dataclass
 class SitePage:
     site_id: str
@@ -119,6 +135,15 @@ class SitePage:
     contributions: Table
     cost_chart: Figure
     monthly_chart: Figure
+
+
+@dataclass
+class ExcludedGroup:
+    """Sites failing one kind of rule: the rule in words, the sites (name and own figure)."""
+
+    rule: str
+    sites: list[str]
+    example: str  # one site's full reason, e.g. "time to power 60 months exceeds the ..."
 
 
 @dataclass
@@ -141,9 +166,14 @@ class ReportModel:
     binding: list[str]
     ranking: Table
     failed: list[tuple[str, str]]  # site name, reasons
+    excluded: list[ExcludedGroup]  # the same sites grouped by the rule they fail
+    ranking_caption: str
+    decision: Decision
+    why: WhySection | None
     comparison: Table
     sites: list[SitePage]
-    charts: dict[str, Figure]  # map, contributions, pareto, tornado, rank_probability
+    # map, contributions, pareto, tornado, rank_probability, robustness
+    charts: dict[str, Figure]
     assumptions: list[tuple[str, str]]  # dotted key, value text
     sources: SourcesSection
     warnings: list[str]
@@ -251,6 +281,13 @@ def build_report(
     )
 
     numbers, key_figures, summary = _summary(results, table, names, chosen, order, feasible_col)
+    decision = build_decision(results)
+    why = build_why(results, decision.sites)
+    for key in ("capital_nominal_usd", "capital_horizon_usd", "rent_only_usd"):
+        if key in decision.numbers:
+            numbers[key] = decision.numbers[key]
+    if "usd_per_gpu_hour" in decision.numbers:
+        numbers["usd_per_gpu_hour"] = decision.numbers["usd_per_gpu_hour"]
 
     # Ranking table, every site, chosen ones highlighted.
     ranking_rows = [
@@ -272,6 +309,18 @@ def build_report(
         for s in order
         if not feasible_col[s] and "reasons" in table
     ]
+    excluded = excluded_groups(table, names, order, feasible_col)
+    weights = ", ".join(
+        f"{k.replace('_', ' ')} {v:g}" for k, v in scenario.objective.weights.as_dict().items() if v
+    )
+    n_ok = int(feasible_col.sum())
+    ranking_caption = (
+        f"All {len(table)} candidate sites: the {n_ok} that pass every hard constraint in order of "
+        f"weighted score (weights: {weights}), then the {len(table) - n_ok} that fail one. A "
+        "screening view: each row is the whole fleet at that one site, costs net present over "
+        "the horizon. The recommendation is the optimizer's allocation, not the top score; "
+        "recommended sites are highlighted."
+    )
 
     top = list(dict.fromkeys(chosen + [s for s in order if feasible_col[s]]))[:COMPARE_SITES]
     comparison = Table(
@@ -329,7 +378,14 @@ def build_report(
             chosen_co2_t=co2_t if alloc.feasible and math.isfinite(co2_t) else None,
         )
     if results.sensitivity is not None and len(results.sensitivity):
-        figures["tornado"] = charts.tornado(results.sensitivity)
+        figures["tornado"] = charts.tornado(
+            results.sensitivity, recommended=[names[s] for s in decision.sites] or None
+        )
+    robustness = (results.recommendation or {}).get("robustness") or {}
+    if robustness.get("p_in_optimum") is not None:
+        figures["robustness"] = charts.allocation_robustness(
+            robustness["p_in_optimum"], names, chosen=decision.sites
+        )
     if (
         results.uncertainty is not None
         and len(results.uncertainty)
@@ -367,6 +423,10 @@ def build_report(
         binding=list(alloc.binding),
         ranking=ranking_table,
         failed=failed,
+        excluded=excluded,
+        ranking_caption=ranking_caption,
+        decision=decision,
+        why=why,
         comparison=comparison,
         sites=sites,
         charts=figures,
@@ -452,21 +512,24 @@ def _summary(
             sentences.append("Limits that shape the answer: " + "; ".join(alloc.binding) + ".")
     else:
         sentences.append(f"No allocation meets every rule ({alloc.status}): {alloc.message}")
-        best = [s for s in order if feasible[s]]
-        if best:
-            row = table.loc[best[0]]
+        ranked = [s for s in order if feasible[s]]
+        if ranked:
+            row = table.loc[ranked[0]]
             numbers["usd_per_gpu_hour"] = float(row["usd_per_gpu_hour"])
             numbers["tco_usd"] = float(row["tco_usd"])
             numbers["co2_t_per_year"] = float(row["co2_market_t_per_year"])
             numbers["water_m3_per_year"] = float(row["water_m3_per_year"])
             numbers["time_to_power_months"] = float(row["time_to_power_months"])
             sentences.append(
-                f"The best-ranked feasible site is {names[best[0]]}: "
+                f"The feasible site with the highest weighted score is {names[ranked[0]]}: "
                 f"{row['usd_per_gpu_hour']:.2f} USD per "
                 f"GPU-hour and {money(row['tco_usd'])} total cost for the whole fleet there."
             )
-    if "rank" in table and order and feasible[order[0]] and (not chosen or order[0] not in chosen):
-        sentences.append(f"The best-scoring site on the weighted criteria is {names[order[0]]}.")
+    if "rank" in table and order and feasible[order[0]] and chosen and order[0] not in chosen:
+        sentences.append(
+            f"The highest weighted score (a screening of each site alone) goes to "
+            f"{names[order[0]]}; the recommendation is the cheapest allocation instead."
+        )
     key_figures = []
     for key, label, spec in (
         ("usd_per_gpu_hour", "Cost per GPU-hour", "{:.2f} USD"),
@@ -510,7 +573,7 @@ def _site_page(
     if "region_code" in row.index:
         facts_rows.insert(2, ["Region / grid", f"{row['region_code']} / {row.get('grid', '–')}"])
     risk = Table(
-        headers=["Risk part", "Value (0 best, 1 worst)"],
+        headers=["Risk part", "Value (0 lowest, 1 highest)"],
         rows=[[label, fmt(row[c], "{:.2f}")] for c, label in RISK_ROWS if c in row.index],
         numeric=[False, True],
     )
@@ -555,3 +618,40 @@ def _flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
     else:
         out.append((prefix, str(data)))
     return out
+
+
+def excluded_groups(
+    table: pd.DataFrame, names: pd.Series, order: list[str], feasible: pd.Series
+) -> list[ExcludedGroup]:
+    """Sites failing the hard constraints, one group per kind of rule, largest group first.
+
+    A site failing two rules is in both groups. Each site is listed with its own figure when
+    the reason has one ("Dublin (60 months)"); the rule carries its limit when it has one.
+    """
+    import re
+
+    groups: dict[str, ExcludedGroup] = {}
+    for s in order:
+        if feasible[s]:
+            continue
+        text = str(table.at[s, "reasons"]) if "reasons" in table else ""
+        reasons = [r.strip() for r in text.split(";") if r.strip() and r.strip() != "nan"]
+        for reason in reasons or ["fails a constraint"]:
+            kind = next((k for k in RULE_KINDS if k[0] in reason), None)
+            if kind is None:
+                rule, own = reason[0].upper() + reason[1:], None
+            else:
+                rule = kind[1]
+                limit = re.search(
+                    r"the ([\d.,]+)(-month)? limit|limit of ([\d.,]+)( months)?", reason
+                )
+                if limit and "limit" in rule:
+                    value = limit.group(1) or limit.group(3)
+                    unit = " months" if limit.group(2) or limit.group(4) else ""
+                    rule += f" of {value}{unit}"
+                own = re.search(kind[2], reason)
+            name = str(names[s])
+            entry = f"{name} ({own.group(1)})" if own else name
+            group = groups.setdefault(rule, ExcludedGroup(rule, [], reason))
+            group.sites.append(entry)
+    return sorted(groups.values(), key=lambda g: -len(g.sites))
