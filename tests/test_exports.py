@@ -39,8 +39,9 @@ def test_csv_files_written(csv_dir, results):
 def test_ranking_csv_rereads(csv_dir, results):
     table = pd.read_csv(csv_dir / "ranking.csv", index_col="site_id")
     assert list(table.index) == list(results.ranking.sort_values("rank").index)
+    # CSV keeps 10 significant digits.
     np.testing.assert_allclose(
-        table["score"], results.ranking["score"].reindex(table.index), rtol=1e-12
+        table["score"], results.ranking["score"].reindex(table.index), rtol=1e-9
     )
     assert table.loc["ie-dublin", "reasons"].startswith("time to power 60 months")
     assert table.loc["se-lulea", "name"] == "Luleå"  # UTF-8 round trip
@@ -51,7 +52,7 @@ def test_metrics_csv_units_in_headers(csv_dir, results):
     for column in ("usd_per_gpu_hour", "tco_usd", "water_m3_per_year", "co2_market_t_per_year"):
         assert column in table
         np.testing.assert_allclose(
-            table[column], results.evaluation.metrics[column].reindex(table.index)
+            table[column], results.evaluation.metrics[column].reindex(table.index), rtol=1e-9
         )
     # Unlimited capacity is written as inf and reads back as inf.
     assert np.isinf(table.loc["us-va-ashburn", "capacity_mw"])
@@ -175,3 +176,100 @@ def test_provenance_csv_rereads(tmp_path):
     # A tabulated curve is one cell, numbers separated by "; ".
     cop = table[table["field"] == "water_cooled_cop"]["value"].iloc[0]
     assert [float(v) for v in cop.split(";")] == CHILLER_COP
+
+
+def test_csv_has_no_float_noise(tmp_path):
+    results = make_results()
+    metrics = results.evaluation.metrics
+    metrics.loc["se-lulea", "pue_annual"] = 0.1 + 0.2  # 0.30000000000000004
+    results.evaluation.provenance.loc[0, "value"] = 1.1 * 3  # 3.3000000000000003, mixed column
+    write_outputs(results, tmp_path, ["csv"])
+    text = (tmp_path / "metrics.csv").read_text(encoding="utf-8")
+    assert "0.30000000000000004" not in text and ",0.3," in text
+    assert "3.3000000000000003" not in (tmp_path / "provenance.csv").read_text(encoding="utf-8")
+    for name in ("metrics", "ranking", "allocation", "provenance"):
+        cells = (tmp_path / f"{name}.csv").read_text(encoding="utf-8").replace("\n", ",")
+        for cell in cells.split(","):
+            try:
+                float(cell)
+            except ValueError:
+                continue
+            digits = cell.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+            assert len(digits) <= 10, (name, cell)
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    import openpyxl
+    from report_fixtures import make_explained_results
+
+    results = make_explained_results()
+    folder = tmp_path_factory.mktemp("xlsx")
+    (path,) = write_outputs(results, folder, ["xlsx"])
+    return results, openpyxl.load_workbook(path)
+
+
+def test_xlsx_summary_is_the_page_one_answer(workbook):
+    results, book = workbook
+    assert book.sheetnames[:2] == ["Summary", "Scenario"]
+    sheet = book["Summary"]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2) if r[0].value}
+    assert rows["Recommended sites"][1].value == "Luleå; Montréal, QC"
+    assert rows["GPUs at Luleå"][1].value == 10240
+    cost = rows["Cost per delivered GPU-hour"][1]
+    assert cost.value == pytest.approx(results.build_vs_rent["usd_per_gpu_hour"])
+    assert cost.number_format == '0.000" USD/GPU-h"'
+    capital = rows["Total capital at full build-out, nominal"][1]
+    assert isinstance(capital.value, float) and capital.number_format == '#,##0" USD"'
+    assert rows["Power arrives at Montréal, QC"][2].value == "May 2028 (month 28)"
+    assert rows["Risk 1"][1].value.startswith("Luleå: power arrives in month 24")
+    assert rows["Runner-up"][1].value.startswith("Without Montréal, QC")
+    assert rows["Draws with the same sites optimal"][1].number_format == "0%"
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+
+
+def test_xlsx_scenario_sheet_has_every_setting(workbook):
+    results, book = workbook
+    rows = {r[0].value: r[1].value for r in book["Scenario"].iter_rows(min_row=2)}
+    assert rows["scenario.name"] == results.scenario.name
+    assert rows["fleet.phases[2].gpu"] == "B200"
+    assert rows["fleet.phases[1].start_month"] == 6  # a number, not text
+    assert rows["scenario.discount_rate"] == pytest.approx(0.08)
+
+
+def test_xlsx_numbers_carry_their_units(workbook):
+    results, book = workbook
+    sheet = book["metrics"]
+    headers = [c.value for c in sheet[1]]
+    assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "B2"
+
+    def cell(column: str):
+        return sheet.cell(row=2, column=headers.index(column) + 1)
+
+    assert cell("tco_usd").number_format.startswith('#,##0" USD"')
+    assert isinstance(cell("tco_usd").value, float)  # a number, shown with its unit
+    assert cell("usd_per_gpu_hour").number_format == '0.000" USD/GPU-h"'
+    assert cell("co2_market_t_per_year").number_format == '#,##0" t/yr"'
+    assert cell("water_m3_per_year").number_format == '#,##0" m³/yr"'
+    assert cell("time_to_power_months").number_format == '0" months"'
+    assert cell("pue_annual").number_format == "0.000"
+    assert cell("name").number_format == "General"
+    # Widths fitted: the site id column is at least as wide as the longest id.
+    longest = max(len(str(s)) for s in results.evaluation.metrics.index)
+    assert sheet.column_dimensions["A"].width >= longest
+    allocation = book["allocation"]
+    head = [c.value for c in allocation[1]]
+    assert allocation.cell(row=2, column=head.index("share") + 1).number_format == "0.0%"
+    flows = book["cash_flows"]
+    head = [c.value for c in flows[1]]
+    assert flows.cell(row=2, column=head.index("year") + 1).number_format == "0"
+    assert flows.cell(row=2, column=head.index("capital_usd") + 1).number_format.startswith(
+        '#,##0" USD"'
+    )
+    robust = {r[0].value: r[2] for r in book["allocation_robustness"].iter_rows(min_row=2)}
+    assert robust["se-lulea"].value == pytest.approx(0.91)
+    assert robust["se-lulea"].number_format == "0.0%"
+    tornado = book["sensitivity"]
+    head = [c.value for c in tornado[1]]
+    assert tornado.cell(row=2, column=head.index("low") + 1).number_format.endswith('USD/GPU-h"')
+    assert tornado.cell(row=3, column=head.index("sites_high") + 1).value == "Oslo; Montréal, QC"

@@ -16,6 +16,14 @@ tables written are:
     Every input figure of the evaluation with its source, year, license and note.
 ``sources`` (XLSX only)
     The distinct sources cited by the provenance, with publisher, URL and license.
+``Summary``, ``Scenario`` (XLSX only)
+    The report's page 1 (the decision) item by item, and every scenario setting.
+``cash_flows``, ``alternatives``, ``switching_values``, ``allocation_robustness`` (XLSX only)
+    The recommendation explained, when the results carry it.
+
+CSV numbers are written with at most 10 significant digits (no float noise such as
+``0.30000000000000004``); XLSX cells keep full precision and show their unit through the
+cell's number format (``#,##0" USD"``), with bold frozen headers and fitted column widths.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +42,7 @@ from planner.params import PROVENANCE_COLUMNS
 from planner.results import Results
 
 HOURS_PER_YEAR = 8760
+CSV_FLOAT_FORMAT = "%.10g"  # 10 significant digits: no float noise, nothing lost that matters
 
 
 # --- file names --------------------------------------------------------------------------
@@ -312,14 +321,38 @@ def write_table_csv(table: pd.DataFrame, path: Path, *, index: bool, **options: 
     """Write ``table`` to ``path`` as UTF-8 CSV, atomically, its text neutralised.
 
     The one CSV writer of the planner: every table goes through :func:`neutralised` here,
-    index included, so no caller can forget it.
+    index included, so no caller can forget it. Numbers get at most 10 significant digits
+    (``float_format`` in ``options`` overrides it), also inside mixed-type columns.
     """
     path = Path(path)
+    options.setdefault("float_format", CSV_FLOAT_FORMAT)
+    table = _rounded_objects(table, str(options["float_format"]))
     with atomic_file(path) as tmp:
         neutralised(table).to_csv(
             tmp, encoding="utf-8", lineterminator="\n", index=index, **options
         )
     return path
+
+
+def _rounded_objects(table: pd.DataFrame, float_format: str) -> pd.DataFrame:
+    """Floats inside mixed-type (object) columns rounded as ``float_format`` would print them.
+
+    pandas applies ``float_format`` to float columns only; a provenance ``value`` column mixes
+    numbers and text and would otherwise print ``0.30000000000000004``.
+    """
+    columns = [c for c in table.columns if pd.api.types.is_object_dtype(table[c].dtype)]
+    if not columns:
+        return table
+    out = table.copy()
+    for column in columns:
+        out[column] = out[column].map(
+            lambda v: (
+                float(float_format % v)
+                if isinstance(v, float | np.floating) and math.isfinite(v)
+                else v
+            )
+        )
+    return out
 
 
 def xlsx_text(value: object) -> object:
@@ -449,28 +482,238 @@ def write_xlsx(results: Results, path: Path) -> Path:
     return path
 
 
+def explanation_tables(results: Results) -> dict[str, pd.DataFrame]:
+    """The recommendation explained, as tables: yearly cash, alternatives, switching values
+    and how often each site is in the optimal allocation (each only when present)."""
+    tables: dict[str, pd.DataFrame] = {}
+    if results.cash_flows is not None and len(results.cash_flows):
+        tables["cash_flows"] = results.cash_flows.reset_index(drop=True)
+    rec = results.recommendation if isinstance(results.recommendation, dict) else {}
+    join = "; ".join
+    if rec.get("alternatives"):
+        rows = pd.DataFrame(rec["alternatives"])
+        if "sites" in rows:
+            rows["sites"] = rows["sites"].map(lambda v: join(map(str, v or [])))
+        tables["alternatives"] = rows
+    if rec.get("switching_values"):
+        rows = pd.DataFrame(rec["switching_values"])
+        if "new_sites" in rows:
+            rows["new_sites"] = rows["new_sites"].map(lambda v: join(map(str, v or [])))
+        tables["switching_values"] = rows
+    robustness = rec.get("robustness") or {}
+    if robustness.get("p_in_optimum"):
+        names = results.evaluation.metrics.get("name")
+        p = pd.Series(robustness["p_in_optimum"], dtype=float).sort_values(ascending=False)
+        tables["allocation_robustness"] = pd.DataFrame(
+            {
+                "site_id": p.index,
+                "name": [str(names.get(s, s)) if names is not None else s for s in p.index],
+                "p_in_optimum": p.to_numpy(),
+            }
+        )
+    return tables
+
+
+def scenario_rows(results: Results) -> pd.DataFrame:
+    """Every scenario setting, one row each (``fleet.phases[1].count``), numbers as numbers."""
+    from planner.scenario import scenario_to_dict
+
+    rows: list[tuple[str, object]] = []
+
+    def walk(data: object, prefix: str) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                walk(value, f"{prefix}.{key}" if prefix else str(key))
+        elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+            for i, value in enumerate(data):
+                walk(value, f"{prefix}[{i}]")
+        elif isinstance(data, list):
+            rows.append((prefix, ", ".join(map(str, data)) if data else "(none)"))
+        elif isinstance(data, bool) or data is None:
+            rows.append((prefix, "(none)" if data is None else str(data).lower()))
+        elif isinstance(data, int | float):
+            rows.append((prefix, data))
+        else:
+            rows.append((prefix, str(data)))
+
+    walk(scenario_to_dict(results.scenario), "")
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+# Number formats by column name (the unit is in the name, docs/nomenclature.md): the cell keeps
+# its full-precision number and shows its unit. First match wins; checked on the lower-case name.
+_NUMBER_FORMATS: list[tuple[Callable[[str], bool], str]] = [
+    (lambda c: c in ("lat", "lon"), '0.0000"°"'),
+    (lambda c: c in ("year", "month", "hour", "hour_of_day", "rank", "blocks", "draws"), "0"),
+    (lambda c: c == "ready_month" or c.endswith("_month"), '"month "0'),
+    (lambda c: c == "gpus" or c.startswith("gpus_") or c.endswith("_gpus"), "#,##0"),
+    (lambda c: "usd_per_gpu_hour" in c, '0.000" USD/GPU-h"'),
+    (lambda c: c.endswith("_usd_per_mwh"), '0.00" USD/MWh"'),
+    (lambda c: c.endswith("_usd_per_t"), '#,##0.00" USD/t"'),
+    (lambda c: c.endswith("_usd_per_m3"), '#,##0.00" USD/m³"'),
+    (lambda c: c.endswith("_usd_per_m2"), '#,##0.00" USD/m²"'),
+    (lambda c: c.endswith("_usd_per_mw"), '#,##0" USD/MW"'),
+    (lambda c: c.endswith("_usd"), '#,##0" USD";-#,##0" USD"'),
+    (lambda c: c.endswith("_t_per_year"), '#,##0" t/yr"'),
+    (lambda c: c.endswith("_t") or c.endswith("_t_horizon"), '#,##0" t";-#,##0" t"'),
+    (lambda c: c.endswith("_m3_per_year"), '#,##0" m³/yr"'),
+    (lambda c: c.endswith("_m3"), '#,##0" m³";-#,##0" m³"'),
+    (lambda c: c.endswith("_mwh_per_year"), '#,##0" MWh/yr"'),
+    (lambda c: c.endswith("_mwh"), '#,##0.0" MWh"'),
+    (lambda c: c.endswith("_mw"), '#,##0.0" MW"'),
+    (lambda c: c.endswith("_kw"), '#,##0.0" kW"'),
+    (lambda c: c.endswith("_l_per_kwh"), '0.000" L/kWh"'),
+    (lambda c: c.endswith("_l"), '#,##0.0" L"'),
+    (lambda c: c.endswith("_months"), '0" months"'),
+    (lambda c: c.endswith("_ms"), '0.0" ms"'),
+    (lambda c: c.endswith("_c"), '0.0" °C"'),
+    (lambda c: c == "economizer_hours", '#,##0" h/yr"'),
+    (lambda c: c.endswith("_hours"), '#,##0" h"'),
+    (
+        lambda c: c == "share" or c.startswith(("p_", "share_")) or c.endswith("_share"),
+        "0.0%",
+    ),
+    (lambda c: c.endswith("_factor"), '0.000"×"'),
+    (lambda c: c.startswith(("pue", "contrib_", "risk_")) or c in ("score", "wue"), "0.000"),
+    (lambda c: c == "water_stress", '0.0" of 5"'),
+]
+# Columns whose unit is the sheet's (the tornado: results in USD per delivered GPU-hour).
+_SHEET_FORMATS = {
+    "sensitivity": {c: '0.000" USD/GPU-h"' for c in ("low", "high", "base")},
+}
+
+
+def number_format(column: str, sheet: str = "") -> str | None:
+    """The XLSX number format of a column, from the unit in its name (None: General)."""
+    name = str(column).lower()
+    if name in _SHEET_FORMATS.get(sheet, {}):
+        return _SHEET_FORMATS[sheet][name]
+    return next((fmt for test, fmt in _NUMBER_FORMATS if test(name)), None)
+
+
 def _write_workbook(results: Results, path: Path) -> None:
     sheets: dict[str, tuple[pd.DataFrame, bool]] = {
         "ranking": (ranking_table(results), True),
         "metrics": (metrics_table(results), True),
         "allocation": (allocation_table(results), True),
     }
+    for name, table in explanation_tables(results).items():
+        sheets[name] = (table, False)
     for name, table in extra_tables(results).items():
         sheets[name] = (table, name == "uncertainty")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        _summary_sheet(writer, results)
+        _scenario_sheet(writer, results)
         for name, (table, keep_index) in sheets.items():
-            table = xlsx_safe(_finite(table))
+            table = xlsx_safe(_finite(_lists_as_text(table)))
             table.to_excel(
                 writer, sheet_name=name, index=keep_index, freeze_panes=(1, 1 if keep_index else 0)
             )
-            sheet = writer.sheets[name]
-            headers = ([table.index.name or "index"] if keep_index else []) + [
-                str(c) for c in table.columns
-            ]
-            for i, header in enumerate(headers):
-                letter = sheet.cell(row=1, column=i + 1).column_letter
-                sheet.column_dimensions[letter].width = min(max(len(header) + 2, 10), 48)
-            mark_text_cells(sheet)
+            _format_sheet(writer.sheets[name], name)
+            mark_text_cells(writer.sheets[name])
+
+
+def _lists_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """List cells (the sites of a tornado end) as one text each: ``Luleå; Oslo``."""
+    columns = [
+        c
+        for c in table.columns
+        if _holds_text(table[c]) and table[c].map(lambda v: isinstance(v, list | tuple)).any()
+    ]
+    if not columns:
+        return table
+    out = table.copy()
+    for column in columns:
+        out[column] = out[column].map(
+            lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v
+        )
+    return out
+
+
+def _format_sheet(sheet, name: str) -> None:  # sheet: openpyxl Worksheet
+    """Bold header row, number formats with units, column widths fitted to the contents."""
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
+    for column in sheet.iter_cols():
+        header = column[0]
+        header.font = bold
+        header.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+        fmt = number_format(str(header.value or ""), name)
+        width = len(str(header.value or ""))
+        for cell in column[1:]:
+            value = cell.value
+            if isinstance(value, bool) or value is None:
+                text = "" if value is None else str(value)
+            elif isinstance(value, int | float):
+                if fmt is not None:
+                    cell.number_format = fmt
+                text = _shown_number(value, fmt)
+            else:
+                text = str(value)
+            width = max(width, len(text))
+        sheet.column_dimensions[header.column_letter].width = float(min(max(width + 2, 8), 60))
+
+
+def _shown_number(value: float, fmt: str | None) -> str:
+    """About the text a spreadsheet shows for ``value`` in ``fmt`` (for the column width)."""
+    if not math.isfinite(value):
+        return str(value)
+    unit = fmt.split('"')[1] if fmt and fmt.count('"') >= 2 and not fmt.startswith('"') else ""
+    if fmt and "%" in fmt:
+        return f"{100 * value:.1f} %"
+    if fmt and fmt.startswith(("#,##0", "+#,##0")):
+        decimals = len(fmt.split(".")[1].split('"')[0]) if "." in fmt.split('"')[0] else 0
+        return f"{value:,.{decimals}f} {unit}"
+    if fmt and fmt.startswith("0."):
+        decimals = len(fmt.split('"')[0]) - 2
+        return f"{value:.{decimals}f} {unit}"
+    return f"{value:.10g}"
+
+
+def _summary_sheet(writer, results: Results) -> None:
+    """The report's page 1, item by item: a value (a number with its unit, or text) and, for
+    numbers, the same in words."""
+    from openpyxl.styles import Alignment, Font
+
+    from planner.report.decision import build_decision
+
+    decision = build_decision(results)
+    pd.DataFrame(columns=["item", "value", "in words"]).to_excel(
+        writer, sheet_name="Summary", index=False
+    )
+    sheet = writer.sheets["Summary"]
+    for row, fact in enumerate(decision.facts, start=2):
+        value = fact.value
+        numeric = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool
+        )
+        if numeric and not math.isfinite(float(value)):
+            value, numeric = None, False
+        label = sheet.cell(row=row, column=1, value=xlsx_text(fact.label))
+        label.font = Font(bold=True)
+        cell = sheet.cell(row=row, column=2, value=float(value) if numeric else xlsx_text(value))
+        if numeric:
+            cell.number_format = fact.excel_format
+            sheet.cell(row=row, column=3, value=xlsx_text(fact.text))
+        else:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        label.alignment = Alignment(vertical="top")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 46
+    sheet.column_dimensions["B"].width = 70
+    sheet.column_dimensions["C"].width = 28
+    mark_text_cells(sheet)
+
+
+def _scenario_sheet(writer, results: Results) -> None:
+    table = xlsx_safe(scenario_rows(results))
+    table.to_excel(writer, sheet_name="Scenario", index=False, freeze_panes=(1, 0))
+    sheet = writer.sheets["Scenario"]
+    _format_sheet(sheet, "Scenario")
+    mark_text_cells(sheet)
 
 
 def write_geojson(results: Results, out_dir: Path) -> list[Path]:
