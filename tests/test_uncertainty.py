@@ -90,3 +90,28 @@ def test_zero_draws_is_refused():
     sc, ev = setup(draws=0)
     with pytest.raises(ValueError, match="at least one draw"):
         monte_carlo(ev, sc)
+
+
+@pytest.mark.parametrize(
+    ("factor", "moves"),
+    [("carbon_sigma", ("cost_carbon_usd",)), ("pue_sigma", ("cost_energy_usd", "cost_carbon_usd"))],
+)
+def test_each_factor_alone_moves_p90_by_hand(factor, moves):
+    # One factor alone (sigma 0.2), every site its own region: the items it scales follow
+    # f = exp(1.2816 x 0.2) at P90 (carbon intensity scales the carbon cost; PUE the energy and
+    # the carbon cost, both proportional to facility energy).
+    spreads = dict.fromkeys(("price_sigma", "carbon_sigma", "pue_sigma", "growth_sigma"), 0.0)
+    sc = make_scenario(
+        objective={"carbon_price_usd_per_t": 100.0},
+        analysis={"uncertainty": {"draws": 20000, "seed": 7, **spreads, factor: 0.2}},
+    )
+    ev = make_evaluation(sc, 30, 5)
+    ev.metrics["region_code"] = ev.metrics.index
+    m = ev.metrics
+    assert (m["cost_carbon_usd"] > 0).all()  # the factor has something to move
+    out = monte_carlo(ev, sc)
+    hours = m["tco_usd"] / m["usd_per_gpu_hour"]
+    moved = sum(m[c] for c in moves)
+    expected = (m["tco_usd"] + moved * (math.exp(P10_Z * 0.2) - 1)) / hours
+    assert np.allclose(out["usd_per_gpu_hour_p90"], expected, rtol=0.01)
+    assert not np.allclose(out["usd_per_gpu_hour_p90"], m["usd_per_gpu_hour"], rtol=0.001)
