@@ -114,20 +114,25 @@ def test_unknown_gpu_names_the_phase():
     bad = Fleet.model_validate(
         {"phases": [{"gpu": "H100-SXM", "count": 8}, {"gpu": "Z9", "count": 8}]}
     )
-    with pytest.raises(InputError, match=r"fleet\.phases\[1\]\.gpu"):
+    with pytest.raises(
+        InputError, match="unknown GPU model 'Z9'; expected one of H100-SXM, B200"
+    ) as err:
         fleet_power(bad, GPUS, PARAMS)
+    assert err.value.field == "fleet.phases[1].gpu"
 
 
 def test_bad_diurnal_weights_are_rejected():
-    with pytest.raises(InputError, match="24"):
-        diurnal_shape([1.0] * 23)
-    with pytest.raises(InputError):
-        diurnal_shape([0.0] * 24)
+    words = "expected 24 non-negative hourly weights with a positive sum"
+    for weights in ([1.0] * 23, [0.0] * 24, [1.0] * 23 + [-1.0]):
+        with pytest.raises(InputError, match=words) as err:
+            diurnal_shape(weights)
+        assert err.value.field == "workload.diurnal_hour_weights"
 
 
 def test_bad_utilization_is_rejected():
-    with pytest.raises(InputError, match="utilization"):
+    with pytest.raises(InputError, match="expected a utilization between 0 and 1, got 1.5") as err:
         activity_profile("training", 1.5)
+    assert err.value.field == "fleet.utilization"
 
 
 def test_gpus_per_rack_sets_the_rack_density():
@@ -141,5 +146,13 @@ def test_gpus_per_rack_sets_the_rack_density():
 
 
 def test_gpus_per_rack_must_be_positive():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"gpus_per_rack\n  Input should be greater than 0"):
         fleet(gpus_per_rack=0)
+    # Read from a scenario, the same rule is one sentence naming the field.
+    from planner.scenario import scenario_from_dict
+
+    data = {"scenario": {"name": "r"}, "fleet": {"phases": [{"gpu": "B200", "count": 8}]}}
+    data["fleet"]["gpus_per_rack"] = 0
+    with pytest.raises(InputError, match=r"greater than 0 \(got 0\)") as err:
+        scenario_from_dict(data)
+    assert err.value.field == "fleet.gpus_per_rack"

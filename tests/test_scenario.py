@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.paths import data_dir
+from planner.paths import data_dir, example_scenario
 from planner.scenario import check_references, dumps_scenario, load_scenario, save_scenario
 
 EXAMPLES = sorted((data_dir() / "scenarios").glob("*.toml"))
@@ -29,9 +29,23 @@ def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
     return path
 
 
+KINDS = (
+    "eu-inference",
+    "finserv-lowlatency",
+    "healthcare-two-regions",
+    "retail-seasonal",
+    "training-16k",
+)
+
+
 def test_five_bundled_examples_exist():
-    # One per kind of buyer: training, EU inference, finance, healthcare, retail.
-    assert len(EXAMPLES) == 5
+    # One per kind of buyer: training, EU inference, finance, healthcare, retail; each found by
+    # its stem and loadable, and an unknown stem lists the five.
+    assert [p.stem for p in EXAMPLES] == list(KINDS)
+    for stem in KINDS:
+        assert load_scenario(example_scenario(stem)).scenario.name
+    with pytest.raises(FileNotFoundError, match="no bundled scenario 'x'; known: eu-inference, f"):
+        example_scenario("x")
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -52,55 +66,58 @@ def test_defaults_fill_optional_sections(tmp_path: Path):
 
 def test_syntax_error_names_the_file(tmp_path: Path):
     path = write(tmp_path, "[scenario\nname = 'x'\n")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"not valid TOML \(Expected '\]'") as err:
         load_scenario(path)
-    assert str(path) in str(err.value)
-    assert "TOML" in str(err.value)
+    assert err.value.file == str(path)
+    assert str(err.value).startswith(f"{path}: not valid TOML")
 
 
 def test_negative_count_names_the_field(tmp_path: Path):
     path = write(tmp_path, MINIMAL.replace("count = 1024", "count = -5"))
     with pytest.raises(InputError) as err:
         load_scenario(path)
-    assert err.value.field == "fleet.phases[0].count"
-    assert "greater than 0" in str(err.value)
-    assert "-5" in str(err.value)
+    assert (err.value.file, err.value.field) == (str(path), "fleet.phases[0].count")
+    assert err.value.problem == "input should be greater than 0 (got -5)"
 
 
 def test_missing_required_field(tmp_path: Path):
     path = write(tmp_path, MINIMAL.replace('name = "minimal"', 'description = "no name"'))
     with pytest.raises(InputError) as err:
         load_scenario(path)
-    assert err.value.field == "scenario.name"
-    assert "required" in str(err.value)
+    assert (err.value.file, err.value.field) == (str(path), "scenario.name")
+    assert err.value.problem == "is required but missing"
 
 
 def test_misspelt_field_is_refused(tmp_path: Path):
     path = write(tmp_path, MINIMAL + "\n[cooling]\ntechnolgy = 'auto'\n")
     with pytest.raises(InputError) as err:
         load_scenario(path)
-    assert err.value.field == "cooling.technolgy"
+    assert (err.value.file, err.value.field) == (str(path), "cooling.technolgy")
+    assert err.value.problem == "is not a known field (check its spelling)"
 
 
 def test_unknown_cooling_technology(tmp_path: Path):
     path = write(tmp_path, MINIMAL + "\n[cooling]\ntechnology = 'ice-blocks'\n")
     with pytest.raises(InputError) as err:
         load_scenario(path)
-    assert err.value.field == "cooling.technology"
-    assert "liquid-dtc" in str(err.value)
+    assert (err.value.file, err.value.field) == (str(path), "cooling.technology")
+    assert err.value.problem.startswith("input should be 'auto', 'air-economizer'")
+    assert "'liquid-dtc' (got 'ice-blocks')" in err.value.problem
 
 
 def test_phase_beyond_horizon(tmp_path: Path):
     text = MINIMAL.replace('name = "minimal"', 'name = "m"\nhorizon_years = 2')
     path = write(tmp_path, text + "start_month = 30\n")
-    with pytest.raises(InputError, match="beyond the 24-month horizon"):
+    with pytest.raises(InputError, match="start_month 30 is beyond the 24-month horizon") as err:
         load_scenario(path)
+    assert (err.value.file, err.value.field) == (str(path), "fleet.phases[0].start_month")
 
 
 def test_min_sites_above_max_sites(tmp_path: Path):
     path = write(tmp_path, MINIMAL + "\n[constraints]\nmin_sites = 4\nmax_sites = 2\n")
-    with pytest.raises(InputError, match="min_sites"):
+    with pytest.raises(InputError, match=r"min_sites \(4\) exceeds max_sites \(2\)") as err:
         load_scenario(path)
+    assert (err.value.file, err.value.field) == (str(path), "constraints")
 
 
 def test_unknown_gpu_model_is_refused(tmp_path: Path):
@@ -108,13 +125,14 @@ def test_unknown_gpu_model_is_refused(tmp_path: Path):
     scenario = load_scenario(path)
     with pytest.raises(InputError) as err:
         check_references(scenario, file=path, gpu_ids={"H100-SXM"}, demand_centers=set())
-    assert err.value.field == "fleet.phases[0].gpu"
-    assert "Voodoo-5" in str(err.value)
+    assert (err.value.file, err.value.field) == (str(path), "fleet.phases[0].gpu")
+    assert err.value.problem.startswith("unknown GPU model 'Voodoo-5'; expected one of H100-SXM")
 
 
 def test_missing_file():
-    with pytest.raises(InputError, match="no such scenario file"):
+    with pytest.raises(InputError, match="no such scenario file") as err:
         load_scenario("does/not/exist.toml")
+    assert err.value.file == "does/not/exist.toml" and err.value.field is None
 
 
 def test_relative_paths_resolve_against_the_scenario_folder(tmp_path: Path):
@@ -135,7 +153,7 @@ def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path: Path, monkey
 
     monkeypatch.setattr(os, "replace", broken_replace)
     scenario.scenario.name = "changed"
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk full"):
         save_scenario(scenario, path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.toml"]  # no temp file left behind
@@ -143,8 +161,10 @@ def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path: Path, monkey
 
 def test_save_into_missing_folder_is_bad_input(tmp_path: Path):
     scenario = load_scenario(write(tmp_path, MINIMAL))
-    with pytest.raises(InputError, match="cannot write"):
-        save_scenario(scenario, tmp_path / "nope" / "s.toml")
+    target = tmp_path / "nope" / "s.toml"
+    with pytest.raises(InputError, match=r"cannot write here \(No such file or directory\)") as err:
+        save_scenario(scenario, target)
+    assert err.value.file == str(target)
 
 
 def test_atomic_write_replaces_a_planted_link_and_never_writes_beside_its_target(
@@ -178,17 +198,19 @@ def test_atomic_write_replaces_a_planted_link_and_never_writes_beside_its_target
 
 
 @pytest.mark.parametrize(
-    "field, value",
+    "field, value, problem",
     [
-        ("water_price_usd_per_m3", -1.0),
-        ("water_price_usd_per_m3", float("inf")),
-        ("water_price_usd_per_m3", 1e6),  # above the 1,000 USD/m3 ceiling
-        ("risk_price_usd_per_mw_year", -5.0),
-        ("risk_price_usd_per_mw_year", float("nan")),
-        ("risk_price_usd_per_mw_year", True),  # a boolean is not a price
+        ("water_price_usd_per_m3", -1.0, "greater than or equal to 0 (got -1.0)"),
+        ("water_price_usd_per_m3", float("inf"), "a finite number (got inf)"),
+        # Above the 1,000 USD/m3 ceiling.
+        ("water_price_usd_per_m3", 1e6, "less than or equal to 1000 (got 1000000.0)"),
+        ("risk_price_usd_per_mw_year", -5.0, "greater than or equal to 0 (got -5.0)"),
+        ("risk_price_usd_per_mw_year", float("nan"), "a finite number (got nan)"),
+        # A boolean is not a price.
+        ("risk_price_usd_per_mw_year", True, "a valid number (got True)"),
     ],
 )
-def test_externality_prices_are_checked(field: str, value: object):
+def test_externality_prices_are_checked(field: str, value: object, problem: str):
     from planner.scenario import scenario_from_dict
 
     data = {
@@ -199,6 +221,7 @@ def test_externality_prices_are_checked(field: str, value: object):
     with pytest.raises(InputError) as err:
         scenario_from_dict(data)
     assert err.value.field == f"objective.{field}"
+    assert err.value.problem == f"input should be {problem}"
 
 
 def test_externality_prices_default_to_zero_and_accept_integers():
