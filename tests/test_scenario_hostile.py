@@ -65,6 +65,8 @@ def with_value(path: str, value: Any) -> dict[str, Any]:
 def refused(data: dict[str, Any]) -> InputError:
     with pytest.raises(InputError) as err:
         scenario_from_dict(data, file="s.toml")
+    assert err.value.file == "s.toml" and err.value.row is None
+    assert str(err.value) == f"s.toml, field '{err.value.field}': {err.value.problem}."
     return err.value
 
 
@@ -346,54 +348,63 @@ def test_pathological_nesting_is_one_sentence(tmp_path: Path, text: str):
 
 def test_integer_beyond_python_limit(tmp_path: Path):
     path = write_bytes(tmp_path, MINIMAL.replace("1024", "1" * 5000).encode())
-    with pytest.raises(InputError, match="more than 4,300 digits"):
+    with pytest.raises(InputError, match="an integer of more than 4,300 digits") as err:
         load_scenario(path)
+    assert err.value.file == str(path) and err.value.problem.startswith("not valid TOML")
 
 
 def test_binary_garbage_is_not_utf8(tmp_path: Path):
     path = write_bytes(tmp_path, bytes(range(256)) * 4)
-    with pytest.raises(InputError, match=r"not a text file in UTF-8 \(byte 129 is 0x80\)"):
+    with pytest.raises(InputError, match=r"not a text file in UTF-8 \(byte 129 is 0x80\)") as err:
         load_scenario(path)
+    assert err.value.file == str(path)
 
 
 def test_latin1_text_is_not_utf8(tmp_path: Path):
     path = write_bytes(tmp_path, MINIMAL.replace("minimal", "Zürich").encode("latin-1"))
-    with pytest.raises(InputError, match="not a text file in UTF-8"):
+    # 'ü' is 0xFC in Latin-1, the file's 22nd byte (counting from 1, as for 0x80 above).
+    with pytest.raises(InputError, match=r"not a text file in UTF-8 \(byte 22 is 0xfc\)") as err:
         load_scenario(path)
+    assert err.value.file == str(path)
 
 
 def test_nul_bytes_are_not_toml(tmp_path: Path):
     path = write_bytes(tmp_path, MINIMAL.encode() + b"\x00\x00")
-    with pytest.raises(InputError, match="not valid TOML"):
+    with pytest.raises(InputError, match=r"not valid TOML \(Invalid statement") as err:
         load_scenario(path)
+    assert err.value.file == str(path)
 
 
 def test_a_folder_is_not_a_scenario(tmp_path: Path):
-    with pytest.raises(InputError, match="got a folder") as err:
+    with pytest.raises(InputError, match="expected a scenario file, got a folder") as err:
         load_scenario(tmp_path)
     assert err.value.file == str(tmp_path)
 
 
 @pytest.mark.skipif(not Path(os.devnull).exists() or os.name == "nt", reason="POSIX device")
 def test_a_device_is_not_a_scenario():
-    with pytest.raises(InputError, match="got a device or pipe"):
+    with pytest.raises(InputError, match="expected a scenario file, got a device or pipe") as err:
         load_scenario(os.devnull)
+    assert err.value.file == os.devnull
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
 def test_a_pipe_is_refused_without_blocking(tmp_path: Path):
     fifo = tmp_path / "pipe.toml"
     os.mkfifo(fifo)
-    with pytest.raises(InputError, match="got a device or pipe"):
+    with pytest.raises(InputError, match="expected a scenario file, got a device or pipe") as err:
         load_scenario(fifo)
+    assert err.value.file == str(fifo)
 
 
 def test_a_huge_file_is_refused_unread(tmp_path: Path):
     path = tmp_path / "big.toml"
     with path.open("wb") as handle:
         handle.truncate(20_000_000)  # sparse: no 20 MB written
-    with pytest.raises(InputError, match="a scenario has at most 10,000,000"):
+    words = "the file has 20,000,000 bytes; a scenario has at most 10,000,000"
+    with pytest.raises(InputError, match=words) as err:
         load_scenario(path)
+    assert err.value.file == str(path)
 
 
 # --- property tests: InputError or a Scenario, nothing else -------------------------------
@@ -555,6 +566,24 @@ HOSTILE_FILES = {
     "uk": MINIMAL + '\n[sites]\ninclude_countries = ["UK"]\n',
     "deep": "a = " + "[" * 50_000 + "]" * 50_000,
 }
+# What follows "Error: <file>" on stderr for each.
+HOSTILE_SENTENCES = {
+    "nan-utilization": ", field 'fleet.utilization': input should be a finite number (got nan).",
+    "bool-count": ", field 'fleet.phases[0].count': input should be a valid integer (got True).",
+    "negative-seed": (
+        ", field 'analysis.uncertainty.seed': input should be greater than or equal to 0 (got -1)."
+    ),
+    "inf-weight": ", field 'objective.weights.cost': input should be a finite number (got inf).",
+    "zero-load": (
+        ", field 'fleet.monthly_load_factor': expected at least one month with a load factor "
+        "of 0.01 or more."
+    ),
+    "uk": (
+        ", field 'sites.include_countries[0]': 'UK' is not an ISO 3166-1 country code; "
+        "the United Kingdom is 'GB'."
+    ),
+    "deep": ": not valid TOML (nested too deeply).",
+}
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
@@ -567,13 +596,15 @@ def test_cli_validate_exits_2_with_one_line(tmp_path: Path, capsys, name: str):
     assert out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith(f"Error: {path}")
+    assert lines[0] == f"Error: {path}{HOSTILE_SENTENCES[name]}"
     assert "Traceback" not in err
 
 
 def test_cli_validate_refuses_a_folder(tmp_path: Path, capsys):
     assert run(["scenario", "validate", str(tmp_path)]) == 2
-    assert "got a folder" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"Error: {tmp_path}: expected a scenario file, got a folder.\n"
+    )
 
 
 def test_cli_subprocess_has_no_traceback_and_no_runtime_warning(tmp_path: Path):
@@ -591,3 +622,17 @@ def test_cli_subprocess_has_no_traceback_and_no_runtime_warning(tmp_path: Path):
     assert "fleet.monthly_load_factor" in done.stderr
     assert "Traceback" not in done.stderr
     assert "RuntimeWarning" not in done.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug: an unknown key is quoted raw in the field name, line break and all",
+)
+def test_an_unknown_key_with_a_line_break_still_gives_one_line(tmp_path: Path, capsys):
+    # TOML allows any quoted key; the message must stay one line for the CLI.
+    path = tmp_path / "s.toml"
+    path.write_text(MINIMAL + '\n[constraints]\n"a\\nb" = 1\n', encoding="utf-8")
+    assert run(["scenario", "validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a known field" in err
+    assert len(err.strip().splitlines()) == 1, err
