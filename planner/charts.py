@@ -849,6 +849,20 @@ def sites_text(value: Any) -> str:
     return "" if pd.isna(value) else str(value)
 
 
+def _same_sites(text: str, names: str | Sequence[str]) -> bool:
+    """Whether ``text`` names the same sites as ``names``, in any order and joined by ", ",
+    "; " or "and" (site names may themselves hold commas, so the text is not split)."""
+    if isinstance(names, str):
+        return text == names
+    names = [str(n) for n in names]
+    variants = {
+        sep.join(order) for order in (names, sorted(names)) for sep in (", ", "; ", " and ")
+    }
+    if len(names) > 1:
+        variants |= {", ".join(o[:-1]) + " and " + o[-1] for o in (names, sorted(names))}
+    return text in variants
+
+
 def _mark_site_changes(
     ax: Any,
     rows: pd.DataFrame,
@@ -858,22 +872,25 @@ def _mark_site_changes(
     recommended: Sequence[str] | str | None,
 ) -> None:
     """Write "→ sites" at each bar end where the recommended sites change."""
+    base_x = float(rows["base"].iloc[0])
     at_low = [sites_text(v) for v in rows["sites_low"]]
     at_high = [sites_text(v) for v in rows["sites_high"]]
     if recommended is None:
         seen = [s for s in at_low + at_high if s]
-        base = max(set(seen), key=seen.count) if seen else ""
+        base: str | Sequence[str] = max(set(seen), key=seen.count) if seen else ""
     else:
-        base = sites_text(recommended)
+        base = [recommended] if isinstance(recommended, str) else list(recommended)
     changed = False
     for yi, lo, hi, s_lo, s_hi in zip(y, low, high, at_low, at_high, strict=True):
-        for value, sites in ((lo, s_lo), (hi, s_hi)):
-            if sites and sites != base:
+        # The end with the smaller result is noted left of the bar, the other right of it.
+        left_x, right_x = min(lo, hi, base_x), max(lo, hi, base_x)
+        ends = sorted(((lo, s_lo), (hi, s_hi)), key=lambda e: e[0])
+        for (_, sites), left in zip(ends, (True, False), strict=True):
+            if sites and not _same_sites(sites, base):
                 changed = True
-                left = value < ax.get_xlim()[0] + 0.5 * np.diff(ax.get_xlim())[0]
                 ax.annotate(
                     f"→ {_wrap(sites, 30)}",
-                    (value, yi),
+                    (left_x if left else right_x, yi),
                     xytext=(-4 if left else 4, 0),
                     textcoords="offset points",
                     ha="right" if left else "left",

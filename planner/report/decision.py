@@ -37,10 +37,27 @@ TOP_RISKS = 3
 SWITCHING_INPUTS = {
     "carbon_price_usd_per_t": ("Carbon price", "USD/t"),
     "electricity_price_factor": ("Electricity price", "x"),
+    "pue_factor": ("PUE", "x"),
     "gpu_capital_factor": ("GPU capital", "x"),
     "capital_per_mw_factor": ("Facility capital per MW", "x"),
     "rent_price_factor": ("GPU rent price", "x"),
+    "time_to_power_months": ("Time to power", "months"),
+    "discount_rate": ("Discount rate", "fraction"),
+    "utilization": ("Utilization", "fraction"),
 }
+
+
+def _switching_input(parameter: str) -> tuple[str, str]:
+    """(label, unit) of a switching-value parameter; unknown ones by their name's suffix."""
+    if parameter in SWITCHING_INPUTS:
+        return SWITCHING_INPUTS[parameter]
+    label = parameter.replace("_", " ")
+    for suffix, unit in (("_factor", "x"), ("_months", "months"), ("_usd_per_t", "USD/t")):
+        if parameter.endswith(suffix):
+            return label.removesuffix(suffix.replace("_", " ")).strip().capitalize(), unit
+    return label.capitalize(), ""
+
+
 # Alternatives' roles in words (as planner.optimize.explain names them).
 ROLES = {
     "top_weighted_score": "{name} alone (top weighted score)",
@@ -1011,7 +1028,31 @@ def _alternatives_table(results: Results, names: pd.Series) -> Table | None:
 def _switch_value_text(value: float, unit: str) -> str:
     if not math.isfinite(value):
         return "–"
-    return f"{value:,.0f} USD/t" if unit == "USD/t" else f"{value:.2f}×"
+    if unit == "USD/t":
+        return f"{value:,.0f} USD/t"
+    if unit == "months":
+        return (
+            f"{value:,.0f} months" if abs(value - round(value)) < 0.05 else f"{value:,.1f} months"
+        )
+    if unit == "fraction":
+        return f"{100 * value:.1f} %"
+    if unit == "x":
+        return f"{value:.2f}×"
+    return f"{value:,.4g}"
+
+
+def _switch_change(value: float, base: float, unit: str) -> str:
+    """How far the switch is from the scenario's value, in the input's own terms."""
+    base = base if math.isfinite(base) else 0.0
+    if unit == "months":
+        return f"{value - base:+,.1f} months"
+    if unit == "fraction":
+        return f"{100 * (value - base):+.1f} points"
+    if unit == "USD/t" and base == 0:
+        return f"{value - base:+,.0f} USD/t"
+    if base != 0:
+        return f"{value / base - 1:+.0%}".replace("%", " %")
+    return f"{value - base:+,.4g}"
 
 
 def switching_rows(results: Results, names: pd.Series) -> list[dict[str, Any]]:
@@ -1020,9 +1061,7 @@ def switching_rows(results: Results, names: pd.Series) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         parameter = str(row.get("parameter", ""))
-        label, unit = SWITCHING_INPUTS.get(
-            parameter, (parameter.replace("_", " ").capitalize(), "")
-        )
+        label, unit = _switching_input(parameter)
         if row.get("site_id"):
             label += f" at {_name(names, row['site_id'])}"
         out.append({**row, "label": label, "unit": unit, "distance": switching_distance(row)})
@@ -1038,10 +1077,7 @@ def _switching_table(results: Results, names: pd.Series) -> Table | None:
         base, value = number(r.get("base")), number(r.get("value"))
         direction = str(r.get("direction", ""))
         if math.isfinite(value):
-            if math.isfinite(base) and base != 0:
-                change = f"{value / base - 1:+.0%}".replace("%", " %")
-            else:
-                change = f"{value - (base if math.isfinite(base) else 0):+,.0f} USD/t"
+            change = _switch_change(value, base, r["unit"])
             becomes = join([_name(names, s) for s in r.get("new_sites") or []]) or "–"
             at = ("below " if direction == "down" else "above ") + _switch_value_text(
                 value, r["unit"]
