@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from planner.catalog import Catalog, default_catalog
+from planner.errors import InputError
 from planner.params import PROVENANCE_COLUMNS
 
 
@@ -65,8 +66,10 @@ def test_gpu_spot_checks(cat):
     assert g.at["B200", "node_power_w_per_gpu"] * 8 == pytest.approx(14_300)
     # AMD MI300X datasheet: 750 W peak board power.
     assert g.at["MI300X", "tdp_w"] == 750
-    # GB200 NVL72: 72 GPUs in a liquid-cooled rack of about 120-132 kW.
-    assert 120_000 <= g.at["GB200", "node_power_w_per_gpu"] * 72 <= 132_000
+    # GB200 NVL72 (NVIDIA product page): 72 GPUs in a liquid-cooled rack of about 120-132 kW;
+    # the catalog takes the upper end, 132 kW / 72 = 1,833.3 W per GPU (to 0.1 W).
+    assert g.at["GB200", "node_power_w_per_gpu"] * 72 == pytest.approx(132_000, abs=0.1 * 72)
+    assert g.at["GB200", "rack_density_kw"] == 132.0
     assert g.at["GB200", "liquid_required"]
     # NVIDIA L40S datasheet: 350 W.
     assert g.at["L40S", "tdp_w"] == 350
@@ -273,21 +276,21 @@ def test_demand_centers(cat):
 
 
 def test_scenario_demand_centers_and_countries_exist(cat):
-    import tomllib
-
+    from planner.checks import check_scenario
     from planner.paths import data_dir
+    from planner.scenario import load_scenario
 
-    for path in (data_dir() / "scenarios").glob("*.toml"):
-        doc = tomllib.loads(path.read_text())
-        for d in doc.get("demand", []):
-            assert d["name"] in cat.demand_centers.index, (path.name, d["name"])
-        for g in doc.get("fleet", {}).get("phases", []):
-            assert g["gpu"] in cat.gpus.index
-        allowed = doc.get("constraints", {}).get("allowed_countries")
+    paths = sorted((data_dir() / "scenarios").glob("*.toml"))
+    assert len(paths) == 5
+    for path in paths:
+        scenario = load_scenario(path)
+        # Every GPU, demand center, country and region code resolves in the default catalog
+        # (check_scenario raises on the first that does not), with nothing to warn about.
+        assert check_scenario(scenario, file=path, catalog=cat) == [], path.name
+        allowed = scenario.constraints.allowed_countries
         if allowed:
-            assert cat.sites["country"].isin(allowed).sum() >= doc["constraints"].get(
-                "min_sites", 1
-            )
+            in_reach = cat.sites["country"].isin(allowed).sum()
+            assert in_reach >= scenario.constraints.min_sites, path.name
 
 
 def test_basemap(cat):
@@ -326,8 +329,9 @@ def test_climate_normals_for(cat):
     table = cat.climate_normals_for(["ashburn-va", "lulea-se"])
     assert len(table) == 24
     assert list(table["site_id"].unique()) == ["ashburn-va", "lulea-se"]
-    with pytest.raises(ValueError, match="unknown site id 'nowhere'"):
+    with pytest.raises(InputError, match="unknown site id 'nowhere'") as err:
         cat.climate_normals_for(["nowhere"])
+    assert err.value.field == "site_id"
 
 
 def test_site_table_joins_region_figures(cat):
