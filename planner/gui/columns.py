@@ -19,6 +19,12 @@ class Column:
     fmt: str = ""  # format spec for numbers; "" = text
     scale: float = 1.0  # multiply for display (e.g. 1e-6 for USD million)
     better: str = ""  # "low", "high" or "" (not a criterion)
+    align: str = ""  # "right" for text that reads as a figure ("1.15×"); numbers always are
+
+    @property
+    def right(self) -> bool:
+        """Right-aligned: every number, and text marked ``align="right"``."""
+        return bool(self.fmt) or self.align == "right"
 
     @property
     def header(self) -> str:

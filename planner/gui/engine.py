@@ -7,7 +7,9 @@ the window does not pay for the whole core up front.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -45,15 +47,17 @@ class Engine:
 
     def __init__(self) -> None:
         self._catalog: Any = None
+        self._catalog_lock = threading.Lock()  # the worker and the GUI thread may both ask
 
     # --- data catalog ----------------------------------------------------------------------
 
     def catalog(self) -> Any:
-        if self._catalog is None:
-            from planner.catalog import default_catalog
+        with self._catalog_lock:
+            if self._catalog is None:
+                from planner.catalog import default_catalog
 
-            self._catalog = default_catalog()
-        return self._catalog
+                self._catalog = default_catalog()
+            return self._catalog
 
     def gpu_models(self) -> list[str]:
         """GPU ids of the catalog, for the phase editor's combo box."""
@@ -78,6 +82,32 @@ class Engine:
         except Exception:  # noqa: BLE001
             return pd.DataFrame(columns=["dataset", "source", "year"])
         return prov[["dataset", "source", "year"]].drop_duplicates().reset_index(drop=True)
+
+    def candidate_sites(self, scenario: Scenario) -> tuple[pd.DataFrame, list[str]]:
+        """The scenario's candidate sites before any run: the catalog's sites, or its site
+        file's, after the scenario's country and region filters (slow the first time: call
+        from a worker).
+
+        Returns
+        -------
+        (DataFrame indexed by site id with name, country, region_code, lat, lon;
+        the site reader's warnings)
+        """
+        warnings: list[str] = []
+        source = scenario.sites.catalog
+        if source != "default":
+            from planner.catalog import read_sites_file
+
+            sites, warnings = read_sites_file(require_file(Path(source)), catalog=self.catalog())
+        else:
+            sites = self.catalog().sites
+        return filter_sites(sites, scenario), list(warnings)
+
+    def preview(self, scenario: Scenario) -> tuple[Any, pd.DataFrame, list[str]]:
+        """What the map shows before a run: (basemap, candidate sites, reader warnings)."""
+        basemap = self.basemap()
+        sites, warnings = self.candidate_sites(scenario)
+        return basemap, sites, warnings
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -136,8 +166,10 @@ class Engine:
     def uncertainty(
         self, results: Results, draws: int, progress: Progress | None = None
     ) -> Results:
-        """The run's results with new Monte Carlo rank frequencies (``draws`` draws) and a new
-        tornado table, from the run's cached metrics and screen (nothing is re-evaluated).
+        """The run's results with new Monte Carlo rank frequencies (``draws`` draws), a new
+        tornado table and, where the core has it, the recommendation's robustness under the
+        same number of draws (``recommendation["robustness"]``), all from the run's cached
+        metrics and screen (nothing is re-evaluated).
 
         Raises
         ------
@@ -145,17 +177,45 @@ class Engine:
             When no site passes the constraints (nothing to rank).
         """
         from planner.optimize.uncertainty import monte_carlo, sensitivity
+        from planner.progress import scaled
 
         feasible = results.ranking["feasible"].astype(bool)
         if not feasible.any():
             raise PlannerError("no site passes the constraints, so there is nothing to rank")
         scenario = results.scenario.model_copy(deep=True)
         scenario.analysis.uncertainty.draws = int(draws)
-        table = monte_carlo(results.evaluation, scenario, feasible, progress=progress)
+        robust = has_robustness() and results.allocation.feasible
+        table = monte_carlo(
+            results.evaluation,
+            scenario,
+            feasible,
+            progress=scaled(progress, 0.0, 0.3 if robust else 1.0),
+        )
         summary = results.allocation.summary
         share = summary["share"] if summary is not None and "share" in summary else None
         tornado = sensitivity(results.evaluation, scenario, feasible, share)
-        return replace(results, scenario=scenario, uncertainty=table, sensitivity=tornado)
+        recommendation = results.recommendation
+        if robust:
+            from planner.optimize.robustness import robustness
+
+            found = robustness(
+                results.evaluation,
+                scenario,
+                results.ranking[["feasible", "reasons"]],
+                results.allocation,
+                draws=int(draws),
+                seed=scenario.analysis.uncertainty.seed,
+                progress=scaled(progress, 0.3, 1.0),
+            )
+            if found is not None:
+                recommendation = {**(recommendation or {}), "robustness": found}
+        return replace(
+            results,
+            scenario=scenario,
+            uncertainty=table,
+            sensitivity=tornado,
+            recommendation=recommendation,
+        )
 
     # --- charts ----------------------------------------------------------------------------
 
@@ -218,12 +278,16 @@ class Engine:
 
     # --- files -----------------------------------------------------------------------------
 
-    def read_sites(self, path: Path) -> Any:
-        """Read and validate a site file (CSV, GeoJSON, GeoPackage, Shapefile); return the sites."""
+    def read_sites(self, path: Path) -> tuple[Any, list[str]]:
+        """Read and validate a site file (CSV, GeoJSON, GeoPackage, Shapefile).
+
+        Returns the sites and the reader's warnings (regions assigned by distance, defaults
+        applied, climate borrowed from the nearest default site).
+        """
         from planner.catalog import read_sites_file
 
-        sites, _warnings = read_sites_file(path, catalog=self.catalog())
-        return sites
+        sites, warnings = read_sites_file(path, catalog=self.catalog())
+        return sites, list(warnings)
 
     def read_weather(self, path: Path) -> Any:
         """Read and validate an EPW or TMY3 weather file; returns (table, metadata)."""
@@ -245,11 +309,44 @@ class Engine:
         for i, fmt in enumerate(formats):
             # One format at a time, so a cancel stops between whole files.
             if progress is not None:
-                progress(f"Writing {fmt.upper()}", i / len(formats))
+                progress(f"Writing {fmt.upper()} ({i + 1} of {len(formats)})", i / len(formats))
             written += write_outputs(results, out_dir, (fmt,)) or []
         if progress is not None:
             progress("Done", 1.0)
         return written
+
+
+def has_robustness() -> bool:
+    """Whether the core computes the recommendation's robustness (a newer core module)."""
+    try:
+        return importlib.util.find_spec("planner.optimize.robustness") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def filter_sites(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Sites kept by the scenario's ``sites`` filters (include / exclude countries, include
+    regions), with the columns the map needs: name, country, region_code, lat, lon.
+
+    The same rule as the evaluation's (``planner.evaluate``), so the map before a run shows
+    the sites the run will evaluate.
+    """
+    frame = pd.DataFrame(sites.drop(columns="geometry", errors="ignore"))
+    rule = scenario.sites
+    keep = pd.Series(True, index=frame.index)
+    country = (
+        frame["country"].astype(str).str.upper()
+        if "country" in frame
+        else pd.Series("", index=frame.index)
+    )
+    if rule.include_countries:
+        keep &= country.isin(rule.include_countries)
+    if rule.exclude_countries:
+        keep &= ~country.isin(rule.exclude_countries)
+    if rule.include_regions and "region_code" in frame:
+        keep &= frame["region_code"].astype(str).isin(rule.include_regions)
+    columns = [c for c in ("name", "country", "region_code", "lat", "lon") if c in frame]
+    return frame.loc[keep.to_numpy(), columns]
 
 
 def require_file(path: Path) -> Path:

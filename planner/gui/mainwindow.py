@@ -43,9 +43,18 @@ from planner.gui.engine import DATA_FORMATS, REPORT_FORMATS, Engine
 from planner.gui.mapview import MapView
 from planner.gui.models import SITE_ID_ROLE, SiteFilterProxy, SiteTableModel
 from planner.gui.panels import ComparePanel, ParetoPanel, SiteDetail, UncertaintyPanel
-from planner.gui.text import make_labels_plain
+from planner.gui.recommendation import (
+    RecommendationPanel,
+    recommended_basis,
+    recommended_text,
+    top_score_basis,
+    top_score_text,
+)
+from planner.gui.text import make_labels_plain, plain_tooltip
+from planner.gui.widgets import Banner, ElidedLabel, MessagesPanel
 from planner.gui.worker import Task, Worker
 from planner.results import Results
+from planner.scenario import scenario_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +62,32 @@ ORGANIZATION = "GPU Site Planner"
 APPLICATION = "planner"
 DESKTOP_ID = "io.github.gpusiteplanner.Planner"  # resources/DESKTOP_ID.desktop
 MAX_RECENT = 8
-TABS = ("map", "detail", "compare", "pareto", "uncertainty")
+TABS = ("map", "recommendation", "detail", "compare", "pareto", "uncertainty")
+
+#: The core's progress labels in words a user reads in the status bar (others are shown as
+#: they come, with a capital letter).
+STAGES = {
+    "checking the scenario": "Checking the scenario",
+    "loading the data catalog": "Loading the data catalog",
+    "climate": "Reading each site's climate",
+    "cooling": "Modelling cooling hour by hour",
+    "energy and emissions": "Pricing energy and emissions",
+    "costs": "Adding up costs",
+    "latency and risk": "Estimating latency and risk",
+    "done": "Sites evaluated",
+    "screening sites": "Screening sites against the rules",
+    "allocating the fleet": "Allocating the fleet and explaining the recommendation",
+    "monte carlo": "Monte Carlo draws",
+}
+
+
+def stage_text(label: str) -> str:
+    """A progress label in words: "cooling" -> "Modelling cooling hour by hour"."""
+    text = " ".join(str(label).split())
+    known = STAGES.get(text.lower())
+    if known is not None:
+        return known
+    return text[:1].upper() + text[1:]
 
 
 def default_settings() -> QSettings:
@@ -77,6 +111,7 @@ class MainWindow(QMainWindow):
     runFailed = Signal(str)
     runCancelled = Signal()
     reranked = Signal(float)  # milliseconds the re-rank took
+    candidatesShown = Signal(int)  # the map shows a scenario's candidate sites before a run
     exportFinished = Signal(object)  # list of paths
     analysisFinished = Signal(str)  # "pareto" or "uncertainty", after the tab shows it
     workDone = Signal()  # after any worker task ended and the actions are enabled again
@@ -99,6 +134,8 @@ class MainWindow(QMainWindow):
         self.selected: list[str] = []
         self._syncing = False
         self.doc: ScenarioDocument | None = None
+        self._preview_task: Task | None = None
+        self.candidates: pd.DataFrame | None = None  # candidate sites shown before a run
         self.actions_by_id: dict[str, QAction] = {}
 
         self.setObjectName("MainWindow")
@@ -106,6 +143,7 @@ class MainWindow(QMainWindow):
         self._set_icon()
         self._build_central()
         self._build_editor()
+        self._build_messages()
         self._build_status()
         self._build_actions()
         make_labels_plain(self)
@@ -134,8 +172,26 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon)
 
     def _build_central(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 2, 0, 0)
+        outer.setSpacing(2)
+        # The two answers, each on its own basis (see planner/gui/recommendation.py).
+        header = QHBoxLayout()
+        header.setContentsMargins(6, 0, 6, 0)
+        self.header_recommended = ElidedLabel("")
+        self.header_recommended.setStyleSheet("font-weight: 600;")
+        self.header_top_score = ElidedLabel("")
+        self.header_top_score.setStyleSheet("color: #444;")
+        header.addWidget(self.header_recommended, 3)
+        header.addWidget(self.header_top_score, 2)
+        outer.addLayout(header)
+        self.banner = Banner("Run now (F5)")
+        self.banner.activated.connect(self.on_run)
+        outer.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        outer.addWidget(self.tabs, 1)
         # --- map and ranking
         page = QWidget()
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -152,10 +208,9 @@ class MainWindow(QMainWindow):
         fit = QPushButton("Fit to sites")
         fit.clicked.connect(lambda: self.map.fit_sites())
         bar.addWidget(fit)
-        bar.addStretch(1)
-        self.summary_label = QLabel("")
+        self.summary_label = ElidedLabel("")
         self.summary_label.setStyleSheet("color: #333;")
-        bar.addWidget(self.summary_label)
+        bar.addWidget(self.summary_label, 1)
         map_layout.addLayout(bar)
         self.map = MapView()
         self.map.selectionChangedSites.connect(self._on_map_selection)
@@ -202,6 +257,9 @@ class MainWindow(QMainWindow):
         page_layout.addWidget(splitter)
         self.tabs.addTab(page, "Map and ranking")
         # --- the others
+        self.recommendation = RecommendationPanel()
+        self.recommendation.runUncertaintyRequested.connect(self._run_uncertainty_from_panel)
+        self.tabs.addTab(self.recommendation, "Recommendation")
         self.detail = SiteDetail(self._figure)
         self.compare = ComparePanel(self._figure)
         self.pareto = ParetoPanel(self._figure)
@@ -210,7 +268,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.compare, "Compare")
         self.tabs.addTab(self.pareto, "Pareto")
         self.tabs.addTab(self.uncertainty, "Uncertainty")
-        self.setCentralWidget(self.tabs)
+        self.setCentralWidget(central)
 
     def _build_editor(self) -> None:
         from planner.gui.editor import ScenarioEditor
@@ -226,9 +284,27 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.editor_dock = dock
 
+    def _build_messages(self) -> None:
+        self.messages = MessagesPanel()
+        dock = QDockWidget("Messages", self)
+        dock.setObjectName("MessagesDock")
+        dock.setWidget(self.messages)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.tabifyDockWidget(self.editor_dock, dock)
+        self.editor_dock.raise_()
+        self.messages_dock = dock
+        self.messages.changed.connect(
+            lambda n: dock.setWindowTitle(f"Messages ({n})" if n else "Messages")
+        )
+
     def _build_status(self) -> None:
         status = self.statusBar()
-        self.status_label = QLabel("Ready.")
+        self.status_label = ElidedLabel("Ready.")
         status.addWidget(self.status_label, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -314,11 +390,62 @@ class MainWindow(QMainWindow):
         self.results = None
         self.ranking = None
         self.stale = True
+        self.messages.clear()
         self._show_results()
+        self._update_banner()
         self._update_title()
         if doc.path is not None:
             self._add_recent(doc.path)
         self._status(f"Opened {doc.display_name()}. Press Run (F5) to evaluate the sites.")
+        self._preview_sites(doc)
+
+    def _preview_sites(self, doc: ScenarioDocument) -> None:
+        """Draw the scenario's candidate sites (and the country outlines) before any run.
+
+        Read on the worker thread (the catalog loads the first time), but not as the window's
+        current task: a Run pressed meanwhile is queued behind it, not refused.
+        """
+        if self._preview_task is not None:
+            self._preview_task.cancel()
+        scenario = doc.scenario.model_copy(deep=True)
+        engine = self.engine
+        task = Task(lambda progress: engine.preview(scenario), "Reading the sites", parent=self)
+        task.signals.finished.connect(lambda found: self._on_preview(found, doc, task))
+        task.signals.failed.connect(lambda sentence: self._on_preview_failed(sentence, doc))
+        task.signals.done.connect(lambda: self._on_preview_done(task))
+        self._preview_task = task
+        self.worker.start(task)
+
+    def _on_preview(self, found: Any, doc: ScenarioDocument, task: Task) -> None:
+        if doc is not self.doc or task is not self._preview_task:
+            return  # another scenario, or a newer preview, is shown
+        basemap, sites, warnings = found
+        if not getattr(self, "_basemap_set", False):
+            self.map.set_basemap(basemap)
+            self._basemap_set = True
+        self.messages.set_group("sites", f"Site file {_site_source(doc)}", warnings)
+        if self.results is not None:
+            return  # a run's results are shown: they are the sites that were evaluated
+        self.candidates = sites
+        self.map.set_sites(sites, self._tooltips(sites))
+        self.map.set_plain_colors()
+        self.map.set_allocation({})
+        self.map.fit_sites()
+        self.summary_label.setText(
+            f"{len(sites):,} candidate sites; press Run (F5) to evaluate them."
+        )
+        self.candidatesShown.emit(len(sites))
+
+    def _on_preview_failed(self, sentence: str, doc: ScenarioDocument) -> None:
+        # Not a dialog: the run reports the same problem, with its field, when it is pressed.
+        if doc is self.doc:
+            self.messages.set_group("sites", "Candidate sites", [sentence])
+            self.summary_label.setText("The candidate sites cannot be shown: see Messages.")
+
+    def _on_preview_done(self, task: Task) -> None:
+        task.signals.deleteLater()
+        if task is self._preview_task:
+            self._preview_task = None
 
     def open_path(self, path: Path) -> bool:
         """Open a scenario file; a bad file shows one sentence and leaves the window as it was."""
@@ -349,12 +476,44 @@ class MainWindow(QMainWindow):
         ):
             self.rerank()
             return
-        if self.results is not None and not self.stale:
-            self.stale = True
-            self._status(
-                "Inputs changed: press Run (F5) to evaluate again; "
-                "the results shown are from the last run."
+        if tuple(path[:1]) == ("sites",) and self.doc is not None:
+            self._preview_sites(self.doc)  # the map shows what the next run will evaluate
+        if self.results is not None:
+            stale = self._inputs_differ(self.results)
+            if stale and not self.stale:
+                self._status(
+                    "Inputs changed: press Run (F5) to evaluate again; "
+                    "the results shown are from the last run."
+                )
+            self.stale = stale
+            self._update_banner()
+
+    def _inputs_differ(self, results: Results) -> bool:
+        """Whether the document's scenario differs from the one the results answer, leaving
+        out the ranking weights and cost metric (a re-rank follows them without a run)."""
+        if self.doc is None:
+            return True
+
+        def key(scenario: Any) -> dict:
+            data = scenario_to_dict(scenario)
+            objective = dict(data.get("objective", {}))
+            objective.pop("weights", None)
+            objective.pop("cost_metric", None)
+            data["objective"] = objective
+            data.pop("analysis", None)  # the analyses are re-run from their own tabs
+            return data
+
+        return key(self.doc.scenario) != key(results.scenario)
+
+    def _update_banner(self) -> None:
+        if self.results is not None and self.stale:
+            self.banner.show_text(
+                "Results out of date: the scenario changed since the last run. "
+                "Press Run (F5) to evaluate it again; until then the results shown are the "
+                "last run's."
             )
+        else:
+            self.banner.setVisible(False)
 
     def maybe_save(self) -> bool:
         """True if it is fine to drop the current document (saved, discarded or clean)."""
@@ -404,7 +563,7 @@ class MainWindow(QMainWindow):
 
     def _on_progress(self, label: str, fraction: float) -> None:
         self.progress.setValue(int(round(fraction * 1000)))
-        self._status(label)
+        self._status(stage_text(label) + "…")
 
     def _on_task_failed(self, sentence: str) -> None:
         self._status("Stopped: " + sentence)
@@ -483,7 +642,7 @@ class MainWindow(QMainWindow):
         if self.results is not base:  # another scenario was opened meanwhile: not its analysis
             self._status("The analysis finished for results no longer shown; it was dropped.")
             return
-        # Only the analysis tab changes: the ranking, map and selection stay as they are.
+        # Only the analysis tabs change: the ranking, map and selection stay as they are.
         self.results = results
         if kind == "pareto":
             self.pareto.show_results(results)
@@ -491,10 +650,13 @@ class MainWindow(QMainWindow):
             self._status(f"Pareto front computed: {n} points (from the last run's evaluation).")
         else:
             self.uncertainty.show_results(results)
+            self._show_recommendation()
             draws = results.scenario.analysis.uncertainty.draws
+            robust = "robustness" in (results.recommendation or {})
             self._status(
-                f"Uncertainty computed: {draws:,} Monte Carlo draws and the tornado "
-                "(from the last run's evaluation)."
+                f"Uncertainty computed: {draws:,} Monte Carlo draws, the tornado"
+                + (" and the recommendation's robustness" if robust else "")
+                + " (from the last run's evaluation)."
             )
         self.analysisFinished.emit(kind)
 
@@ -516,13 +678,21 @@ class MainWindow(QMainWindow):
             f"Run finished in {seconds:.1f} s: {len(results.evaluation.metrics):,} sites; "
             f"{results.allocation.message}"
         )
+        warnings = list(results.evaluation.warnings or [])
+        self.messages.set_group("run", "Last run", warnings)
+        if warnings:
+            self._status(
+                self.status_label.text() + f" {len(warnings):,} message(s) about the input: "
+                "see Messages (Ctrl+M)."
+            )
         self.runFinished.emit(results)
 
     def set_results(self, results: Results) -> None:
         """Show a run's results (the ranking is recomputed for the current weights)."""
         self.results = results
         self.ranking = results.ranking
-        self.stale = False
+        self.stale = self._inputs_differ(results) if self.doc is not None else False
+        self._update_banner()
         self._show_results()
         if (
             self.doc is not None
@@ -547,6 +717,7 @@ class MainWindow(QMainWindow):
         self._update_summary()
         if self.tabs.currentWidget() is self.compare:
             self.compare.show_sites(self.results, self.ranking, self.selected)
+        self.recommendation.show_ranking(self.results, ranking, self._weights())
         elapsed_ms = (time.perf_counter() - started) * 1000
         self.reranked.emit(elapsed_ms)
 
@@ -554,10 +725,6 @@ class MainWindow(QMainWindow):
 
     def _show_results(self) -> None:
         results = self.results
-        basemap_set = getattr(self, "_basemap_set", False)
-        if not basemap_set:
-            self.map.set_basemap(self.engine.basemap())
-            self._basemap_set = True
         if results is None:
             self.model.set_frames(pd.DataFrame(columns=["name", "lat", "lon"]), pd.DataFrame())
             self.map.set_sites(pd.DataFrame(columns=["lat", "lon"]), {})
@@ -566,9 +733,13 @@ class MainWindow(QMainWindow):
             self.compare.show_sites(None, None, [])
             self.pareto.show_results(None)
             self.uncertainty.show_results(None)
+            self._show_recommendation()
             self._update_analysis_actions()
             self.summary_label.setText("No results yet: press Run (F5).")
             return
+        if not getattr(self, "_basemap_set", False):
+            self.map.set_basemap(self.engine.basemap())
+            self._basemap_set = True
         metrics = results.evaluation.metrics
         shares = self.shares()
         self.model.set_frames(
@@ -585,6 +756,7 @@ class MainWindow(QMainWindow):
         self.map.fit_sites()
         self.pareto.show_results(results)
         self.uncertainty.show_results(results)
+        self._show_recommendation()
         self._update_analysis_actions()
         self._update_summary()
         keep = [s for s in self.selected if s in metrics.index]
@@ -652,16 +824,41 @@ class MainWindow(QMainWindow):
         if self.results is None or self.ranking is None:
             return
         feasible = int(self.ranking["feasible"].sum())
-        top = self.ranking.sort_values("rank").index[0] if len(self.ranking) else None
-        name = self.results.evaluation.metrics.at[top, "name"] if top is not None else "–"
         shares = self.shares()
-        split = ", ".join(
-            f"{self.results.evaluation.metrics.at[s, 'name']} {v:.0%}" for s, v in shares.items()
-        )
-        text = f"{len(self.ranking):,} sites, {feasible:,} feasible · best: {name}"
-        if split:
-            text += f" · allocation: {split}"
+        text = f"{len(self.ranking):,} sites, {feasible:,} feasible"
+        if shares:
+            text += f"; {len(shares)} chosen (◆ on the map, bold in the table)"
         self.summary_label.setText(text)
+        self._update_header()
+
+    def _weights(self) -> dict[str, float]:
+        if self.doc is None:
+            return {}
+        return self.doc.scenario.objective.weights.as_dict()
+
+    def _update_header(self) -> None:
+        """ "Recommended: …" and "Highest weighted score: …", each with its basis on hover."""
+        results = self.results
+        self.header_recommended.setText(recommended_text(results) if results else "")
+        self.header_top_score.setText(
+            top_score_text(results, self.ranking) if results is not None else ""
+        )
+        if results is not None:
+            self.header_recommended.setToolTip(
+                plain_tooltip(recommended_text(results) + "\n" + recommended_basis(results))
+            )
+            self.header_top_score.setToolTip(
+                plain_tooltip(
+                    top_score_text(results, self.ranking) + "\n" + top_score_basis(self._weights())
+                )
+            )
+
+    def _show_recommendation(self) -> None:
+        self.recommendation.show_results(self.results, self.ranking, self._weights())
+        self._update_header()
+
+    def _run_uncertainty_from_panel(self) -> None:
+        self.on_run_uncertainty()
 
     def _figure(self, kind: str, results: Results, site_id: Any = None) -> Any:
         return self.engine.figure(kind, results, site_id)
@@ -820,7 +1017,7 @@ class MainWindow(QMainWindow):
     def import_sites(self, path: Path) -> bool:
         """Use a site file as the scenario's candidates; a bad file changes nothing."""
         try:
-            sites = self.engine.read_sites(Path(path))
+            sites, warnings = self.engine.read_sites(Path(path))
         except InputError as exc:
             self._error(str(exc))
             return False
@@ -836,10 +1033,19 @@ class MainWindow(QMainWindow):
         except InputError as exc:
             self._error(str(exc))
             return False
+        self.messages.set_group("sites", f"Site file {Path(path).name}", warnings)
+        note = (
+            f" The reader applied defaults or assumptions: {len(warnings):,} message(s) in "
+            "Messages (Ctrl+M)."
+            if warnings
+            else ""
+        )
         self._status(
             f"Imported {len(sites):,} sites from {Path(path).name}; "
-            "press Run (F5) to evaluate them."
+            "press Run (F5) to evaluate them." + note
         )
+        if warnings:
+            self.on_show_messages()
         return True
 
     def on_import_weather(self) -> None:
@@ -931,19 +1137,26 @@ class MainWindow(QMainWindow):
         self.map.fit_sites()
 
     def on_tab_map(self) -> None:
-        self.tabs.setCurrentIndex(0)
+        self.tabs.setCurrentIndex(TABS.index("map"))
+
+    def on_tab_recommendation(self) -> None:
+        self.tabs.setCurrentIndex(TABS.index("recommendation"))
 
     def on_tab_detail(self) -> None:
-        self.tabs.setCurrentIndex(1)
+        self.tabs.setCurrentIndex(TABS.index("detail"))
 
     def on_tab_compare(self) -> None:
-        self.tabs.setCurrentIndex(2)
+        self.tabs.setCurrentIndex(TABS.index("compare"))
 
     def on_tab_pareto(self) -> None:
-        self.tabs.setCurrentIndex(3)
+        self.tabs.setCurrentIndex(TABS.index("pareto"))
 
     def on_tab_uncertainty(self) -> None:
-        self.tabs.setCurrentIndex(4)
+        self.tabs.setCurrentIndex(TABS.index("uncertainty"))
+
+    def on_show_messages(self) -> None:
+        self.messages_dock.show()
+        self.messages_dock.raise_()
 
     def on_shortcuts(self) -> None:
         rows = "".join(
@@ -987,3 +1200,8 @@ class MainWindow(QMainWindow):
 
     def _status(self, text: str) -> None:
         self.status_label.setText(text)
+
+
+def _site_source(doc: ScenarioDocument) -> str:
+    source = doc.scenario.sites.catalog
+    return "(the default catalog)" if source == "default" else Path(source).name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from planner.gui.columns import TABLE_COLUMNS, Column, format_value
+from planner.gui.columns import TABLE_COLUMNS, Column
 from planner.gui.text import plain_tooltip
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -274,7 +275,12 @@ class SiteFilterProxy(QSortFilterProxyModel):
 
 
 class FrameModel(QAbstractTableModel):
-    """A read-only view of any small DataFrame (provenance, allocation), with tooltips."""
+    """A read-only view of any small DataFrame (provenance, allocation, analyses).
+
+    Each column is shown through a :class:`~planner.gui.columns.Column` spec when one is given
+    (header with its unit, display scale, precision; numbers right-aligned); columns without a
+    spec get their name as header and a precision by magnitude.
+    """
 
     def __init__(
         self,
@@ -285,17 +291,40 @@ class FrameModel(QAbstractTableModel):
         super().__init__(parent)
         self._frame = pd.DataFrame() if frame is None else frame
         self._tips = tooltip_columns
-        self._formats: dict[str, str] = {}
+        self._specs: dict[str, Column] = {}
+        self._row_tips: list[str] | None = None
+        self._bold_rows: set[int] = set()
+        self.unit_on_own_line = False  # "Net present cost\n(USD M)": narrow number columns
 
-    def set_frame(self, frame: pd.DataFrame | None, formats: dict[str, str] | None = None) -> None:
-        """Show ``frame``; ``formats`` maps a column to a format spec (default: by magnitude)."""
+    def set_frame(
+        self,
+        frame: pd.DataFrame | None,
+        formats: dict[str, str] | None = None,
+        *,
+        columns: tuple[Column, ...] | list[Column] = (),
+        row_tooltips: list[str] | None = None,
+        bold_rows: set[int] | None = None,
+    ) -> None:
+        """Show ``frame``.
+
+        ``columns`` are specs keyed by frame column name; ``formats`` (column -> format spec)
+        is the short form for a spec without unit or scale. ``row_tooltips`` gives each row a
+        tool tip (plain text); ``bold_rows`` are shown bold (a totals row).
+        """
         self.beginResetModel()
         self._frame = pd.DataFrame() if frame is None else frame.reset_index(drop=True)
-        self._formats = dict(formats or {})
+        specs = {str(k): Column(str(k), str(k), "", fmt) for k, fmt in (formats or {}).items()}
+        specs.update({c.key: c for c in columns})
+        self._specs = specs
+        self._row_tips = list(row_tooltips) if row_tooltips is not None else None
+        self._bold_rows = set(bold_rows or ())
         self.endResetModel()
 
     def frame(self) -> pd.DataFrame:
         return self._frame
+
+    def spec(self, column: int) -> Column | None:
+        return self._specs.get(str(self._frame.columns[column]))
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._frame)
@@ -309,11 +338,20 @@ class FrameModel(QAbstractTableModel):
         return self._header(section, orientation, role)
 
     def _header(self, section: int, orientation: Qt.Orientation, role: int) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
+        spec = self.spec(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if spec is not None and (spec.label != spec.key or spec.unit):
+                if self.unit_on_own_line and spec.right:
+                    # Narrow number columns: the label on short lines, the unit on its own.
+                    lines = textwrap.wrap(spec.label, 14) or [spec.label]
+                    return "\n".join([*lines, f"({spec.unit})"] if spec.unit else lines)
+                return spec.header
             return str(self._frame.columns[section]).replace("_", " ")
-        return str(section + 1)
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec is not None and spec.right:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         return self._data(index, role)
@@ -322,22 +360,39 @@ class FrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         value = self._frame.iat[index.row(), index.column()]
+        spec = self.spec(index.column())
+        numeric = _is_number(value)
         if role == Qt.ItemDataRole.DisplayRole:
-            spec = self._formats.get(str(self._frame.columns[index.column()]))
-            if spec and isinstance(value, int | float | np.number):
-                return format_value(value, spec)
-            if isinstance(value, float):
-                return format_number(value)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ToolTipRole and self._tips:
-            row = self._frame.iloc[index.row()]
-            parts = [
-                f"{c}: {row[c]}"
-                for c in self._tips
-                if c in self._frame.columns and str(row[c]) not in ("", "nan")
-            ]
-            return plain_tooltip("\n".join(parts)) if parts else None
+            if spec is not None and (spec.fmt or not numeric):
+                return spec.text(value)
+            if isinstance(value, float | np.floating):
+                return format_number(float(value))
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                return "–"
+            return str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if (spec is not None and spec.right) or (spec is None and numeric):
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.FontRole and index.row() in self._bold_rows:
+            return _BOLD
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if self._row_tips is not None and index.row() < len(self._row_tips):
+                tip = self._row_tips[index.row()]
+                return plain_tooltip(tip) if tip else None
+            if self._tips:
+                row = self._frame.iloc[index.row()]
+                parts = [
+                    f"{c}: {row[c]}"
+                    for c in self._tips
+                    if c in self._frame.columns and str(row[c]) not in ("", "nan")
+                ]
+                return plain_tooltip("\n".join(parts)) if parts else None
         return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
 
 
 def format_number(value: float) -> str:

@@ -13,11 +13,13 @@ from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -87,6 +89,17 @@ _DETAIL_FIGURES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a vertical scroll area that gives it the whole width."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    area.setMinimumWidth(300)
+    return area
+
+
 def _col(key: str) -> Column:
     for c in COMPARE_ROWS:
         if c.key == key:
@@ -119,6 +132,7 @@ class SiteDetail(QWidget):
         self._values: dict[str, QLabel] = {}
         for label, key in _DETAIL_FIGURES:
             value = QLabel("–")
+            value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.form.addRow(label, value)
             self._values[key] = value
@@ -134,9 +148,12 @@ class SiteDetail(QWidget):
         view.horizontalHeader().setStretchLastSection(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.provenance_view = view
+        view.setMinimumHeight(170)
         prov_layout.addWidget(view)
         left_layout.addWidget(prov_box, 1)
-        splitter.addWidget(left)
+        # Both halves scroll: on a laptop the figures and the charts keep readable sizes and
+        # the window's minimum stays small.
+        splitter.addWidget(_scrolling(left))
 
         charts = QWidget()
         grid = QGridLayout(charts)
@@ -145,15 +162,17 @@ class SiteDetail(QWidget):
         self.monthly_chart = ChartView("Select a site to see its monthly PUE and WUE.")
         self.heatmap_chart = ChartView("Select a site to see its hourly PUE.")
         # stacked full width: each chart keeps the aspect it was designed for (7.2 in wide)
-        grid.addWidget(self.cost_chart, 0, 0)
-        grid.addWidget(self.monthly_chart, 1, 0)
-        grid.addWidget(self.heatmap_chart, 2, 0)
-        for r, stretch in enumerate((4, 3, 3)):
+        for r, (chart, stretch, height) in enumerate(
+            ((self.cost_chart, 4, 280), (self.monthly_chart, 3, 240), (self.heatmap_chart, 3, 240))
+        ):
+            chart.setMinimumHeight(height)
+            grid.addWidget(chart, r, 0)
             grid.setRowStretch(r, stretch)
-        splitter.addWidget(charts)
+        splitter.addWidget(_scrolling(charts))
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([500, 800])
+        splitter.setSizes([480, 820])
+        splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -270,6 +289,7 @@ class ComparePanel(QWidget):
             "Select two to four sites (Ctrl+click in the table or on the map) to compare them."
         )
         self.hint.setStyleSheet("color: #555; font-size: 11pt;")
+        self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -110,8 +110,20 @@ class FakeEngine(Engine):
         self._slow_start(progress, "Monte Carlo (simulated wait)")
         return super().uncertainty(results, draws, progress)
 
+    def candidate_sites(self, scenario: Any) -> tuple[pd.DataFrame, list[str]]:
+        """The synthetic sites, or a site file's (read by :meth:`read_sites`)."""
+        if scenario.sites.catalog != "default":
+            frame, warnings = self.read_sites(Path(scenario.sites.catalog))
+            frame = frame.set_index("site_id")
+            if "name" not in frame:
+                frame["name"] = frame.index
+            return frame, warnings
+        metrics = make_results().evaluation.metrics
+        return metrics[["name", "country", "region_code", "lat", "lon"]], []
+
     def read_sites(self, path: Path) -> Any:
-        """A minimal site reader: CSV with numeric lat and lon columns (rows 1-based)."""
+        """A minimal site reader: CSV with numeric lat and lon columns (rows 1-based); without
+        a region_code column each site's region is "assigned by distance" (a warning each)."""
         path = Path(path)
         try:
             frame = pd.read_csv(path)
@@ -130,7 +142,13 @@ class FakeEngine(Engine):
                     row=int(bad[0]) + 1,
                     field=field,
                 )
-        return frame
+        warnings = []
+        if "region_code" not in frame.columns:
+            warnings = [
+                f"site '{sid}': region assigned by distance (nearest region centre)"
+                for sid in frame["site_id"]
+            ]
+        return frame, warnings
 
     def read_weather(self, path: Path) -> Any:
         if Path(path).suffix.lower() != ".epw":

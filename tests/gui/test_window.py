@@ -295,5 +295,7 @@ def test_map_hover_zoom_and_fit(ran, qtbot):
     assert ran.map.transform().m11() == pytest.approx(before * 1.2**2)
     ran.actions_by_id["fit_map"].trigger()
     assert ran.map.transform().m11() == pytest.approx(before)
-    # Allocated sites carry their share (tests/report_fixtures.py: 10 of 12 blocks at the first).
-    assert any(label.text() == "◆ 83%" for label in ran.map._labels)
+    # Chosen sites are diamonds labelled with their name and share (tests/report_fixtures.py:
+    # 10 of 12 blocks at the first); the others stay dots.
+    assert ran.map.labels()["se-lulea"] == "Luleå · 83%"
+    assert ran.map.marker("se-lulea").chosen and not ran.map.marker("no-oslo").chosen
