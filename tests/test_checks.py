@@ -117,7 +117,7 @@ def test_unknown_codes_name_the_code_and_field(tmp_path: Path, extra: str, field
 
 def test_check_references_alone_checks_codes_too(tmp_path: Path):
     scenario = load_scenario(scenario_file(tmp_path, '\n[sites]\ninclude_countries = ["UK"]\n'))
-    with pytest.raises(InputError, match="'GB'") as err:
+    with pytest.raises(InputError, match="'UK' is not an ISO 3166-1 country code; the Un") as err:
         check_references(scenario)
     assert err.value.field == "sites.include_countries[0]"
 
@@ -144,8 +144,8 @@ FILE_FIELDS = [
 def test_missing_file_names_the_field(tmp_path: Path, template: str, field: str):
     path = scenario_file(tmp_path, "\n" + template.format("missing.csv") + "\n")
     error = refused(path)
-    assert error.field == field
-    assert "no such file" in str(error) and "missing.csv" in str(error)
+    assert (error.file, error.field) == (str(path), field)
+    assert error.problem == f"no such file '{(tmp_path / 'missing.csv').resolve()}'"
 
 
 @pytest.mark.parametrize(("template", "field"), FILE_FIELDS, ids=[f for _, f in FILE_FIELDS])
@@ -153,22 +153,23 @@ def test_folder_instead_of_a_file(tmp_path: Path, template: str, field: str):
     (tmp_path / "folder").mkdir()
     path = scenario_file(tmp_path, "\n" + template.format("folder") + "\n")
     error = refused(path)
-    assert error.field == field
-    assert "expected a file, got the folder" in str(error)
+    assert (error.file, error.field) == (str(path), field)
+    assert error.problem == f"expected a file, got the folder '{(tmp_path / 'folder').resolve()}'"
 
 
 @pytest.mark.skipif(os.name == "nt" or not Path(os.devnull).exists(), reason="POSIX device")
 def test_device_instead_of_a_file(tmp_path: Path):
     path = scenario_file(tmp_path, f"\n[energy]\nprice_file = '{os.devnull}'\n")
     error = refused(path)
-    assert error.field == "energy.price_file"
-    assert "device or pipe" in str(error)
+    assert (error.file, error.field) == (str(path), "energy.price_file")
+    assert error.problem == f"expected a file, got the device or pipe '{os.devnull}'"
 
 
 def test_sites_option_replaces_the_scenario_catalog(tmp_path: Path):
     path = scenario_file(tmp_path)
     error = refused(path, sites_file=tmp_path / "nope.csv")
-    assert error.field == "--sites"
+    assert (error.file, error.field) == (str(path), "--sites")
+    assert error.problem == f"no such file '{(tmp_path / 'nope.csv').resolve()}'"
     assert [f for f, _ in referenced_files(load_scenario(path), sites_file="x.csv")] == ["--sites"]
 
 
@@ -196,6 +197,7 @@ def test_bad_hourly_file_is_refused_by_its_reader(tmp_path: Path):
     path = scenario_file(tmp_path, "\n[energy]\nprice_file = 'price.csv'\n")
     error = refused(path)
     assert error.file == str((tmp_path / "price.csv").resolve())
+    assert error.problem == "expected 8760 hourly rows, got 2"
 
 
 def test_regions_file_adds_region_codes(tmp_path: Path):
@@ -210,7 +212,9 @@ def test_regions_file_adds_region_codes(tmp_path: Path):
     assert check(path) == []
     check_references(load_scenario(path))  # skips regions: it cannot know the file's codes
     bad = scenario_file(tmp_path, "\n[sites]\ninclude_regions = ['XX-NEW']\n", name="b.toml")
-    assert refused(bad).field == "sites.include_regions[0]"
+    error = refused(bad)
+    assert (error.file, error.field) == (str(bad), "sites.include_regions[0]")
+    assert error.problem == "unknown region code 'XX-NEW' (see `planner sites list`)"
 
 
 def write_sites(path: Path) -> Path:
@@ -234,8 +238,8 @@ def test_weather_files_key_must_be_a_site_of_the_scenario_catalog(tmp_path: Path
         name="bad.toml",
     )
     error = refused(bad)
-    assert error.field == "sites.weather_files.ashburn-va"
-    assert "not among the 2 candidate sites" in str(error)
+    assert (error.file, error.field) == (str(bad), "sites.weather_files.ashburn-va")
+    assert error.problem == "unknown site id 'ashburn-va': not among the 2 candidate sites"
 
 
 def test_distant_weather_file_is_a_warning_with_its_distance(tmp_path: Path):
@@ -243,9 +247,12 @@ def test_distant_weather_file_is_a_warning_with_its_distance(tmp_path: Path):
     shutil.copy(DULLES, tmp_path / "dulles.epw.gz")
     far = scenario_file(tmp_path, "\n[sites.weather_files]\nashburn-va = 'ohare.epw.gz'\n")
     warnings = check(far)
-    assert len(warnings) == 1
-    assert "ohare.epw.gz for site ashburn-va was measured 9" in warnings[0]  # about 950 km
-    assert "km from the site" in warnings[0]
+    # Ashburn (39.04, -77.49) to O'Hare (41.98, -87.92, the file's header): the haversine on a
+    # 6,371 km sphere gives 939.6 km; the planner measures on the WGS84 ellipsoid, 942 km.
+    assert warnings == [
+        "the weather file ohare.epw.gz for site ashburn-va was measured 942 km from the site "
+        "(field sites.weather_files.ashburn-va); is it the right file?"
+    ]
     near = scenario_file(
         tmp_path, "\n[sites.weather_files]\nashburn-va = 'dulles.epw.gz'\n", name="near.toml"
     )
@@ -278,8 +285,8 @@ def test_exclusion_zones_must_be_polygons(tmp_path: Path):
     )
     path = scenario_file(tmp_path, "\n[sites]\nexclusion_zones_file = 'zones.geojson'\n")
     error = refused(path)
-    assert error.field == "geometry"
-    assert "expected polygons, found Point" in str(error)
+    assert (error.file, error.field) == (str((tmp_path / "zones.geojson").resolve()), "geometry")
+    assert error.problem == "expected polygons, found Point"
 
 
 # --- speed, the command line and the run ------------------------------------------------------
@@ -329,7 +336,7 @@ def test_run_scenario_checks_before_computing(tmp_path: Path, monkeypatch):
 
     monkeypatch.setattr(planner.evaluate, "evaluate_sites", must_not_run)
     path = scenario_file(tmp_path, '\n[constraints]\nallowed_countries = ["EL"]\n')
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match="'EL' is the EU's code for Greece; the ISO") as err:
         run_scenario(load_scenario(path), scenario_file=path)
     assert err.value.field == "constraints.allowed_countries[0]"
     assert err.value.file == str(path)
