@@ -12,16 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
+from planner.catalog import default_catalog
 from planner.climate import read_weather
 from planner.climate.synth import normals_from_weather
-from planner.paths import data_dir
 
 TEST_DATA = Path(__file__).parent / "data"
-NORMALS = pd.read_csv(data_dir() / "climate_normals.csv")
-STATIONS = pd.read_csv(data_dir() / "climate_stations.csv").set_index("station_id")
+# The normals as the planner serves them: one block of 12 months per default site, expanded
+# from its station's typed normals (several sites may share a station).
+NORMALS = default_catalog().climate_normals
+SITES = default_catalog().sites
 COLUMNS = ["temp_max_c", "temp_min_c", "temp_dew_c"]
 
 
@@ -35,7 +36,9 @@ COLUMNS = ["temp_max_c", "temp_min_c", "temp_dew_c"]
 def test_typed_normals_agree_with_the_stations_tmy3_year(station, weather_file):
     table, _ = read_weather(TEST_DATA / weather_file)
     real = normals_from_weather(table).set_index("month")[COLUMNS]
-    typed = NORMALS[NORMALS["station_id"] == station].set_index("month")[COLUMNS]
+    rows = NORMALS[NORMALS["station_id"] == station].drop_duplicates("month")
+    typed = rows.set_index("month")[COLUMNS]
+    assert typed.index.tolist() == list(range(1, 13))
     difference = (typed - real).abs()
     # Measured when this test was written: mean 0.6-1.1 K for max/min, 1.0-1.5 K for dew point;
     # worst month 2.5 K (max/min) and 3.5 K (dew point, which was estimated from humidity).
@@ -56,8 +59,9 @@ def test_every_station_is_physically_plausible():
 
 def test_seasons_follow_the_hemisphere():
     # Outside the tropics, July is warmer than January in the north and colder in the south.
-    by_month = NORMALS.pivot(index="station_id", columns="month", values="temp_max_c")
-    lat = STATIONS["lat"].reindex(by_month.index)
+    by_month = NORMALS.pivot(index="site_id", columns="month", values="temp_max_c")
+    lat = SITES["lat"].reindex(by_month.index)
     north, south = lat > 23.5, lat < -23.5
+    assert north.sum() > 40 and south.sum() >= 2  # both hemispheres are checked
     assert (by_month.loc[north, 7] > by_month.loc[north, 1]).all()
     assert (by_month.loc[south, 7] < by_month.loc[south, 1]).all()
