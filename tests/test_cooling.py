@@ -58,8 +58,11 @@ def test_chiller_cop_table_is_clamped_and_staged():
     table_c, table_cop = [15.0, 25.0, 35.0, 45.0], [4.3, 3.5, 2.8, 2.1]
     plr, factor = [0.1, 0.5, 1.0], [0.5, 1.0, 1.0]
     # At 30 C, halfway between 3.5 and 2.8; at -10 C and 55 C the ends hold (no extrapolation).
-    assert_allclose(chiller_cop([30.0, -10.0, 55.0], 1.0, table_c, table_cop, plr, factor),
-                    [3.15, 4.3, 2.1], rtol=1e-6)
+    assert_allclose(
+        chiller_cop([30.0, -10.0, 55.0], 1.0, table_c, table_cop, plr, factor),
+        [3.15, 4.3, 2.1],
+        rtol=1e-6,
+    )
     # 30 % load on one chiller: factor interp(0.3) = 0.75; on four staged chillers two run at
     # 60 % load (factor 1.0).
     assert_allclose(chiller_cop(35.0, 0.3, table_c, table_cop, plr, factor, count=1), 2.1)
@@ -111,25 +114,49 @@ def test_cold_hour_open_tower_evaporation_by_hand():
 
     e = tower_evaporation_l_per_kwh(5.0, 0.0, 101325.0, 1.2, 5.6, 1.5)
     assert_allclose(e, 0.998, rtol=2e-3)
-    # Hot, humid air leaves nearly all the heat as vapour; very dry air is capped at 1.5.
-    assert 1.3 < tower_evaporation_l_per_kwh(30.0, 26.0, 101325.0, 1.2, 5.6, 1.5) < 1.5
+    # Hot, humid air leaves nearly all the heat as vapour: 30 C / 26 C wet-bulb, w_in = 0.019643,
+    # h_in = 80.40 kJ/kg, h_out = 108.53 kJ/kg, saturated at 31.62 C where w_sat = 0.029971:
+    # 3600 * (0.029971 - 0.019643) / 28.13 = 1.3217 L/kWh. Very dry air is capped at 1.5.
+    e_humid = tower_evaporation_l_per_kwh(30.0, 26.0, 101325.0, 1.2, 5.6, 1.5)
+    assert_allclose(e_humid, 1.3217, rtol=1e-3)
     assert_allclose(tower_evaporation_l_per_kwh(40.0, 19.0, 101325.0, 1.2, 5.6, 1.5), 1.5)
 
 
 def test_hot_hour_uses_the_chiller():
+    # 35 C, wet-bulb 26 C, full load, hyperscale preset. As in the cold hour: IT + losses +
+    # lighting 1.029, fans 0.03934, loop heat q = 1.06834, pumps per kW of q 0.0068257 (chilled)
+    # and 0.0073129 (condenser).
+    # Water economizer: tower water 26 + 3.9 = 29.9 C > 28 - 2.2 C, so no free cooling; chiller
+    # COP at 29.9 C between 10.2 (29.4 C) and 8.0 (35 C): 10.2 - 2.2 x 0.5 / 5.6 = 10.0036,
+    # four chillers at full load (factor 1.0): chiller 1.06834 / 10.0036 = 0.106796; towers
+    # 0.006 x (1.06834 + 0.106796) = 0.007051 (the dry coils leave 35 + 8 x 1.1 = 43.8 C, too
+    # warm to help). PUE = 1.029 + 0.03934 + 0.106796 + 0.007051 + 0.014138 x 1.06834 = 1.19729.
     ta, tw = flat(35.0, 26.0)
     r = simulate_cooling("water-economizer", ta, tw, HYPER)
     assert_allclose(r.economizer_fraction, 0.0)
-    assert r.pue[0, 0] > 1.15
+    assert_allclose(r.pue[0, 0], 1.19729, rtol=2e-5)
+    # Air-cooled chiller: COP 3.8 at 35 C; PUE = 1.029 + 0.03934 + 1.06834 / 3.8
+    # + 0.0068257 x 1.06834 = 1.35678: air-cooled condensers run hotter than towers.
     r_air = simulate_cooling("air-chiller", ta, tw, HYPER)
-    assert r_air.pue[0, 0] > r.pue[0, 0]  # air-cooled condensers run hotter than towers
+    assert_allclose(r_air.pue[0, 0], 1.35678, rtol=2e-5)
+    assert_allclose(r_air.wue_l_per_kwh, 0.0)
 
 
 def test_half_load_raises_pue():
+    # Legacy preset, air-cooled chiller at 10 C (COP table clamped at its 15 C end: 4.3).
+    # Full load: IT + losses + lighting 1 + 0.03 + 0.045 + 0.025 + 0.02 = 1.12; constant-speed
+    # fans 1.3 / (1.2 x 1.006 x 10) x 500 / 0.5 / 1000 = 0.107687 kW/kW x 1.12 = 0.120609;
+    # design loop heat 1.240609; chiller 1.240609 / 4.3 = 0.288514; constant-speed pumps
+    # 250000 / (4186 x 6) / 0.7 / 1000 x 1.240609 = 0.017640. PUE 1.54676.
+    # Half load: 0.5 + 0.03 + 0.0225 + 0.00625 + 0.02 = 0.57875; heat 0.699359 is 0.56372 of
+    # design on two chillers, part-load factor 0.95 + 0.05 x 0.06372 / 0.25 = 0.96274, COP
+    # 4.1398, chiller 0.168936; PUE (0.57875 + 0.120609 + 0.168936 + 0.017640) / 0.5 = 1.77187.
+    # Fixed losses and constant-speed fans weigh double.
     ta, tw = flat(10.0, 5.0)
     full = simulate_cooling("air-chiller", ta, tw, LEGACY, 1.0).pue_annual()
     half = simulate_cooling("air-chiller", ta, tw, LEGACY, 0.5).pue_annual()
-    assert half > full + 0.05  # fixed losses and constant-speed fans weigh double
+    assert_allclose(full, 1.54676, rtol=2e-5)
+    assert_allclose(half, 1.77187, rtol=2e-5)
 
 
 def test_result_methods_shapes_and_weights():
@@ -151,24 +178,61 @@ def test_result_methods_shapes_and_weights():
 
 def test_bad_inputs():
     ta, tw = flat(10.0, 5.0)
-    with pytest.raises(InputError, match="unknown cooling technology 'magic'"):
-        simulate_cooling("magic", ta, tw, HYPER)
-    with pytest.raises(InputError, match="shape"):
-        simulate_cooling("air-chiller", ta[:, :100], tw[:, :100], HYPER)
-    with pytest.raises(InputError, match="it_load_fraction"):
-        simulate_cooling("air-chiller", ta, tw, HYPER, 0.0)
-    with pytest.raises(InputError, match="no section"):
-        simulate_cooling("air-chiller", ta, tw, {"electrical": {}})
-    with pytest.raises(InputError, match="no cooling preset 'tiny'"):
-        load_cooling_parameters("tiny")
+    cases = [
+        (
+            lambda: simulate_cooling("magic", ta, tw, HYPER),
+            "cooling.technology",
+            "unknown cooling technology 'magic'; expected one of air-economizer, water-economizer",
+        ),
+        (
+            lambda: simulate_cooling("air-chiller", ta[:, :100], tw[:, :100], HYPER),
+            "temp_air_c",
+            r"expected an array of shape \(n_sites, 8760\), got \(1, 100\)",
+        ),
+        (
+            lambda: simulate_cooling("air-chiller", ta, tw[:, :100], HYPER),
+            "temp_wet_c",
+            "expected an array of shape",
+        ),
+        (
+            lambda: simulate_cooling("air-chiller", ta, tw, HYPER, 0.0),
+            "it_load_fraction",
+            "it_load_fraction must be above 0 and at most 1.5",
+        ),
+        (
+            lambda: simulate_cooling("air-chiller", ta, tw, HYPER, np.ones(5)),
+            "it_load_fraction",
+            r"it_load_fraction of shape \(5,\) does not fit \(1, 8760\)",
+        ),
+        (
+            lambda: simulate_cooling("air-chiller", ta, tw, {"electrical": {}}),
+            "cooling",
+            "cooling parameters have no section 'misc'",
+        ),
+        (
+            lambda: load_cooling_parameters("tiny"),
+            "preset",
+            "no cooling preset 'tiny'; known: hyperscale, legacy-enterprise",
+        ),
+    ]
+    for call, field, words in cases:
+        with pytest.raises(InputError, match=words) as err:
+            call()
+        assert err.value.field == field, words
 
 
 def test_select_rules_density_and_water_stress():
     ta = np.stack([np.full(8760, 30.0), np.full(8760, 5.0), np.full(8760, 5.0)])
     tw = ta - np.array([[12.0], [3.0], [3.0]])
     tech, result = select_cooling(
-        ta, tw, HYPER, price_usd_per_mwh=[80.0, 80.0, 80.0], water_stress=[0.0, 4.5, 0.0],
-        max_water_stress=3.0, rack_density_kw=[20.0, 20.0, 120.0])
+        ta,
+        tw,
+        HYPER,
+        price_usd_per_mwh=[80.0, 80.0, 80.0],
+        water_stress=[0.0, 4.5, 0.0],
+        max_water_stress=3.0,
+        rack_density_kw=[20.0, 20.0, 120.0],
+    )
     assert tech[2] == "liquid-dtc"  # 120 kW racks
     cands = result.candidates
     row = cands[(cands.site == 1) & (cands.technology == "water-economizer")].iloc[0]
@@ -187,9 +251,14 @@ def test_select_rack_density_threshold_boundary():
     ta, tw = flat(5.0, 2.0, n=4)
     threshold = HYPER["selection"]["liquid_rack_kw_threshold"]
     assert threshold == 50.0
-    tech, result = select_cooling(ta, tw, HYPER, price_usd_per_mwh=80.0,
-                                  rack_density_kw=[40.8, 50.0, 50.01, 20.0],
-                                  liquid_required=[False, False, False, True])
+    tech, result = select_cooling(
+        ta,
+        tw,
+        HYPER,
+        price_usd_per_mwh=80.0,
+        rack_density_kw=[40.8, 50.0, 50.01, 20.0],
+        liquid_required=[False, False, False, True],
+    )
     cands = result.candidates
     air = cands[cands.technology == "air-economizer"].set_index("site")
     assert list(air.allowed) == [True, True, False, False]
@@ -218,8 +287,9 @@ def test_select_rules_out_thirsty_candidates_under_water_stress():
     # Hot, humid hours: the airside economizer's water-cooled backup runs all year (WUE above
     # 0.5 L/kWh), so above the stress ceiling it is ruled out like the flagged technologies.
     ta, tw = flat(31.0, 27.0)
-    tech, result = select_cooling(ta, tw, HYPER, price_usd_per_mwh=100.0, water_stress=4.0,
-                                  max_water_stress=3.5)
+    tech, result = select_cooling(
+        ta, tw, HYPER, price_usd_per_mwh=100.0, water_stress=4.0, max_water_stress=3.5
+    )
     c = result.candidates.set_index("technology")
     assert c.loc["air-economizer", "wue_l_per_kwh"] > 0.5
     for name in ("air-economizer", "water-economizer", "evaporative"):
