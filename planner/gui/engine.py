@@ -103,11 +103,37 @@ class Engine:
             sites = self.catalog().sites
         return filter_sites(sites, scenario), list(warnings)
 
-    def preview(self, scenario: Scenario) -> tuple[Any, pd.DataFrame, list[str]]:
-        """What the map shows before a run: (basemap, candidate sites, reader warnings)."""
-        basemap = self.basemap()
-        sites, warnings = self.candidate_sites(scenario)
-        return basemap, sites, warnings
+    def demand_centre_names(self) -> list[str]:
+        """Names of the catalog's demand centres, for the editor's tables."""
+        try:
+            table = self.catalog().demand_centers
+        except Exception:  # noqa: BLE001 - the editor still takes typed names
+            return []
+        column = "name" if "name" in table.columns else None
+        names = table[column] if column else table.index.to_series()
+        return sorted(str(n) for n in names)
+
+    def preview(self, scenario: Scenario) -> dict[str, Any]:
+        """What the window shows before a run (slow the first time: call from a worker).
+
+        Returns ``{basemap, sites, warnings, error, gpu_models, demand_centres}``: the country
+        outlines, the candidate sites after the scenario's filters (None with ``error``, one
+        sentence, when the site file cannot be read), the site reader's warnings, and the
+        catalog's GPU models and demand centre names for the editor.
+        """
+        out: dict[str, Any] = {
+            "basemap": self.basemap(),
+            "gpu_models": self.gpu_models(),
+            "demand_centres": self.demand_centre_names(),
+            "sites": None,
+            "warnings": [],
+            "error": None,
+        }
+        try:
+            out["sites"], out["warnings"] = self.candidate_sites(scenario)
+        except PlannerError as exc:
+            out["error"] = str(exc)
+        return out
 
     # --- the pipeline ----------------------------------------------------------------------
 

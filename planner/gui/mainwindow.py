@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self._syncing = False
         self.doc: ScenarioDocument | None = None
         self._preview_task: Task | None = None
+        self._choices_set = False
         self.candidates: pd.DataFrame | None = None  # candidate sites shown before a run
         self.actions_by_id: dict[str, QAction] = {}
 
@@ -273,7 +274,15 @@ class MainWindow(QMainWindow):
     def _build_editor(self) -> None:
         from planner.gui.editor import ScenarioEditor
 
-        self.editor = ScenarioEditor(self.engine.gpu_models(), self._error)
+        # The catalog's GPU models and demand centres arrive with the first preview (they
+        # need the catalog, which loads on the worker): the window shows without waiting.
+        self.editor = ScenarioEditor(
+            [],
+            self._error,
+            choose_file=lambda title, file_filter: self.dialogs.open_file(
+                self, f"Choose the {title.lower()}", file_filter
+            ),
+        )
         dock = QDockWidget("Scenario", self)
         dock.setObjectName("ScenarioDock")
         dock.setWidget(self.editor)
@@ -419,10 +428,16 @@ class MainWindow(QMainWindow):
     def _on_preview(self, found: Any, doc: ScenarioDocument, task: Task) -> None:
         if doc is not self.doc or task is not self._preview_task:
             return  # another scenario, or a newer preview, is shown
-        basemap, sites, warnings = found
         if not getattr(self, "_basemap_set", False):
-            self.map.set_basemap(basemap)
+            self.map.set_basemap(found["basemap"])
             self._basemap_set = True
+        if not self._choices_set:
+            self.editor.set_choices(found["gpu_models"], found["demand_centres"])
+            self._choices_set = True
+        sites, warnings = found["sites"], found["warnings"]
+        if found["error"]:
+            self._on_preview_failed(found["error"], doc)
+            return
         self.messages.set_group("sites", f"Site file {_site_source(doc)}", warnings)
         if self.results is not None:
             return  # a run's results are shown: they are the sites that were evaluated

@@ -214,3 +214,30 @@ def test_weights_of_any_scale_pin_their_slider(qtbot, dialogs, settings, tmp_pat
     assert win.editor.weight_sliders["carbon"].value() == 50
     assert win.editor._weight_labels["cost"].text() == "1e+10"
     win.worker.wait(5.0)
+
+
+def test_import_shows_the_readers_messages(qtbot, real, dialogs, sites_csv):
+    assert real.import_sites(sites_csv)
+    # The reader assigned two regions by distance: said in the Messages panel, not a dialog.
+    messages = real.messages.messages()
+    assert any("whose centre is nearest" in m and "u-lulea" in m for m in messages)
+    assert real.messages_dock.windowTitle() == f"Messages ({len(messages)})"
+    assert "Messages" in real.status_label.text()
+    assert dialogs.errors == []
+    # The map shows the file's sites (after the scenario's country filter) before any run.
+    qtbot.waitUntil(lambda: real.map.marker("u-dublin") is not None, timeout=RUN_TIMEOUT_MS)
+    assert real.map.marker("u-frankfurt") is None
+
+
+def test_run_stages_are_named_in_words(qtbot, real):
+    from planner.gui.mainwindow import STAGES
+
+    seen: list[str] = []
+    shown = real._status
+    real._status = lambda text: (seen.append(text), shown(text))
+    run_to_end(qtbot, real)
+    stages = [t for t in seen if t.endswith("…")]
+    assert stages and all(t[0].isupper() for t in stages)
+    assert any(t.rstrip("…") in STAGES.values() for t in stages)
+    raw = {k for k in STAGES if k != k.capitalize()}
+    assert not any(t.rstrip("…") in raw for t in stages)
