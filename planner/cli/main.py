@@ -61,6 +61,7 @@ class LazyGroup(click.Group):
         "optimize": "planner.cli.cmd_optimize:optimize",
         "evaluate": "planner.cli.cmd_evaluate:evaluate",
         "pareto": "planner.cli.cmd_pareto:pareto",
+        "sweep": "planner.cli.cmd_sweep:sweep",
         "pue": "planner.cli.cmd_pue:pue",
         "climate": "planner.cli.cmd_climate:climate",
         "sites": "planner.cli.cmd_sites:sites",
