@@ -834,7 +834,7 @@ def tornado(
     ax.grid(axis="y", visible=False)
     if {"sites_low", "sites_high"} <= set(rows.columns):
         _mark_site_changes(ax, rows, y, low + base, high + base, recommended)
-    fig.legend(loc="outside lower center", ncol=2)
+    fig.legend(loc="outside lower center", ncol=3)
     return fig
 
 
@@ -880,29 +880,44 @@ def _mark_site_changes(
         base: str | Sequence[str] = max(set(seen), key=seen.count) if seen else ""
     else:
         base = [recommended] if isinstance(recommended, str) else list(recommended)
-    changed = False
+    notes: list[tuple[float, float, bool, str]] = []  # x, y, left of the bar, sites
     for yi, lo, hi, s_lo, s_hi in zip(y, low, high, at_low, at_high, strict=True):
         # The end with the smaller result is noted left of the bar, the other right of it.
         left_x, right_x = min(lo, hi, base_x), max(lo, hi, base_x)
         ends = sorted(((lo, s_lo), (hi, s_hi)), key=lambda e: e[0])
         for (_, sites), left in zip(ends, (True, False), strict=True):
             if sites and not _same_sites(sites, base):
-                changed = True
-                ax.annotate(
-                    f"→ {_wrap(sites, 30)}",
-                    (left_x if left else right_x, yi),
-                    xytext=(-4 if left else 4, 0),
-                    textcoords="offset points",
-                    ha="right" if left else "left",
-                    va="center",
-                    fontsize=6.5,
-                    color="0.2",
-                )
-    if changed:
-        # Room for the notes on both sides.
-        x0, x1 = ax.get_xlim()
-        pad = (x1 - x0) * 0.45
-        ax.set_xlim(x0 - pad, x1 + pad)
+                notes.append((left_x if left else right_x, float(yi), left, sites))
+    if not notes:
+        return
+    if max(len(n[3]) for n in notes) > 28:
+        # Long names would crowd the chart: a mark at the bar end, the names in the table.
+        ax.plot(
+            [n[0] for n in notes],
+            [n[1] for n in notes],
+            ls="",
+            marker="D",
+            markersize=5,
+            color="black",
+            label="Other sites recommended at this end",
+            zorder=4,
+        )
+        return
+    for x, yi, left, sites in notes:
+        ax.annotate(
+            f"→ {sites}",
+            (x, yi),
+            xytext=(-4 if left else 4, 0),
+            textcoords="offset points",
+            ha="right" if left else "left",
+            va="center",
+            fontsize=6.5,
+            color="0.2",
+        )
+    # Room for the notes on both sides.
+    x0, x1 = ax.get_xlim()
+    pad = (x1 - x0) * 0.45
+    ax.set_xlim(x0 - pad, x1 + pad)
 
 
 def _percent_change(factor: float) -> str:

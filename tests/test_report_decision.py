@@ -182,7 +182,8 @@ def test_no_site_is_called_best(pages, html):
     assert not re.search(r"\bbest\b", body[: body.rfind("Data sources")], re.IGNORECASE)
     assert "Weighted-score screening" in text
     # The caption says what the ranking lists.
-    assert "All 12 candidate sites: the 10 that pass every hard constraint" in text
+    assert "The 10 of 12 candidate sites that pass every hard constraint" in text
+    assert "the 2 that fail one are grouped by rule below" in text
 
 
 def test_excluded_sites_are_grouped_by_rule(tmp_path):
@@ -203,6 +204,9 @@ def test_excluded_sites_are_grouped_by_rule(tmp_path):
     ]
     assert groups["Time to power above the limit of 48 months"] == ["Dublin (60 months)"]
     assert len(model.excluded) == 2  # one line per rule, not one per site
+    # The screening table lists the sites that pass; the others only in their rule's line.
+    assert len(model.ranking.rows) == int(results.ranking["feasible"].sum()) == 9
+    assert not any(row[1] in ("Dublin", "Singapore", "Phoenix, AZ") for row in model.ranking.rows)
     html = render_html(model)
     assert html.count("Water stress above the limit of 4.0") == 1
 

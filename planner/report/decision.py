@@ -1168,6 +1168,13 @@ def _sites_text(value: Any, names: pd.Series) -> str:
     return "" if missing(value) else str(value)
 
 
+def _same_sites(text: str, names: list[str]) -> bool:
+    """Whether ``text`` names exactly ``names`` (any order, joined by ", ", "; " or "and")."""
+    variants = {sep.join(o) for o in (names, sorted(names)) for sep in (", ", "; ", " and ")}
+    variants |= {join(o) for o in (names, sorted(names))}
+    return text in variants
+
+
 def _tornado_table(results: Results, names: pd.Series) -> tuple[Table | None, str]:
     sens = results.sensitivity
     if sens is None or not len(sens) or not {"low", "high"} <= set(sens):
@@ -1177,6 +1184,7 @@ def _tornado_table(results: Results, names: pd.Series) -> tuple[Table | None, st
     )
     new = {"low_input", "high_input"} <= set(rows)
     label_col = "label" if "label" in rows else "parameter"
+    ours = [_name(names, s) for s in recommended_sites(results)]
     body = []
     for _, r in rows.iterrows():
         if new:
@@ -1196,7 +1204,9 @@ def _tornado_table(results: Results, names: pd.Series) -> tuple[Table | None, st
             f"{number(r['high']):.3f}",
         ]
         if {"sites_low", "sites_high"} <= set(rows):
-            cells += [_sites_text(r["sites_low"], names), _sites_text(r["sites_high"], names)]
+            for end in ("sites_low", "sites_high"):
+                text = _sites_text(r[end], names)
+                cells.append("as recommended" if _same_sites(text, ours) else text)
         elif {"first_low", "first_high"} <= set(rows):
             cells += [_sites_text([r["first_low"]], names), _sites_text([r["first_high"]], names)]
         body.append(cells)
@@ -1204,7 +1214,10 @@ def _tornado_table(results: Results, names: pd.Series) -> tuple[Table | None, st
     note = f"Base case {number(rows['base'].iloc[0]):.3f} USD per delivered GPU-hour."
     if {"sites_low", "sites_high"} <= set(rows):
         headers += ["Recommended at low", "Recommended at high"]
-        note += " Recommended sites re-solved with the input at each end."
+        note += (
+            ' Recommended sites re-solved with the input at each end ("as recommended": the '
+            "same sites as at the base case)."
+        )
     elif {"first_low", "first_high"} <= set(rows):
         headers += ["Highest weighted score at low", "at high"]
         note += (

@@ -290,18 +290,17 @@ def build_report(
         numbers["usd_per_gpu_hour"] = decision.numbers["usd_per_gpu_hour"]
 
     # Ranking table, every site, chosen ones highlighted.
-    ranking_rows = [
-        [fmt(table.at[s, c], f) if c in table else "–" for c, _, f in RANKING_COLUMNS]
-        for s in order
-    ]
-    for row, s in zip(ranking_rows, order, strict=False):
-        if not feasible_col[s]:
-            row[0] = "–"  # infeasible sites have no rank among feasible ones
+    # The screening: sites that pass every hard constraint, in weighted-score order; those that
+    # fail one are grouped by rule below the table (excluded_groups), not listed row by row.
+    listed = [s for s in order if feasible_col[s]]
     ranking_table = Table(
         headers=[h for _, h, _ in RANKING_COLUMNS],
-        rows=ranking_rows,
+        rows=[
+            [fmt(table.at[s, c], f) if c in table else "–" for c, _, f in RANKING_COLUMNS]
+            for s in listed
+        ],
         numeric=[f != "{}" for _, _, f in RANKING_COLUMNS],
-        highlight=[s in chosen for s in order],
+        highlight=[s in chosen for s in listed],
         widths=RANKING_WIDTHS,
     )
     failed = [
@@ -314,11 +313,13 @@ def build_report(
         f"{k.replace('_', ' ')} {v:g}" for k, v in scenario.objective.weights.as_dict().items() if v
     )
     n_ok = int(feasible_col.sum())
+    n_out = len(table) - n_ok
     ranking_caption = (
-        f"All {len(table)} candidate sites: the {n_ok} that pass every hard constraint in order of "
-        f"weighted score (weights: {weights}), then the {len(table) - n_ok} that fail one. A "
-        "screening view: each row is the whole fleet at that one site, costs net present over "
-        "the horizon. The recommendation is the optimizer's allocation, not the top score; "
+        f"The {n_ok} of {len(table)} candidate sites that pass every hard constraint, in order of "
+        f"weighted score (weights: {weights})"
+        + (f"; the {n_out} that fail one are grouped by rule below" if n_out else "")
+        + ". A screening view: each row is the whole fleet at that one site, costs net present "
+        "over the horizon. The recommendation is the optimizer's allocation, not the top score; "
         "recommended sites are highlighted."
     )
 
