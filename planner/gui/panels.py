@@ -100,6 +100,43 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     return area
 
 
+#: Columns of the inputs table on the detail tab.
+PROVENANCE: tuple[Column, ...] = (
+    Column("field", "Input"),
+    Column("key", "For"),
+    Column("value", "Value", "", ",.7g"),
+    Column("unit", "Unit"),
+    Column("source", "Source"),
+    Column("year", "Year", "", ".0f"),
+    Column("note", "Note"),
+    Column("dataset", "Dataset"),
+)
+
+PARETO_COLUMNS: tuple[Column, ...] = (
+    Column("point", "Point", "", ".0f"),
+    Column("cost_usd", "Cost", "USD M", ",.1f", 1e-6),
+    Column("co2_t", "CO₂", "kt", ",.1f", 1e-3),
+    Column("water_m3", "Water", "thousand m³", ",.1f", 1e-3),
+    Column("n_sites", "Sites", "", ".0f"),
+    Column("sites", "Site ids"),
+)
+
+
+def phase_columns(results: Results, columns: Any, prefix: str = "") -> list[Column]:
+    """GPU count columns named by phase: "Phase 1: H200 from month 0 (GPUs)"."""
+    phases = results.scenario.fleet.phases
+    out = []
+    for i, name in enumerate(columns):
+        phase = phases[i] if i < len(phases) else None
+        label = (
+            f"Phase {i + 1}: {phase.gpu} from month {phase.start_month}"
+            if phase is not None
+            else str(name)
+        )
+        out.append(Column(f"{prefix}{name}", label, "GPUs", ",.0f"))
+    return out
+
+
 def _col(key: str) -> Column:
     for c in COMPARE_ROWS:
         if c.key == key:
@@ -211,7 +248,7 @@ class SiteDetail(QWidget):
         self.subtitle.setText(" · ".join(parts))
         for _, key in _DETAIL_FIGURES:
             self._values[key].setText(self._figure_text(row, key))
-        self.provenance.set_frame(_site_provenance(results, row, site_id))
+        self.provenance.set_frame(_site_provenance(results, row, site_id), columns=PROVENANCE)
         self._size_provenance()
         self.cost_chart.set_figure(lambda: self._figure_for("cost_breakdown", results, site_id))
         self.monthly_chart.set_figure(lambda: self._figure_for("monthly_pue_wue", results, site_id))
@@ -339,7 +376,8 @@ class ComparePanel(QWidget):
         frame = metrics.loc[self.site_ids].drop(columns=["rank", "score"], errors="ignore")
         frame = pd.concat([frame, rank.reindex(self.site_ids)[["rank", "score"]]], axis=1)
         self.hint.setText(
-            "★ marks the best value of each row among the compared sites"
+            "★ best of the compared sites; ★= tied for the best; = the same at every site; "
+            "(+x) how far a value is from the best, in the row's unit"
             + ("" if len(site_ids) <= 4 else f" (first four of {len(site_ids)} selected)")
             + "."
         )
@@ -352,30 +390,71 @@ class ComparePanel(QWidget):
         bold = QFont()
         bold.setBold(True)
         best_brush = QBrush(QColor(214, 240, 214))
+        same_brush = QBrush(QColor(238, 238, 238))
         for r, col in enumerate(COMPARE_ROWS):
             values = (
                 frame[col.key] if col.key in frame.columns else pd.Series(np.nan, index=frame.index)
             )
-            best = _best(values, col.better)
+            cells = compare_cells(values.reindex(self.site_ids), col)
             for c, sid in enumerate(self.site_ids):
-                item = QTableWidgetItem(col.text(values.get(sid)))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if sid in best:
-                    item.setText("★ " + item.text())
+                text, mark = cells[sid]
+                item = QTableWidgetItem(text)
+                align = Qt.AlignmentFlag.AlignRight if col.fmt else Qt.AlignmentFlag.AlignLeft
+                item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+                if mark in ("best", "tie"):
                     item.setFont(bold)
                     item.setBackground(best_brush)
+                    item.setToolTip("Tied for the best" if mark == "tie" else "The best")
+                elif mark == "same":
+                    item.setBackground(same_brush)
+                    item.setToolTip("The same at every compared site")
                 self.table.setItem(r, c, item)
 
 
-def _best(values: pd.Series, better: str) -> set[str]:
-    if better not in ("low", "high"):
-        return set()
-    numeric = pd.to_numeric(values, errors="coerce")
-    numeric = numeric[np.isfinite(numeric.to_numpy(dtype=float))] if len(numeric) else numeric
-    if numeric.empty or numeric.nunique() <= 1:
-        return set()
-    target = numeric.min() if better == "low" else numeric.max()
-    return set(numeric.index[numeric == target])
+def compare_cells(values: pd.Series, col: Column) -> dict[str, tuple[str, str]]:
+    """Each compared site's cell text and mark ("best", "tie", "same", "" ) for one row.
+
+    Values are compared as shown (rounded to the row's precision), so two values that read
+    the same are a tie. A value that is not the best shows its distance from the best:
+    "3.654 (+0.164)".
+    """
+    shown = {sid: col.text(v) for sid, v in values.items()}
+    if not col.fmt:  # text rows: the same everywhere or not, nothing is better
+        same = len(set(shown.values())) == 1 and len(shown) > 1
+        return {s: (("= " if same else "") + t, "same" if same else "") for s, t in shown.items()}
+    numbers = pd.to_numeric(values, errors="coerce") * col.scale
+    decimals = _decimals(col.fmt)
+    rounded = numbers.round(decimals)
+    finite = rounded[np.isfinite(rounded.to_numpy(dtype=float))]
+    out = {sid: (text, "") for sid, text in shown.items()}
+    if len(finite) < 2:
+        return out
+    if finite.nunique() == 1:
+        return {
+            s: (("= " + t) if s in finite.index else t, "same" if s in finite.index else "")
+            for s, t in shown.items()
+        }
+    if col.better not in ("low", "high"):
+        return out
+    target = finite.min() if col.better == "low" else finite.max()
+    winners = set(finite.index[finite == target])
+    mark = "tie" if len(winners) > 1 else "best"
+    delta_fmt = "+" + col.fmt.lstrip("+")
+    for sid in values.index:
+        if sid in winners:
+            out[sid] = (("★= " if mark == "tie" else "★ ") + shown[sid], mark)
+        elif sid in finite.index:
+            delta = format(float(rounded[sid] - target), delta_fmt)
+            out[sid] = (f"{shown[sid]} ({delta})", "")
+    return out
+
+
+def _decimals(fmt: str) -> int:
+    """Decimals a format spec shows: ",.1f" -> 1, ".0f" -> 0, ".3g" -> 3."""
+    if "." not in fmt:
+        return 0
+    digits = "".join(ch for ch in fmt.split(".", 1)[1] if ch.isdigit())
+    return int(digits) if digits else 0
 
 
 class ParetoPanel(QWidget):
@@ -451,10 +530,8 @@ class ParetoPanel(QWidget):
             )
             return
         self.note.setText(f"{len(front)} points on the front shown")
-        self.points.set_frame(
-            _pareto_display(front),
-            {"Cost (USD M)": ",.1f", "CO₂ (kt)": ",.1f", "Water (thousand m³)": ",.1f"},
-        )
+        shown = [c for c in PARETO_COLUMNS if c.key in front.columns]
+        self.points.set_frame(front[[c.key for c in shown]], columns=shown)
         self.points_view.resizeColumnsToContents()
         self.chart.set_figure(lambda: self._figure_for("pareto", results))
         if self.chart.canvas is not None:
@@ -477,7 +554,23 @@ class ParetoPanel(QWidget):
         i = rows[0].row()
         allocs = self._results.pareto_allocations
         if i < len(allocs) and allocs[i] is not None:
-            self.allocation.set_frame(allocs[i].reset_index())
+            table = allocs[i]
+            metrics = self._results.evaluation.metrics
+            frame = pd.DataFrame(
+                {
+                    "site": [
+                        str(metrics.at[s, "name"]) if s in metrics.index else str(s)
+                        for s in table.index
+                    ]
+                }
+            )
+            for column in table.columns:
+                frame[f"gpus_{column}"] = table[column].to_numpy()
+            specs = [
+                Column("site", "Site"),
+                *phase_columns(self._results, table.columns, "gpus_"),
+            ]
+            self.allocation.set_frame(frame, columns=specs)
         else:
             sites = str(self._results.pareto.iloc[i].get("sites", ""))
             self.allocation.set_frame(
@@ -510,40 +603,32 @@ class ParetoPanel(QWidget):
             self.select_point(best[1])
 
 
-def _pareto_display(front: pd.DataFrame) -> pd.DataFrame:
-    """The front with units in the headers (USD million, kilotonnes) for reading."""
-    out = pd.DataFrame(index=front.index)
-    if "cost_usd" in front:
-        out["Cost (USD M)"] = front["cost_usd"] / 1e6
-    if "co2_t" in front:
-        out["CO₂ (kt)"] = front["co2_t"] / 1e3
-    if "water_m3" in front:
-        out["Water (thousand m³)"] = front["water_m3"] / 1e3
-    if "sites" in front:
-        out["Sites"] = front["sites"]
-    return out
-
-
-def _uncertainty_display(table: pd.DataFrame, names: pd.Series | None, top_k: int) -> pd.DataFrame:
-    """Rank probabilities in percent and cost quantiles with their unit, for reading."""
+def _uncertainty_display(
+    table: pd.DataFrame, names: pd.Series | None, top_k: int
+) -> tuple[pd.DataFrame, list[Column]]:
+    """Rank probabilities and cost quantiles, most often first, with their column specs."""
+    specs = [Column("site", "Site")]
     out = pd.DataFrame(index=table.index)
-    out["Site"] = names.reindex(table.index) if names is not None else table.index
-    labels = {
-        "p_first": "P(first) %",
-        "p_top_k": f"P(top {top_k}) %",
-        "p10": "P10 (USD/GPU-h)",
-        "p50": "P50 (USD/GPU-h)",
-        "p90": "P90 (USD/GPU-h)",
-        # the names planner.optimize.uncertainty.monte_carlo gives them
-        "usd_per_gpu_hour_p10": "P10 (USD/GPU-h)",
-        "usd_per_gpu_hour_p50": "P50 (USD/GPU-h)",
-        "usd_per_gpu_hour_p90": "P90 (USD/GPU-h)",
-    }
-    for key, label in labels.items():
-        if key in table and label not in out:
-            out[label] = table[key] * (100.0 if key.startswith("p_") else 1.0)
+    out["site"] = names.reindex(table.index) if names is not None else table.index
+    wanted = (
+        ("p_first", Column("p_first", "P(first)", "%", ".1f", 100.0)),
+        ("p_top_k", Column("p_top_k", f"P(top {top_k})", "%", ".1f", 100.0)),
+        # older results name the quantiles p10..p90
+        ("p10", Column("p10", "P10", "USD/GPU-h", ".3f")),
+        ("p50", Column("p50", "P50", "USD/GPU-h", ".3f")),
+        ("p90", Column("p90", "P90", "USD/GPU-h", ".3f")),
+        ("usd_per_gpu_hour_p10", Column("p10", "P10", "USD/GPU-h", ".3f")),
+        ("usd_per_gpu_hour_p50", Column("p50", "P50", "USD/GPU-h", ".3f")),
+        ("usd_per_gpu_hour_p90", Column("p90", "P90", "USD/GPU-h", ".3f")),
+    )
+    for key, spec in wanted:
+        if key in table and spec.key not in out:
+            out[spec.key] = table[key]
+            specs.append(spec)
     order = [c for c in ("p_first", "p_top_k") if c in table]
-    return out.loc[table.sort_values(order, ascending=False).index] if order else out
+    if order:
+        out = out.loc[table.sort_values(order, ascending=False).index]
+    return out.reset_index(drop=True), specs
 
 
 class UncertaintyPanel(QWidget):
@@ -613,13 +698,10 @@ class UncertaintyPanel(QWidget):
             names = (
                 results.evaluation.metrics["name"] if "name" in results.evaluation.metrics else None
             )
-            table = _uncertainty_display(
+            table, specs = _uncertainty_display(
                 results.uncertainty, names, results.scenario.analysis.uncertainty.top_k
             )
-            specs = {
-                c: (".1f" if c.startswith("P(") else ".3f") for c in table.columns if c != "Site"
-            }
-            self.table_model.set_frame(table.reset_index().head(50), specs)
+            self.table_model.set_frame(table.head(50), columns=specs)
         else:
             self.probabilities.show_message(
                 "No Monte Carlo draws in this run: press Run uncertainty."

@@ -55,8 +55,11 @@ def test_compute_pareto_updates_the_tab_without_re_evaluating(qtbot, ran):
     assert np.all(np.diff(front["cost_usd"]) >= 0) and np.all(np.diff(front["co2_t"]) <= 0)
     # The tab's table shows the new front, in USD million.
     assert ran.pareto.points.rowCount() == len(front)
-    shown = ran.pareto.points.index(0, 0).data()
-    assert shown == f"{front['cost_usd'].iloc[0] / 1e6:,.1f}"
+    model = ran.pareto.points
+    headers = [model.headerData(i, _horizontal()) for i in range(model.columnCount())]
+    cost = headers.index("Cost (USD M)")
+    assert model.index(0, cost).data() == f"{front['cost_usd'].iloc[0] / 1e6:,.1f}"
+    assert model.index(0, cost).data(_alignment()) & _right()  # numbers right-aligned
     assert ran.pareto.chart.figure is not None
     assert ran.actions_by_id["compute_pareto"].isEnabled()
 
@@ -77,7 +80,9 @@ def test_run_uncertainty_updates_the_tab(qtbot, ran):
     model = ran.uncertainty.table_model
     headers = [model.headerData(i, _horizontal()) for i in range(model.columnCount())]
     assert "P50 (USD/GPU-h)" in headers  # the core's usd_per_gpu_hour_p50 column is shown
-    assert set(ran.results.sensitivity.columns) >= {"low_factor", "high_factor"}
+    # The tornado's table, older (low_factor) or newer (low_input) columns.
+    columns = set(ran.results.sensitivity.columns)
+    assert columns >= {"low_factor", "high_factor"} or columns >= {"low_input", "high_input"}
     assert "500 draws" in ran.uncertainty.note.text()
 
 
@@ -118,3 +123,15 @@ def _horizontal():
     from PySide6.QtCore import Qt
 
     return Qt.Orientation.Horizontal
+
+
+def _alignment():
+    from PySide6.QtCore import Qt
+
+    return Qt.ItemDataRole.TextAlignmentRole
+
+
+def _right():
+    from PySide6.QtCore import Qt
+
+    return Qt.AlignmentFlag.AlignRight

@@ -86,6 +86,8 @@ def test_map_click_selects_in_table(ran, qtbot):
 
 
 def test_compare_marks_best(ran):
+    from PySide6.QtCore import Qt
+
     ran.select_sites(["se-lulea", "us-va-ashburn", "no-oslo"])
     table = ran.compare.table
     assert table.columnCount() == 3
@@ -94,6 +96,34 @@ def test_compare_marks_best(ran):
     # Ashburn is closest to the synthetic demand point (40 N, 80 W): lowest latency.
     assert table.item(row, 1).text().startswith("★")
     assert not table.item(row, 0).text().startswith("★")
+    # The others show how far they are from the best, in the row's unit.
+    latency = ran.results.evaluation.metrics["latency_ms"]
+    gap = round(latency["se-lulea"]) - round(latency["us-va-ashburn"])
+    assert table.item(row, 0).text() == f"{latency['se-lulea']:.0f} (+{gap:.0f})"
+    assert table.item(row, 0).textAlignment() & Qt.AlignmentFlag.AlignRight
+
+
+def test_compare_marks_ties_and_rows_that_do_not_differ():
+    import pandas as pd
+
+    from planner.gui.columns import Column
+    from planner.gui.panels import compare_cells
+
+    pue = Column("pue_annual", "PUE", "", ".3f", better="low")
+    cells = compare_cells(pd.Series({"a": 1.1204, "b": 1.1196, "c": 1.25}), pue)
+    # 1.120 and 1.120 read the same: a tie for the best, both marked; c shows its gap.
+    assert cells["a"] == ("★= 1.120", "tie") and cells["b"] == ("★= 1.120", "tie")
+    assert cells["c"] == ("1.250 (+0.130)", "")
+    same = compare_cells(pd.Series({"a": 2.0, "b": 2.0}), pue)
+    assert same == {"a": ("= 2.000", "same"), "b": ("= 2.000", "same")}
+    tech = Column("cooling_technology", "Cooling technology")
+    assert compare_cells(pd.Series({"a": "liquid-dtc", "b": "liquid-dtc"}), tech)["a"] == (
+        "= liquid-dtc",
+        "same",
+    )
+    score = Column("score", "Score", "0–1", ".3f", better="high")
+    cells = compare_cells(pd.Series({"a": 0.75, "b": 0.70}), score)
+    assert cells["a"] == ("★ 0.750", "best") and cells["b"] == ("0.700 (-0.050)", "")
 
 
 def test_undo_redo_an_edit(window):
