@@ -1031,9 +1031,8 @@ def _switch_value_text(value: float, unit: str) -> str:
     if unit == "USD/t":
         return f"{value:,.0f} USD/t"
     if unit == "months":
-        return (
-            f"{value:,.0f} months" if abs(value - round(value)) < 0.05 else f"{value:,.1f} months"
-        )
+        whole = abs(value - round(value)) < 0.005
+        return f"{value:,.0f} months" if whole else f"{value:,.2f} months"
     if unit == "fraction":
         return f"{100 * value:.1f} %"
     if unit == "x":
@@ -1045,7 +1044,8 @@ def _switch_change(value: float, base: float, unit: str) -> str:
     """How far the switch is from the scenario's value, in the input's own terms."""
     base = base if math.isfinite(base) else 0.0
     if unit == "months":
-        return f"{value - base:+,.1f} months"
+        change = value - base
+        return f"{change:+,.2f} months" if abs(change) < 1 else f"{change:+,.1f} months"
     if unit == "fraction":
         return f"{100 * (value - base):+.1f} points"
     if unit == "USD/t" and base == 0:
