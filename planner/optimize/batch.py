@@ -6,17 +6,18 @@ become its row of ``summary.csv`` (column ``outcome``: ``ok``, ``bad input``, ``
 or ``internal error``, with a one-sentence ``message``). The batch's exit code is the worst
 outcome, in the order internal error (1) > bad input (2) > infeasible (3) > ok (0).
 
-Each scenario runs in a process of its own (at most ``workers`` at a time), so a crash of one
-is seen as that scenario's outcome. Workers ignore Ctrl-C; the parent stops them with SIGTERM,
-which they turn into KeyboardInterrupt so their half-built output folders are removed. Output
-folders are built whole and swapped in (:func:`planner.outputs.staged_folder`).
+With more than one worker, scenarios run on a local Dask cluster of worker processes (at most
+``workers`` at a time; the sweep's executor, :mod:`planner.sweep.engine`), so a crash of one
+process is seen as that scenario's outcome. Workers ignore Ctrl-C; the parent cancels the
+scenarios in flight, closes the cluster and removes the half-built folders of the scenarios
+that did not finish. Output folders are built whole and swapped in
+(:func:`planner.outputs.staged_folder`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import tempfile
 import traceback
 import warnings
@@ -320,84 +321,64 @@ def _run_in_processes(
     on_done: Callable[[int, int, dict[str, Any]], None] | None,
     job_function: Callable[[Job], dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    # One process per job rather than a pool: a pool loses the task of a worker that dies and
-    # waits for it forever; here a dead process is that one scenario's outcome.
-    import multiprocessing
-    from multiprocessing.connection import wait
+    # The sweep's executor (planner.sweep.engine): a local Dask cluster of worker processes.
+    # A job whose worker process dies is that one scenario's outcome (no retry: a scenario
+    # that crashes its process would crash it again).
+    from planner.sweep.engine import TaskLost, dask_client, run_unordered
 
-    context = multiprocessing.get_context()
     outcomes: list[dict[str, Any] | None] = [None] * len(jobs)
-    pending = list(enumerate(jobs))[::-1]
-    running: dict[int, tuple[Any, Any]] = {}  # job index -> (process, receiving end)
     done = 0
+
+    def finished(item: tuple[int, Any, Job], outcome: Any) -> None:
+        nonlocal done
+        i, _, job = item
+        if isinstance(outcome, TaskLost):
+            message = outcome.message.replace("this task", "this scenario")
+            outcome = failed_outcome(job, INTERNAL_ERROR, message, outcome.traceback)
+        outcomes[i] = outcome
+        done += 1
+        if on_done:
+            on_done(done, len(jobs), outcome)
+
+    items = [(i, job_function, job) for i, job in enumerate(jobs)]
     try:
-        while pending or running:
-            while pending and len(running) < workers:
-                i, job = pending.pop()
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(
-                    target=_child, args=(sender, job_function, job), daemon=True
-                )
-                process.start()
-                sender.close()  # the parent's copy: EOF on the receiver once the child exits
-                running[i] = (process, receiver)
-            wait([r for _, r in running.values()])
-            for i in [i for i, (_, r) in running.items() if r.poll()]:
-                process, receiver = running.pop(i)
-                outcomes[i] = _receive(receiver, process, jobs[i])
-                done += 1
-                if on_done:
-                    on_done(done, len(jobs), outcomes[i])  # type: ignore[arg-type]
+        with dask_client(workers=workers, retries=0) as client:
+            run_unordered(
+                client, _in_worker, items, on_done=finished, in_flight=workers, key_prefix="batch"
+            )
     except BaseException:
-        _stop(running)
+        _clean_unfinished([job for job, o in zip(jobs, outcomes, strict=True) if o is None])
         raise
     return outcomes  # type: ignore[return-value]
 
 
-def _receive(receiver: Any, process: Any, job: Job) -> dict[str, Any]:
-    try:
-        outcome = receiver.recv()
-    except (EOFError, OSError):
-        outcome = None
-    finally:
-        receiver.close()
-    process.join()
-    if outcome is None:
-        code = process.exitcode
-        how = f"was killed by signal {-code}" if code and code < 0 else f"exited with code {code}"
-        message = f"internal error: the worker process running this scenario {how}."
-        return failed_outcome(job, INTERNAL_ERROR, message)
-    return outcome
+def _in_worker(item: tuple[int, Callable[[Job], dict[str, Any]], Job]) -> dict[str, Any]:
+    """One job in a worker process: warnings to the debug log, any exception its outcome."""
+    _, job_function, job = item
+    warnings.showwarning = _log_warning  # a worker does not inherit the CLI's routing
+    return _guarded(job_function, job)
 
 
-def _stop(running: dict[int, tuple[Any, Any]]) -> None:
-    """Stop the workers still running; each removes its half-built output folder."""
-    for process, _ in running.values():
-        process.terminate()
-    for process, receiver in running.values():
-        process.join(timeout=10)
-        if process.is_alive():
-            process.kill()
-            process.join()
-        receiver.close()
+def _clean_unfinished(jobs: Sequence[Job]) -> None:
+    """After a stop: the half-built folders of jobs whose workers were killed mid-write.
 
+    A worker stopped while building a folder leaves its hidden sibling (``.NAME.tmp-*``); one
+    stopped in the middle of the swap leaves the previous folder aside (``.NAME.old-*``),
+    which goes back in place.
+    """
+    from planner.outputs import remove_tree
 
-def _child(sender: Any, job_function: Callable[[Job], dict[str, Any]], job: Job) -> None:
-    # The parent owns Ctrl-C; its SIGTERM becomes KeyboardInterrupt so `finally` blocks run.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _interrupt)
-    warnings.showwarning = _log_warning  # a spawned worker does not inherit the CLI's routing
-    try:
-        outcome = _guarded(job_function, job)
-        sender.send(outcome)
-    except KeyboardInterrupt:
-        return
-    finally:
-        sender.close()
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+    for job in jobs:
+        out, parent = Path(job.out_dir), Path(job.out_dir).parent
+        if not parent.is_dir():
+            continue
+        for stage in parent.glob(f".{out.name}.tmp-*"):
+            remove_tree(stage)
+        olds = sorted(parent.glob(f".{out.name}.old-*"))
+        if olds and not out.exists():
+            os.rename(olds.pop(), out)
+        for old in olds:
+            remove_tree(old)
 
 
 def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001

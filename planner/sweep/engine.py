@@ -101,6 +101,17 @@ def worker_name() -> str:
     return str(name if name is not None and name != worker.address else worker.address)
 
 
+def dask_setup(worker: Any) -> None:
+    """Dask preload of local workers: ignore Ctrl-C, which the client turns into a clean stop
+    (it cancels the points in flight and closes the cluster); the terminal sends it to every
+    process of the group, and a worker would print a traceback."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 # --- the client -----------------------------------------------------------------------------
 
 
@@ -141,6 +152,9 @@ def dask_client(
         "distributed.admin.tick.limit": "1h",
         "distributed.admin.system-monitor.gil.enabled": False,
     }
+    if not scheduler:
+        # Local workers share the terminal: Ctrl-C is the client's to handle (dask_setup).
+        config["distributed.worker.preload"] = [__name__]
     cluster = client = None
     with dask.config.set(config), _quiet_logs():
         try:
@@ -237,8 +251,7 @@ def lost_message(exc: BaseException, what: str = "this task") -> str:
 
     if isinstance(exc, KilledWorker):
         return (
-            f"internal error: the worker process running {what} died (a crash or too little "
-            "memory), as often as --retries allows."
+            f"internal error: the worker process running {what} died (a crash, or out of memory)."
         )
     text = f"internal error: {type(exc).__name__}: {exc}".strip()
     return text if text.endswith(".") else text + "."
