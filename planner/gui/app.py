@@ -45,6 +45,9 @@ class HeadlessDialogs(Dialogs):
     def choose_folder(self, *args: Any, **kwargs: Any) -> None:
         return None
 
+    def confirm_overwrite(self, *args: Any, **kwargs: Any) -> bool:
+        return False
+
 
 def application(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once), with the names QSettings files are kept under."""

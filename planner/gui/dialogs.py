@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 SCENARIO_FILTER = "Scenario files (*.toml);;All files (*)"
 SITES_FILTER = "Site files (*.csv *.geojson *.json *.gpkg *.shp);;All files (*)"
 WEATHER_FILTER = "Weather files (*.epw *.csv *.tm3);;All files (*)"
+REPORT_FILTER = "Report, PDF and HTML (*.pdf *.html);;All files (*)"
 
 
 class Dialogs:
@@ -58,10 +59,34 @@ class Dialogs:
         return Path(name) if name else None
 
     def save_file(
-        self, parent: QWidget | None, title: str, file_filter: str, suggested: str = ""
+        self,
+        parent: QWidget | None,
+        title: str,
+        file_filter: str,
+        suggested: str = "",
+        *,
+        confirm_overwrite: bool = True,
     ) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+        """A file name to write; ``confirm_overwrite=False`` when the caller asks itself."""
+        options = QFileDialog.Option(0)
+        if not confirm_overwrite:
+            options |= QFileDialog.Option.DontConfirmOverwrite
+        name, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter, "", options)
         return Path(name) if name else None
+
+    def confirm_overwrite(self, parent: QWidget | None, paths: list[Path]) -> bool:
+        """Whether to replace existing files (named in the question)."""
+        shown = "\n".join(f"• {p.name}" for p in paths[:8])
+        more = f"\n… and {len(paths) - 8} more" if len(paths) > 8 else ""
+        box = self._plain_box(
+            QMessageBox.Icon.Question,
+            "Replace files?",
+            f"These files already exist in {paths[0].parent}:\n{shown}{more}\n\nReplace them?",
+            parent,
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def choose_folder(self, parent: QWidget | None, title: str, folder: str = "") -> Path | None:
         name = QFileDialog.getExistingDirectory(parent, title, folder)

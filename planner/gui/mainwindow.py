@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html
 import logging
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +40,14 @@ from planner import __version__
 from planner.errors import InputError
 from planner.gui.actions import ACTIONS, shortcut_text
 from planner.gui.columns import MAP_METRICS, TABLE_COLUMNS, format_value
-from planner.gui.dialogs import SCENARIO_FILTER, SITES_FILTER, WEATHER_FILTER, Dialogs, one_sentence
+from planner.gui.dialogs import (
+    REPORT_FILTER,
+    SCENARIO_FILTER,
+    SITES_FILTER,
+    WEATHER_FILTER,
+    Dialogs,
+    one_sentence,
+)
 from planner.gui.document import ScenarioDocument
 from planner.gui.engine import DATA_FORMATS, REPORT_FORMATS, Engine
 from planner.gui.mapview import MapView
@@ -1090,33 +1100,92 @@ class MainWindow(QMainWindow):
         self._status(f"{site_id} now uses {Path(path).name}; press Run (F5) to evaluate again.")
         return True
 
-    def on_export_report(self) -> None:
-        self._export(REPORT_FORMATS, "Export report")
-
-    def on_export_data(self) -> None:
-        self._export(DATA_FORMATS, "Export data")
-
-    def _export(self, formats: tuple[str, ...], title: str) -> Task | None:
+    def on_export_report(self) -> Task | None:
+        """The report as PDF and HTML under a name the user chooses (NAME.pdf, NAME.html)."""
         if self.results is None:
             self._error("Run the scenario first; there is nothing to export yet.")
             return None
-        folder = self.dialogs.choose_folder(self, f"{title}: choose a folder")
+        stem = self.doc.path.stem if self.doc is not None and self.doc.path else "scenario"
+        folder = self.doc.path.parent if self.doc is not None and self.doc.path else Path.home()
+        path = self.dialogs.save_file(
+            self,
+            "Export report (PDF and HTML)",
+            REPORT_FILTER,
+            str(folder / f"{stem}-report.pdf"),
+            confirm_overwrite=False,  # asked once the files are ready, for both of them
+        )
+        if path is None:
+            return None
+        path = Path(path)
+        if path.suffix.lower() in (".pdf", ".html", ".htm"):
+            path = path.with_suffix("")
+        names = {f"report.{fmt}": f"{path.name}.{fmt}" for fmt in REPORT_FORMATS}
+        return self.export_to(path.parent, REPORT_FORMATS, names=names)
+
+    def on_export_data(self) -> Task | None:
+        if self.results is None:
+            self._error("Run the scenario first; there is nothing to export yet.")
+            return None
+        folder = self.dialogs.choose_folder(
+            self, "Export data (CSV, XLSX, GeoJSON): choose a folder"
+        )
         if folder is None:
             return None
-        return self.export_to(folder, formats)
+        return self.export_to(folder, DATA_FORMATS)
 
-    def export_to(self, folder: Path, formats: tuple[str, ...]) -> Task | None:
+    def export_to(
+        self, folder: Path, formats: tuple[str, ...], *, names: dict[str, str] | None = None
+    ) -> Task | None:
+        """Write ``formats`` into ``folder`` in the background, one format at a time.
+
+        The files are written into a hidden folder beside their targets first; once all are
+        written, files they would replace are named in a question, and only then are they
+        moved in (Cancel, a failure or a "no" leaves the folder as it was). ``names`` renames
+        written files (``{"report.pdf": "eu-report.pdf"}``).
+        """
         results, engine = self.results, self.engine
+        folder = Path(folder)
+        names = dict(names or {})
 
-        def done(paths: Any) -> None:
-            self._status(f"Wrote {len(paths)} file(s) to {folder}.")
-            self.exportFinished.emit(paths)
+        def work(progress: Callable[[str, float], None]) -> tuple[Path, list[Path]]:
+            folder.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".planner-export-", dir=folder))
+            try:
+                return staging, list(engine.export(results, staging, formats, progress))
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
 
-        return self.start_task(
-            lambda progress: engine.export(results, Path(folder), formats, progress),
-            "The export",
-            done,
-        )
+        def done(found: Any) -> None:
+            staging, written = found
+            try:
+                targets = [
+                    (
+                        p,
+                        folder
+                        / names.get(p.relative_to(staging).as_posix(), p.relative_to(staging)),
+                    )
+                    for p in written
+                ]
+                existing = [t for _, t in targets if t.exists()]
+                if existing and not self.dialogs.confirm_overwrite(self, existing):
+                    self._status(f"Export not written: the files in {folder} were kept.")
+                    self.exportFinished.emit([])
+                    return
+                for source, target in targets:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(source, target)
+            except OSError as exc:
+                self._error(one_sentence(exc, f"Cannot write the export into {folder}"))
+                self.exportFinished.emit([])
+                return
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+            shown = ", ".join(t.name for _, t in targets[:4]) + (" …" if len(targets) > 4 else "")
+            self._status(f"Wrote {len(targets)} file(s) to {folder}: {shown}.")
+            self.exportFinished.emit([t for _, t in targets])
+
+        return self.start_task(work, "The export", done)
 
     def on_quit(self) -> None:
         self.close()

@@ -174,6 +174,9 @@ class RecordingDialogs(Dialogs):
         self.errors: list[str] = []
         self.abouts: list[tuple[str, str]] = []
         self.answers: list[Any] = []  # popped for ask_save / open_file / save_file / choose_folder
+        self.suggested: list[str] = []  # file names suggested by save_file
+        self.overwrite_answers: list[bool] = []
+        self.overwrite_questions: list[list[Path]] = []
 
     def error(self, parent: Any, text: str, title: str = "Problem") -> None:
         self.errors.append(text)
@@ -194,9 +197,21 @@ class RecordingDialogs(Dialogs):
         return self._answer()
 
     def save_file(
-        self, parent: Any, title: str, file_filter: str, suggested: str = ""
+        self,
+        parent: Any,
+        title: str,
+        file_filter: str,
+        suggested: str = "",
+        *,
+        confirm_overwrite: bool = True,
     ) -> Path | None:
+        self.suggested.append(suggested)
         return self._answer()
+
+    def confirm_overwrite(self, parent: Any, paths: list[Path]) -> bool:
+        """Answered from ``overwrite_answers`` (yes when empty); the files asked are kept."""
+        self.overwrite_questions.append(list(paths))
+        return self.overwrite_answers.pop(0) if self.overwrite_answers else True
 
     def choose_folder(self, parent: Any, title: str, folder: str = "") -> Path | None:
         return self._answer()

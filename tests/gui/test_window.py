@@ -226,10 +226,65 @@ def test_quit_asks_to_save(window, dialogs):
 
 
 def test_export_runs_in_a_worker(qtbot, ran, dialogs, tmp_path):
-    dialogs.answers.append(tmp_path)
-    with qtbot.waitSignal(ran.exportFinished, timeout=10_000) as blocker:
+    # The user names the report; PDF and HTML take that name.
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    dialogs.answers.append(tmp_path / "board-pack.pdf")
+    exported: list = []
+    ran.exportFinished.connect(exported.append)
+    with qtbot.waitSignals([ran.exportFinished, ran.workDone], timeout=10_000):
         ran.actions_by_id["export_report"].trigger()
-    assert [p.name for p in blocker.args[0]] == ["report.pdf", "report.html"]
+    assert dialogs.suggested[-1].endswith("synthetic-report.pdf")  # from the scenario's name
+    written = exported[0]
+    assert [p.name for p in written] == ["board-pack.pdf", "board-pack.html"]
+    assert all(p.read_text(encoding="utf-8") == "synthetic" for p in written)
+    assert dialogs.overwrite_questions == []
+    # No hidden work folder is left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["board-pack.html", "board-pack.pdf"]
+
+
+def test_export_asks_before_replacing_files(qtbot, ran, dialogs, tmp_path):
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    (tmp_path / "board-pack.pdf").write_text("the user's own file", encoding="utf-8")
+    dialogs.answers.append(tmp_path / "board-pack")
+    dialogs.overwrite_answers.append(False)
+    with qtbot.waitSignals([ran.exportFinished, ran.workDone], timeout=10_000):
+        ran.on_export_report()
+    assert [p.name for p in dialogs.overwrite_questions[0]] == ["board-pack.pdf"]
+    assert (tmp_path / "board-pack.pdf").read_text(encoding="utf-8") == "the user's own file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["board-pack.pdf"]
+    assert "kept" in ran.status_label.text()
+    # Asked again and answered yes: replaced.
+    dialogs.answers.append(tmp_path / "board-pack.pdf")
+    with qtbot.waitSignals([ran.exportFinished, ran.workDone], timeout=10_000):
+        ran.on_export_report()
+    assert (tmp_path / "board-pack.pdf").read_text(encoding="utf-8") == "synthetic"
+
+
+def test_export_shows_progress_per_format_and_cancel_writes_nothing(
+    qtbot, ran, engine, dialogs, tmp_path
+):
+    import threading
+
+    release = threading.Event()
+    original = engine.export
+
+    def slow_export(results, out_dir, formats, progress=None):
+        for i, fmt in enumerate(formats):
+            progress(f"Writing {fmt.upper()} ({i + 1} of {len(formats)})", i / len(formats))
+            release.wait(5.0)  # the user presses Cancel while the first file is written
+        return original(results, out_dir, formats, progress)
+
+    engine.export = slow_export
+    folder = tmp_path / "data"
+    assert ran.export_to(folder, ("csv", "xlsx", "geojson")) is not None
+    qtbot.waitUntil(lambda: "Writing CSV (1 of 3)" in ran.status_label.text(), timeout=10_000)
+    with qtbot.waitSignals([ran.runCancelled, ran.workDone], timeout=10_000):
+        ran.on_cancel()
+        release.set()
+    assert list(folder.iterdir()) == []  # nothing written, no hidden folder left
+    assert "Cancelled" in ran.status_label.text()
 
 
 def test_layout_and_recent_files_are_remembered(qtbot, engine, dialogs, settings, scenario_file):
