@@ -1,9 +1,12 @@
-"""Desktop window speed: time to show the window, re-rank after a slider move, map repaint.
+"""Desktop window speed: start-up (imports, build, first paint, catalog), re-rank after a
+slider move, map repaint.
 
 Run:  python benchmarks/bench_gui.py [--sites 1000]
-Uses the offscreen Qt platform and synthetic site metrics (random but plausible values), so it
-measures the window and the ranking code, not the evaluation. Prints one line per figure.
-Targets (issue 8): window shown < 2 s, re-rank < 50 ms for 1,000 sites, smooth map repaint.
+Uses the offscreen Qt platform. Start-up opens the bundled example with the real engine (the
+catalog loads on the worker thread after the first paint); the rest uses synthetic site
+metrics (random but plausible values), so it measures the window and the ranking code, not
+the evaluation. Prints one line per figure.
+Targets: window shown < 2 s, re-rank < 50 ms for 1,000 sites, smooth map repaint.
 """
 
 from __future__ import annotations
@@ -69,16 +72,48 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
 
+    # --- start-up as a user sees it: the real engine on the bundled example ------------------
     started = time.perf_counter()
     from PySide6.QtCore import QSettings, QTemporaryDir
 
     from planner.gui.app import application
+    from planner.gui.engine import Engine
     from planner.gui.mainwindow import MainWindow
+
+    imported = time.perf_counter()
+    from planner.paths import example_scenario
     from tests.gui.fixtures import FakeEngine, RecordingDialogs, write_scenario
 
     app = application()
     scratch = QTemporaryDir()
     settings = QSettings(str(Path(scratch.path()) / "bench.ini"), QSettings.Format.IniFormat)
+    built_at = time.perf_counter()
+    first = MainWindow(engine=Engine(), dialogs=RecordingDialogs(), settings=settings)
+    first.resize(1366, 768)
+    first.open_path(example_scenario())
+    built = time.perf_counter()
+    first.show()
+    app.processEvents()
+    shown = time.perf_counter()
+    # The catalog loads on the worker after the first paint; the map then shows the sites.
+    while first.map.marker_count() == 0 and time.perf_counter() - shown < 30:
+        app.processEvents()
+        time.sleep(0.002)
+    candidates = time.perf_counter()
+    print(f"imports (Qt, pandas, the window's modules):   {(imported - started) * 1000:8.0f} ms")
+    print(f"window built and scenario opened:             {(built - built_at) * 1000:8.0f} ms")
+    print(f"first paint:                                  {(shown - built) * 1000:8.0f} ms")
+    print(
+        f"window shown (imports + build + first paint): {(shown - started) * 1000:8.0f} ms "
+        "(target < 2 s)"
+    )
+    print(
+        f"catalog loaded, candidate sites on the map:   {(candidates - shown) * 1000:8.0f} ms "
+        f"after the first paint ({first.map.marker_count()} sites)"
+    )
+    first.close()
+
+    # --- the window over 1,000 synthetic sites ------------------------------------------------
     results = synthetic_results(args.sites)
     engine = FakeEngine(results=results)
     window = MainWindow(engine=engine, dialogs=RecordingDialogs(), settings=settings)
@@ -86,8 +121,8 @@ def main() -> None:
     window.open_path(write_scenario(Path(scratch.path()) / "bench.toml"))
     window.show()
     app.processEvents()
-    shown_s = time.perf_counter() - started
-    print(f"window shown (imports + build + first paint): {shown_s * 1000:8.0f} ms")
+    window.worker.wait(10.0)
+    app.processEvents()
 
     t0 = time.perf_counter()
     window.set_results(results)

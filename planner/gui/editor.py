@@ -389,8 +389,6 @@ class ScenarioEditor(QScrollArea):
         table.setHorizontalHeaderLabels(["GPU model", "GPUs", "Start month"])
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setVisible(False)
-        table.setMinimumHeight(120)
-        table.setMaximumHeight(170)
         self.phases_table = table
         layout.addWidget(table)
         buttons = QHBoxLayout()
@@ -460,7 +458,7 @@ class ScenarioEditor(QScrollArea):
                 start.setValue(_int32(phase.get("start_month", 0)))
                 start.valueChanged.connect(lambda v, r=r: set_phase(r, "start_month", int(v)))
                 table.setCellWidget(r, 2, start)
-            table.resizeRowsToContents()
+            _fit_height(table, rows_min=1)
             self.total_label.setText(f"{sum(int(p['count']) for p in rows):,} GPUs")
 
         self._refreshers.append((("fleet", "phases"), refresh))

@@ -864,18 +864,18 @@ class MainWindow(QMainWindow):
     def _update_header(self) -> None:
         """ "Recommended: …" and "Highest weighted score: …", each with its basis on hover."""
         results = self.results
-        self.header_recommended.setText(recommended_text(results) if results else "")
-        self.header_top_score.setText(
-            top_score_text(results, self.ranking) if results is not None else ""
-        )
-        if results is not None:
-            self.header_recommended.setToolTip(
-                plain_tooltip(recommended_text(results) + "\n" + recommended_basis(results))
-            )
-            self.header_top_score.setToolTip(
-                plain_tooltip(
-                    top_score_text(results, self.ranking) + "\n" + top_score_basis(self._weights())
+        recommended = recommended_text(results) if results is not None else ""
+        top = top_score_text(results, self.ranking) if results is not None else ""
+        if recommended != self.header_recommended.text():
+            self.header_recommended.setText(recommended)
+            if results is not None:
+                self.header_recommended.setToolTip(
+                    plain_tooltip(recommended + "\n" + recommended_basis(results))
                 )
+        self.header_top_score.setText(top)
+        if results is not None:
+            self.header_top_score.setToolTip(
+                plain_tooltip(top + "\n" + top_score_basis(self._weights()))
             )
 
     def _show_recommendation(self) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -92,13 +92,27 @@ def viridis(t: np.ndarray | float) -> np.ndarray:
     return np.stack([np.interp(t, grid, _VIRIDIS[:, k]) for k in range(3)], axis=1)
 
 
-def _qcolors(values: np.ndarray, low: float, high: float, reverse: bool) -> list[QColor]:
+LUT_SIZE = 256
+
+
+def _lut_index(values: np.ndarray, low: float, high: float, reverse: bool) -> np.ndarray:
+    """Index 0..255 into the viridis brushes for each value (NaN as the low end)."""
     span = high - low if high > low else 1.0
-    t = np.clip((values - low) / span, 0.0, 1.0)
+    t = np.clip(np.nan_to_num((values - low) / span, nan=0.0), 0.0, 1.0)
     if reverse:
         t = 1.0 - t
-    rgb = viridis(t).round().astype(int)
-    return [QColor(int(r), int(g), int(b)) for r, g, b in rgb]
+    return np.rint(t * (LUT_SIZE - 1)).astype(int)
+
+
+_BRUSHES: list[QBrush] = []
+
+
+def _lut_brushes() -> list[QBrush]:
+    """256 viridis brushes made once: a re-rank hands markers existing brushes."""
+    if not _BRUSHES:
+        rgb = viridis(np.linspace(0.0, 1.0, LUT_SIZE)).round().astype(int)
+        _BRUSHES.extend(QBrush(QColor(int(r), int(g), int(b))) for r, g, b in rgb)
+    return _BRUSHES
 
 
 def _circle(size: float) -> QPainterPath:
@@ -271,24 +285,36 @@ class MapLegend(QFrame):
             self.key.setText(
                 "◆ chosen by the allocation (label: share)\n● grey: fails a hard rule\n◯ selected"
             )
-        self.adjustSize()
-        self.keep_inside()
+        self._fit()
 
     def set_collapsed(self, collapsed: bool) -> None:
         self.collapsed = collapsed
         self.body.setVisible(not collapsed)
         self.fold.setText("▸" if collapsed else "▾")
+        self._fit()
+
+    def _fit(self) -> None:
+        """Take the size the contents need; stay at the bottom left unless moved.
+
+        Once now and once more after Qt has laid out labels whose text or visibility just
+        changed (their size is known only then)."""
+        self._fit_now()
+        QTimer.singleShot(0, self._fit_now)
+
+    def _fit_now(self) -> None:
         bottom = self.geometry().bottom()
-        self.adjustSize()
-        if not self.moved_by_user:  # stay anchored at the bottom left
-            self.move(self.x(), bottom - self.height() + 1)
-        self.keep_inside()
+        self.layout().activate()
+        self.resize(self.sizeHint())
+        if self.moved_by_user:
+            self.move(self.x(), bottom - self.height() + 1)  # anchored by its bottom edge
+            self.keep_inside()
+        else:
+            self.place_default()
 
     def place_default(self) -> None:
         parent = self.parentWidget()
         if parent is None:
             return
-        self.adjustSize()
         self.move(10, max(0, parent.height() - self.height() - 10))
 
     def keep_inside(self) -> None:
@@ -336,6 +362,8 @@ class MapView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # Markers and outlines leave the painter as they found it: no save/restore per item.
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.setBackgroundBrush(QBrush(_SEA))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -348,6 +376,7 @@ class MapView(QGraphicsView):
         self._rings: dict[str, QGraphicsEllipseItem] = {}
         self._shares: dict[str, float] = {}
         self._focus: list[str] = []
+        self._looks: tuple[np.ndarray, np.ndarray] | None = None
         self._press: QPointF | None = None
         # A wide scene rect so panning past the sites still works.
         self.scene().setSceneRect(QRectF(-200, -100, 400, 200))
@@ -400,6 +429,7 @@ class MapView(QGraphicsView):
             scene.removeItem(marker)
         self._markers = {}
         self._focus = []
+        self._looks = None
         lon = pd.to_numeric(metrics["lon"], errors="coerce").to_numpy(dtype=float)
         lat = pd.to_numeric(metrics["lat"], errors="coerce").to_numpy(dtype=float)
         names = (
@@ -425,6 +455,7 @@ class MapView(QGraphicsView):
             marker.setBrush(QBrush(_CANDIDATE))
             marker.setPen(pen)
             marker.setZValue(11)
+        self._looks = None
         self.legend.set_scale(None, 0.0, 1.0, False)
         self.viewport().update()
 
@@ -432,21 +463,36 @@ class MapView(QGraphicsView):
         self, values: pd.Series, feasible: pd.Series, column: Column, *, reverse: bool = False
     ) -> None:
         """Colour markers by ``values`` (viridis; infeasible sites grey) and show a legend."""
-        values = values.reindex(list(self._markers))
-        feasible = feasible.reindex(list(self._markers)).fillna(False).to_numpy(dtype=bool)
+        ids = list(self._markers)
+        values = values.reindex(ids)
+        feasible = feasible.reindex(ids).fillna(False).to_numpy(dtype=bool)
         array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         finite = array[np.isfinite(array) & feasible]
         low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        colors = _qcolors(array, low, high, reverse)
-        dark = QPen(QColor(40, 40, 40), 1)
-        grey_pen = QPen(QColor(120, 120, 120), 1)
-        chosen_pen = QPen(_CHOSEN_PEN, 2.2)
-        for (sid, marker), color, ok in zip(self._markers.items(), colors, feasible, strict=True):
-            chosen = sid in self._shares
-            marker.setBrush(QBrush(color if ok or chosen else _INFEASIBLE))
-            marker.setPen(chosen_pen if chosen else dark if ok else grey_pen)
-            marker.setZValue(12 if chosen else 11 if ok else 10)
-        self._focus = [sid for sid, ok in zip(self._markers, feasible, strict=True) if ok]
+        index = _lut_index(array, low, high, reverse)
+        chosen = np.array([sid in self._shares for sid in ids], dtype=bool)
+        # Each marker's look as a code: LUT index, or -1 grey (fails a rule); only markers
+        # whose look changed are touched (a re-rank moves the colours, not feasibility).
+        look = np.where(feasible | chosen, index, -1)
+        style = np.where(chosen, 2, np.where(feasible, 1, 0))
+        previous = self._looks
+        if previous is None or len(previous[0]) != len(ids):
+            previous = (np.full(len(ids), -2), np.full(len(ids), -1))
+        brushes = _lut_brushes()
+        grey = QBrush(_INFEASIBLE)
+        pens = (
+            QPen(QColor(120, 120, 120), 1),
+            QPen(QColor(40, 40, 40), 1),
+            QPen(_CHOSEN_PEN, 2.2),
+        )
+        markers = list(self._markers.values())
+        for i in np.flatnonzero(look != previous[0]):
+            markers[i].setBrush(brushes[look[i]] if look[i] >= 0 else grey)
+        for i in np.flatnonzero(style != previous[1]):
+            markers[i].setPen(pens[style[i]])
+            markers[i].setZValue(10 + float(style[i]))
+        self._looks = (look, style)
+        self._focus = [sid for sid, ok in zip(ids, feasible, strict=True) if ok]
         self.legend.set_scale(column, low, high, reverse)
         self.viewport().update()
 
@@ -457,6 +503,7 @@ class MapView(QGraphicsView):
         self._labels = {}
         for sid, marker in self._markers.items():
             marker.set_chosen(sid in shares)
+        self._looks = None  # pens follow the chosen sites
         self._shares = {s: v for s, v in shares.items() if s in self._markers}
         # West to east; a label whose site is close east of the previous one goes to the left.
         order = sorted(self._shares, key=lambda s: self._markers[s].pos().x())
@@ -497,6 +544,9 @@ class MapView(QGraphicsView):
 
     def marker(self, site_id: str) -> SiteMarker | None:
         return self._markers.get(site_id)
+
+    def marker_count(self) -> int:
+        return len(self._markers)
 
     def _marker_at(self, pos: Any) -> SiteMarker | None:
         for item in self.items(pos):

@@ -334,6 +334,7 @@ class ComparePanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAlternatingRowColors(True)
         self.chart = ChartView("The cost breakdown of the compared sites appears here.")
+        self.chart.setMinimumHeight(220)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.chart)
@@ -482,6 +483,7 @@ class ParetoPanel(QWidget):
         self.chart = ChartView(
             "No cost/carbon front yet: run the scenario, then Compute Pareto front."
         )
+        self.chart.setMinimumSize(380, 260)  # readable; the splitter gives it more
         splitter.addWidget(self.chart)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -533,9 +535,10 @@ class ParetoPanel(QWidget):
         shown = [c for c in PARETO_COLUMNS if c.key in front.columns]
         self.points.set_frame(front[[c.key for c in shown]], columns=shown)
         self.points_view.resizeColumnsToContents()
-        self.chart.set_figure(lambda: self._figure_for("pareto", results))
-        if self.chart.canvas is not None:
-            self.chart.canvas.mpl_connect("button_press_event", self._on_click)
+        self.chart.set_figure(
+            lambda: self._figure_for("pareto", results),
+            on_ready=lambda canvas: canvas.mpl_connect("button_press_event", self._on_click),
+        )
         self.select_point(0)
 
     def select_point(self, i: int) -> None:
@@ -660,8 +663,10 @@ class UncertaintyPanel(QWidget):
         self.probabilities = ChartView(
             "No rank probabilities yet: run the scenario, then Run uncertainty."
         )
-        charts.addWidget(self.tornado)
-        charts.addWidget(self.probabilities)
+        for chart in (self.tornado, self.probabilities):
+            chart.setMinimumSize(320, 240)  # readable; the splitters give them more
+            charts.addWidget(chart)
+        charts.setChildrenCollapsible(False)
         splitter.addWidget(charts)
         self.table_model = FrameModel()
         view = QTableView()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -129,10 +130,12 @@ def top_score_site(results: Results | None, ranking: pd.DataFrame | None) -> str
     ranking = ranking if ranking is not None else results.ranking
     if ranking is None or not len(ranking) or "rank" not in ranking:
         return None
-    feasible = ranking[ranking["feasible"].astype(bool)] if "feasible" in ranking else ranking
-    if not len(feasible):
-        return None
-    return str(feasible.sort_values("rank").index[0])
+    ranks = pd.to_numeric(ranking["rank"], errors="coerce").to_numpy(dtype=float)
+    if "feasible" in ranking:
+        ranks = np.where(ranking["feasible"].fillna(False).to_numpy(dtype=bool), ranks, np.inf)
+    ranks = np.nan_to_num(ranks, nan=np.inf)
+    best = int(np.argmin(ranks)) if len(ranks) else 0
+    return None if not np.isfinite(ranks[best]) else str(ranking.index[best])
 
 
 def top_score_text(results: Results | None, ranking: pd.DataFrame | None) -> str:

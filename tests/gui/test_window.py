@@ -384,3 +384,27 @@ def test_map_hover_zoom_and_fit(ran, qtbot):
     # 10 of 12 blocks at the first); the others stay dots.
     assert ran.map.labels()["se-lulea"] == "Luleå · 83%"
     assert ran.map.marker("se-lulea").chosen and not ran.map.marker("no-oslo").chosen
+
+
+def test_map_legend_folds_and_moves(ran, qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    legend = ran.map.legend
+    assert legend.isVisible() and legend.title.text().startswith("Score (0–1)")
+    assert "◆ chosen by the allocation" in legend.key.text()
+    open_height = legend.height()
+    legend.fold.click()
+    assert legend.collapsed and not legend.body.isVisible()
+    assert legend.height() < open_height
+    legend.fold.click()
+    assert not legend.collapsed and legend.body.isVisible()
+    # Dragged by its title, it moves and stays where it was put (inside the map).
+    before = legend.pos()
+    qtbot.mousePress(legend, Qt.MouseButton.LeftButton, pos=QPoint(20, 8))
+    qtbot.mouseMove(legend, pos=QPoint(140, -60))
+    qtbot.mouseRelease(legend, Qt.MouseButton.LeftButton, pos=QPoint(140, -60))
+    assert legend.moved_by_user and legend.pos() != before
+    moved = legend.pos()
+    ran.map.fit_sites()  # a zoom or pan does not carry the legend with the scene
+    assert legend.pos() == moved
+    assert ran.map.rect().contains(legend.geometry())
