@@ -29,8 +29,11 @@ from typing import Any
 
 from planner.errors import InputError
 
-IN_FLIGHT_PER_WORKER = 2
-"""Tasks submitted per worker at a time: one running and one waiting keeps workers busy."""
+IN_FLIGHT_PER_WORKER = 1
+"""Tasks submitted per worker at a time. One: a task waits on the scheduler, not in a worker's
+queue, so a worker that dies takes only the task it was running down with it (Dask counts a
+death against every task a worker holds); the round trip to submit the next one is
+milliseconds against seconds of work."""
 CONNECT_TIMEOUT_S = 30
 WAIT_FOR_WORKERS_S = 60
 
@@ -151,6 +154,9 @@ def dask_client(
         # Our tasks run for seconds; Dask's warnings about long ticks and GIL holds are noise.
         "distributed.admin.tick.limit": "1h",
         "distributed.admin.system-monitor.gil.enabled": False,
+        # The statistical profiler samples the running task's stack every 10 ms: a few per
+        # cent of every point's time, for a dashboard nobody looks at here.
+        "distributed.worker.profile.enabled": False,
     }
     if not scheduler:
         # Local workers share the terminal: Ctrl-C is the client's to handle (dask_setup).

@@ -168,10 +168,9 @@ class SweepStore:
         self, rows: Iterable[dict[str, Any]], axes: Sequence[str], kinds: dict[str, str]
     ) -> Path:
         """Rewrite ``sweep.parquet`` atomically from ``rows`` (in the order given)."""
-        import fastparquet
-
         from planner.outputs import atomic_file
 
+        fastparquet = _fastparquet()
         table = rows_frame(rows, axes, kinds)
         with atomic_file(self.table_path) as tmp:
             fastparquet.write(str(tmp), table, write_index=False, compression="GZIP")
@@ -221,6 +220,16 @@ def rows_frame(
     return frame
 
 
+def _fastparquet() -> Any:
+    import warnings
+
+    with warnings.catch_warnings():
+        # fastparquet asks pandas about an option pandas 3 deprecates, at import.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import fastparquet
+    return fastparquet
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """A sweep table back from Parquet.
 
@@ -229,8 +238,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     InputError
         Missing or unreadable.
     """
-    import fastparquet
-
+    fastparquet = _fastparquet()
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -1,0 +1,100 @@
+"""Benchmark: sweep throughput on the local Dask cluster, and its overhead per point.
+
+Builds a sweep of training-16k variants (first-phase GPU count, carbon price, PPA share: every
+point a different evaluation), runs the same points directly in this process (evaluation and
+the sweep's fast optimisation, one after the other), then as a sweep with 1 and with 2
+workers, and prints points per minute and the overhead per point against the direct run
+(target under 10 %; the 1-worker run, cluster start-up included). ``--points 1000`` is the
+issue's 1,000-point sweep without reports (target under 30 minutes on 2 cores); it skips the
+direct run unless ``--direct``.
+
+    python benchmarks/bench_sweep.py [--points 12] [--workers 1,2] [--direct]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_OVERHEAD = 0.10
+TARGET_1000_S = 30 * 60.0
+
+
+def sweep_text(points: int) -> str:
+    """A zip sweep of ``points`` points over three evaluated axes, each value distinct."""
+    counts = [1024 + 8 * i for i in range(points)]
+    prices = [round(0.5 * i, 1) for i in range(points)]
+    shares = [round(i / max(points, 1), 4) for i in range(points)]
+    return (
+        '[sweep]\nbase = "training-16k"\nmode = "zip"\n\n[sweep.axes]\n'
+        f'"fleet.phases[0].count" = {counts}\n'
+        f'"objective.carbon_price_usd_per_t" = {prices}\n'
+        f'"energy.ppa_share" = {shares}\n'
+    )
+
+
+def direct(spec, points) -> float:  # noqa: ANN001
+    """Seconds to run the points one after the other in this process, without Dask."""
+    from planner.checks import check_scenario
+    from planner.evaluate import evaluate_sites
+    from planner.sweep.run import reduce_analysis
+    from planner.sweep.spec import point_scenario
+    from planner.sweep.tasks import optimize_fast, scenario_catalog
+
+    started = time.perf_counter()
+    for point in points:
+        scenario = reduce_analysis(point_scenario(spec, point))
+        check_scenario(scenario)
+        evaluation = evaluate_sites(scenario, scenario_catalog(scenario))
+        optimize_fast(evaluation, scenario)
+    return time.perf_counter() - started
+
+
+def swept(spec, workers: int, folder: Path) -> tuple[float, int]:  # noqa: ANN001
+    from planner.sweep.run import run_sweep
+
+    started = time.perf_counter()
+    out = run_sweep(spec, folder / f"w{workers}", workers=workers)
+    return time.perf_counter() - started, out.counts["ok"] + out.counts["infeasible"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=12)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--direct", action="store_true", help="also time the direct run")
+    args = parser.parse_args()
+    from planner.sweep.spec import load_sweep
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "sweep.toml").write_text(sweep_text(args.points))
+        spec = load_sweep(folder / "sweep.toml")
+        points = spec.points()
+        n = len(points)
+        print(f"{n} points of training-16k variants (63 candidate sites each)")
+        base_s = None
+        if args.direct or args.points <= 100:
+            base_s = direct(spec, points[:1])  # warm-up: imports, catalog, caches
+            base_s = direct(spec, points)
+            print(f"direct, in this process:   {base_s:8.1f} s  {n / base_s * 60:7.1f} points/min")
+        for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
+            seconds, finished = swept(spec, workers, folder)
+            line = (
+                f"sweep, {workers} worker{'s' if workers > 1 else ' '}:      {seconds:8.1f} s  "
+                f"{finished / seconds * 60:7.1f} points/min"
+            )
+            if base_s is not None and workers == 1:
+                overhead = (seconds - base_s) / base_s
+                line += f"  overhead per point {overhead:+.1%} (target < {TARGET_OVERHEAD:.0%})"
+            elif base_s is not None:
+                line += f"  {base_s / seconds:.2f}x the direct run"
+            if n >= 1000:
+                line += f"  ({'within' if seconds < TARGET_1000_S else 'over'} the 30 min target)"
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
