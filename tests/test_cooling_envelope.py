@@ -43,6 +43,46 @@ def test_outside_air_relative_humidity_limit(dew_c, free):
     assert_allclose(r.economizer_fraction[0, 0], 1.0 if free else 0.0)
 
 
+P_1600_M = 83_523.46  # standard atmosphere at 1,600 m (see the fan test below)
+
+
+@pytest.mark.parametrize(("dew_c", "free"), [(16.9, True), (17.1, False)])
+def test_dew_point_limit_holds_at_station_pressure(dew_c, free):
+    # The envelope is a dew point, whatever the pressure: at 1,600 m the 17 C limit is a
+    # humidity ratio of 0.621945 x 1,938 / (83,523 - 1,938) = 0.01477 kg/kg, and a 16.9 C dew
+    # point there is 0.01467 (inside). Taking either side at sea level instead would move the
+    # limit by a fifth: 0.01213 kg/kg for the 17 C limit (16.9 C air outside), or 0.01221 for
+    # the outside air (17.1 C air inside).
+    ta, tw = hours(20.0, dew_c, P_1600_M)
+    r = simulate_cooling("air-economizer", ta, tw, HYPER, pressure_pa=P_1600_M)
+    assert_allclose(r.economizer_fraction[0, 0], 1.0 if free else 0.0)
+
+
+def test_tower_evaporation_at_station_pressure_by_hand():
+    # Hot humid hour, 30 C at 26 C wet-bulb, hyperscale waterside economizer: no free cooling
+    # (tower water 29.9 C) and no dry rejection (the coils would leave 30 + 8.8 = 38.8 C, above
+    # the 35.5 C return). Merkel with a saturated exit (ASHRAE eq. 33 for the inlet):
+    #   sea level: w_in 0.019643, h 80.40 -> 108.53 kJ/kg, exit 31.62 C, w 0.029971:
+    #              3600 x 0.010328 / 28.13 = 1.3217 L/kWh;
+    #   1,600 m:   w_in 0.024371, h 92.49 -> 120.62 kJ/kg, exit 30.83 C, w 0.035025:
+    #              3600 x 0.010654 / 28.13 = 1.3635 L/kWh (thinner air holds more vapour per kg).
+    # Heat rejected per kW of IT: sea level 1.06834 + 1.06834 / 10.0036 (chiller) = 1.175137;
+    # at 1,600 m the fans draw 1.47169 x as much: 1.029 (1 + 0.038231 x 1.47169) = 1.086897
+    # plus the chiller 0.108651 = 1.195549. Make-up water is evaporation x C / (C - 1) with
+    # 6 cycles: WUE = 1.175137 x 1.3217 x 1.2 = 1.8638 and 1.195549 x 1.3635 x 1.2 = 1.9561.
+    from planner.cooling.components import tower_evaporation_l_per_kwh
+
+    assert_allclose(
+        tower_evaporation_l_per_kwh(30.0, 26.0, P_1600_M, 1.2, 5.6, 1.5), 1.3635, rtol=2e-4
+    )
+    ta, tw = np.full((1, 8760), 30.0), np.full((1, 8760), 26.0)
+    sea = simulate_cooling("water-economizer", ta, tw, HYPER, pressure_pa=SEA_PA)
+    alt = simulate_cooling("water-economizer", ta, tw, HYPER, pressure_pa=P_1600_M)
+    assert_allclose([sea.economizer_fraction[0, 0], alt.economizer_fraction[0, 0]], 0.0)
+    assert_allclose(sea.wue_l_per_kwh[0, 0], 1.8638, rtol=2e-4)
+    assert_allclose(alt.wue_l_per_kwh[0, 0], 1.9561, rtol=2e-4)
+
+
 def test_station_pressure_raises_fan_power_by_hand():
     # Cold dry hour (5 C, dew point -10 C) with the hyperscale waterside economizer: all
     # free cooling and all heat through the dry coils (5 + 8 = 13 C <= 15.8 C needed).
@@ -52,10 +92,9 @@ def test_station_pressure_raises_fan_power_by_hand():
     # mass flow scale fan power by (101325 / 83523)^2 = 1.47169, so
     # dPUE = 0.03934 * 1.029138 * 0.47169 = 0.019097 (higher at altitude).
     p_alt = float(pressure_from_elevation_pa(1600.0))
-    assert_allclose(p_alt, 83523.5, rtol=1e-5)
+    assert_allclose(p_alt, P_1600_M, rtol=1e-7)
     sea = simulate_cooling("water-economizer", *hours(5.0, -10.0), HYPER, pressure_pa=SEA_PA)
-    alt = simulate_cooling("water-economizer", *hours(5.0, -10.0, p_alt), HYPER,
-                           pressure_pa=p_alt)
+    alt = simulate_cooling("water-economizer", *hours(5.0, -10.0, p_alt), HYPER, pressure_pa=p_alt)
     assert_allclose(alt.pue[0, 0] - sea.pue[0, 0], 0.019097, rtol=2e-3)
     # Air-cooled chiller: same fan penalty direction.
     sea_c = simulate_cooling("air-chiller", *hours(25.0, 10.0), HYPER, pressure_pa=SEA_PA)
@@ -84,8 +123,10 @@ def test_water_economizer_wue_rises_with_load():
     # more heat through the wet tower, more water per kWh of IT.
     ta = np.full((1, 8760), 13.0)
     tw = np.full((1, 8760), 8.0)
-    wue = [float(simulate_cooling("water-economizer", ta, tw, HYPER, load).wue_annual()[0])
-           for load in (0.4, 0.7, 1.0)]
+    wue = [
+        float(simulate_cooling("water-economizer", ta, tw, HYPER, load).wue_annual()[0])
+        for load in (0.4, 0.7, 1.0)
+    ]
     assert wue[0] < wue[1] < wue[2], wue
     assert wue[0] < 0.2 and wue[2] > 0.8
 
@@ -93,14 +134,18 @@ def test_water_economizer_wue_rises_with_load():
 @pytest.fixture(scope="module")
 def real_climates():
     out = {}
-    for key, name in {"golden": "USA_CO_Golden-NREL.724666_TMY3.epw.gz",
-                      "tampa": "USA_FL_Tampa.Intl.AP.722110_TMY3.epw.gz",
-                      "chicago": "USA_IL_Chicago-OHare.Intl.AP.725300_TMY3.epw.gz",
-                      "dulles": "USA_VA_Sterling-Washington.Dulles.Intl.AP.724030_TMY3.epw.gz",
-                      }.items():
+    for key, name in {
+        "golden": "USA_CO_Golden-NREL.724666_TMY3.epw.gz",
+        "tampa": "USA_FL_Tampa.Intl.AP.722110_TMY3.epw.gz",
+        "chicago": "USA_IL_Chicago-OHare.Intl.AP.725300_TMY3.epw.gz",
+        "dulles": "USA_VA_Sterling-Washington.Dulles.Intl.AP.724030_TMY3.epw.gz",
+    }.items():
         table, _ = read_weather(DATA / name)
-        out[key] = (table["temp_air_c"].to_numpy(), table["temp_wet_c"].to_numpy(),
-                    float(table["pressure_pa"].mean()))
+        out[key] = (
+            table["temp_air_c"].to_numpy(),
+            table["temp_wet_c"].to_numpy(),
+            float(table["pressure_pa"].mean()),
+        )
     return out
 
 
@@ -118,10 +163,8 @@ def test_auto_choices_by_climate(real_climates):
     hot_dry = _synthetic(42.0, 26.0, 5.0)
     hot_humid = _synthetic(33.0, 26.0, 25.0)
     keys = ["golden", "hot-dry", "hot-humid", "tampa"]
-    ta = np.stack([real_climates["golden"][0], hot_dry[0], hot_humid[0],
-                   real_climates["tampa"][0]])
-    tw = np.stack([real_climates["golden"][1], hot_dry[1], hot_humid[1],
-                   real_climates["tampa"][1]])
+    ta = np.stack([real_climates["golden"][0], hot_dry[0], hot_humid[0], real_climates["tampa"][0]])
+    tw = np.stack([real_climates["golden"][1], hot_dry[1], hot_humid[1], real_climates["tampa"][1]])
     pressure = [real_climates["golden"][2], SEA_PA, SEA_PA, real_climates["tampa"][2]]
     tech, result = select_cooling(ta, tw, HYPER, price_usd_per_mwh=80.0, pressure_pa=pressure)
     chosen = dict(zip(keys, tech, strict=True))
@@ -131,10 +174,18 @@ def test_auto_choices_by_climate(real_climates):
     air = simulate_cooling("air-economizer", hot_humid[0][None], hot_humid[1][None], HYPER)
     assert air.economizer_hours()[0] < 100  # no outside air in a 25 C dew point climate
     # Water stress above the ceiling leaves hot-humid sites with dry technologies only.
-    tech_dry, _ = select_cooling(ta[2:], tw[2:], HYPER, price_usd_per_mwh=80.0,
-                                 water_stress=4.0, max_water_stress=3.5, pressure_pa=SEA_PA)
+    tech_dry, _ = select_cooling(
+        ta[2:],
+        tw[2:],
+        HYPER,
+        price_usd_per_mwh=80.0,
+        water_stress=4.0,
+        max_water_stress=3.5,
+        pressure_pa=SEA_PA,
+    )
     assert set(tech_dry) <= {"air-chiller", "liquid-dtc"}
     # Liquid where required: the same sites with liquid-only GPUs.
-    tech_liq, _ = select_cooling(ta, tw, HYPER, price_usd_per_mwh=80.0, liquid_required=True,
-                                 pressure_pa=pressure)
+    tech_liq, _ = select_cooling(
+        ta, tw, HYPER, price_usd_per_mwh=80.0, liquid_required=True, pressure_pa=pressure
+    )
     assert set(tech_liq) == {"liquid-dtc"}

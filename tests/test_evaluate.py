@@ -444,7 +444,9 @@ def test_hourly_arrays_per_case_give_the_same_result_as_per_site():
     a = evaluate_arrays(sc, per_site, GPUS, CENTERS, FINANCE)
     b = evaluate_arrays(sc, shared, GPUS, CENTERS, FINANCE)
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
-    assert b.hourly_pue.shape == (2, 8760)
+    # The shared case is kept once; each site reads its row through hourly_row.
+    assert b.hourly_pue.shape == (1, 8760) and a.hourly_pue.shape == (2, 8760)
+    np.testing.assert_array_equal(b.hourly_pue[b.hourly_row("s1")], a.hourly_pue[a.hourly_row(1)])
 
 
 @settings(max_examples=15, deadline=None)
@@ -580,3 +582,52 @@ def test_a_price_below_the_network_levy_is_warned_about_with_a_ppa(tmp_path):
     data["energy"]["ppa_share"] = 0.0  # no PPA: the levy split does not matter
     warnings = evaluate_sites(scenario_from_dict(data)).warnings
     assert not any("network levy" in w for w in warnings)
+
+
+@pytest.mark.parametrize("technology", ["water-economizer", "auto"])
+def test_a_high_site_is_cooled_at_its_station_pressure(technology):
+    # Queretaro (default site, 1,820 m): the evaluation builds its synthetic year from the
+    # site's normals (seed 0), takes the standard-atmosphere pressure of its elevation,
+    # 101325 (1 - 2.25577e-5 x 1820)^5.2559 = 81,288 Pa (ASHRAE Fundamentals ch. 1 eq. 3), for
+    # both the wet-bulb and the cooling model, and runs the technology (fixed, or the one auto
+    # chose) at the fleet's load (training at utilization 1: the busy fraction 0.79). The same
+    # chain by hand must give the same hourly PUE and WUE; at sea-level pressure the annual
+    # PUE would be lower (smaller fans, a cooler wet-bulb for the towers).
+    from planner.catalog import default_catalog
+    from planner.climate import pressure_from_elevation_pa, wet_bulb_c
+    from planner.climate.synth import synthesize_years
+    from planner.cooling import load_cooling_parameters, simulate_cooling
+    from planner.evaluate import evaluate_sites
+
+    data = {
+        "scenario": {"name": "altitude"},
+        "fleet": {
+            "utilization": 1.0,
+            "network_overhead_fraction": 0.0,
+            "phases": [{"gpu": "H100-SXM", "count": 1024}],
+        },
+        "cooling": {"technology": technology},
+        "sites": {"include_countries": ["MX"]},
+    }
+    ev = evaluate_sites(scenario_from_dict(data))
+    assert list(ev.site_ids) == ["queretaro-mx"]
+    used = ev.metrics.loc["queretaro-mx", "cooling_technology"]
+    assert technology in ("auto", used)
+    catalog = default_catalog()
+    site = catalog.sites.loc["queretaro-mx"]
+    assert site["elevation_m"] == 1820.0
+    pressure = float(pressure_from_elevation_pa(1820.0))
+    assert pressure == pytest.approx(81_288, abs=1)
+    normals = catalog.climate_normals_for(["queretaro-mx"])
+    temp, dew = synthesize_years(normals, seed=0, lat=[site.lat])
+    params, _ = load_cooling_parameters("hyperscale")
+    load = FINANCE["workload"]["training_busy_fraction"]
+    wet = wet_bulb_c(temp, dew, pressure)
+    here = simulate_cooling(used, temp, wet, params, load, pressure_pa=pressure)
+    row = ev.hourly_row("queretaro-mx")
+    np.testing.assert_allclose(ev.hourly_pue[row], here.pue[0], rtol=1e-6)
+    np.testing.assert_allclose(ev.hourly_wue_l_per_kwh[row], here.wue_l_per_kwh[0], rtol=1e-5)
+    assert ev.metrics.loc["queretaro-mx", "pue_annual"] == pytest.approx(here.pue_annual()[0])
+    wet_sea = wet_bulb_c(temp, dew, 101_325.0)
+    sea = simulate_cooling(used, temp, wet_sea, params, load, pressure_pa=None)
+    assert here.pue_annual()[0] - sea.pue_annual()[0] > 0.01  # 0.015 and 0.017 when written
