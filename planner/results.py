@@ -45,9 +45,12 @@ class Evaluation:
         Index ``site_id``, one column per phase: facility MW one block needs at that site.
     rtt_ms : DataFrame
         Index ``site_id``, one column per demand center name: round-trip time estimate.
-    hourly_pue : ndarray, shape (n_sites, 8760)
-        Hourly PUE of the chosen cooling technology at each site (rows in ``metrics`` order).
-    hourly_wue_l_per_kwh : ndarray, shape (n_sites, 8760)
+    hourly_pue : ndarray, shape (n_rows, 8760)
+        Hourly PUE of the chosen cooling technology: one row per distinct cooling case (climate,
+        price and water stress), ``hourly_case_of_site`` giving each site's row, so that a
+        100,000-site file keeps a few hundred rows; without it (older results), one row per
+        site in ``metrics`` order. Read a site's row with :meth:`hourly_row`.
+    hourly_wue_l_per_kwh : ndarray, same shape as ``hourly_pue``
     monthly : DataFrame
         Long table: site_id, month (1-12), pue, wue_l_per_kwh, it_energy_mwh.
     provenance : DataFrame
@@ -64,6 +67,8 @@ class Evaluation:
     useful_gpu_hours_per_gpu_month : ndarray, shape (12,), optional
         Useful (delivered) GPU-hours per installed, powered GPU in each calendar month: the
         hourly activity summed after its cap at 1, so what ``usd_per_gpu_hour`` divides by.
+    hourly_case_of_site : ndarray of int, shape (n_sites,), optional
+        Row of the hourly arrays for each site (see ``hourly_pue``).
     """
 
     metrics: pd.DataFrame
@@ -81,10 +86,18 @@ class Evaluation:
     hourly_it_kw: np.ndarray | None = None
     site_fixed_cost_by_first_phase_usd: pd.DataFrame | None = None
     useful_gpu_hours_per_gpu_month: np.ndarray | None = None
+    hourly_case_of_site: np.ndarray | None = None
 
     @property
     def site_ids(self) -> list[str]:
         return list(self.metrics.index)
+
+    def hourly_row(self, site: int | str) -> int:
+        """Row of ``hourly_pue`` / ``hourly_wue_l_per_kwh`` for a site, by position or id."""
+        position = site if isinstance(site, (int, np.integer)) else self.metrics.index.get_loc(site)
+        if self.hourly_case_of_site is None:
+            return int(position)
+        return int(self.hourly_case_of_site[position])
 
 
 @dataclass
@@ -149,6 +162,9 @@ class Results:
                 "rtt_ms": _frame(ev.rtt_ms),
                 "hourly_pue": _pack_array(ev.hourly_pue),
                 "hourly_wue_l_per_kwh": _pack_array(ev.hourly_wue_l_per_kwh),
+                "hourly_case_of_site": None
+                if ev.hourly_case_of_site is None
+                else [int(c) for c in ev.hourly_case_of_site],
                 "monthly": _frame(ev.monthly, index=False),
                 "provenance": _frame(ev.provenance, index=False),
                 "warnings": list(ev.warnings),
@@ -199,6 +215,9 @@ class Results:
             rtt_ms=_unframe(ev["rtt_ms"]),
             hourly_pue=_unpack_array(ev["hourly_pue"]),
             hourly_wue_l_per_kwh=_unpack_array(ev["hourly_wue_l_per_kwh"]),
+            hourly_case_of_site=None
+            if ev.get("hourly_case_of_site") is None
+            else np.asarray(ev["hourly_case_of_site"], dtype=int),
             monthly=_unframe(ev["monthly"]),
             provenance=_unframe(ev["provenance"]),
             warnings=list(ev.get("warnings", [])),
@@ -348,8 +367,13 @@ ALLOCATION_STATUSES = ("optimal", "feasible", "infeasible", "error")
 MAX_ABS_NUMBER = 1e15
 """Largest magnitude of a number in a results table (USD over a horizon stay below 1e13)."""
 
-_SITE_TABLES = ("phase_block_cost_usd", "phase_block_co2_t", "phase_block_water_m3",
-                "block_site_mw", "rtt_ms")
+_SITE_TABLES = (
+    "phase_block_cost_usd",
+    "phase_block_co2_t",
+    "phase_block_water_m3",
+    "block_site_mw",
+    "rtt_ms",
+)
 
 
 def validate_results_dict(data: Any, *, file: str | Path | None = None) -> None:
@@ -366,25 +390,32 @@ def validate_results_dict(data: Any, *, file: str | Path | None = None) -> None:
         The first problem, naming the field (``allocation.summary``) and the row of a table.
     """
     check = _Checker(file)
-    check.require(isinstance(data, dict), "", "expected a JSON object {...}, got "
-                  f"{_kind(data)}")
-    check.require(data.get("format") == RESULTS_FORMAT, "format",
-                  f"expected '{RESULTS_FORMAT}' (not a results file written by "
-                  "`planner optimize`)")
+    check.require(isinstance(data, dict), "", f"expected a JSON object {{...}}, got {_kind(data)}")
+    check.require(
+        data.get("format") == RESULTS_FORMAT,
+        "format",
+        f"expected '{RESULTS_FORMAT}' (not a results file written by `planner optimize`)",
+    )
     for key in ("version", "created"):
         check.require(isinstance(data.get(key, ""), str), key, "expected text")
-    check.require(isinstance(data.get("scenario"), dict), "scenario",
-                  f"expected an object, got {_kind(data.get('scenario'))}")
+    check.require(
+        isinstance(data.get("scenario"), dict),
+        "scenario",
+        f"expected an object, got {_kind(data.get('scenario'))}",
+    )
     sites = _check_evaluation(check, check.section(data, "evaluation"))
-    check.table(data.get("ranking"), "ranking", rows=len(sites), index="site_id",
-                numbers=("rank", "score"))
+    check.table(
+        data.get("ranking"), "ranking", rows=len(sites), index="site_id", numbers=("rank", "score")
+    )
     check.same_sites(data["ranking"], "ranking", sites)
     _check_allocation(check, check.section(data, "allocation"), sites)
     n_points = check.table(data.get("pareto"), "pareto", optional=True)
     allocations = data.get("pareto_allocations", [])
-    check.require(isinstance(allocations, list) and len(allocations) <= n_points,
-                  "pareto_allocations", f"expected a list of at most {n_points} tables, one "
-                  "per point of the Pareto front")
+    check.require(
+        isinstance(allocations, list) and len(allocations) <= n_points,
+        "pareto_allocations",
+        f"expected a list of at most {n_points} tables, one per point of the Pareto front",
+    )
     for k, table in enumerate(allocations):
         check.table(table, f"pareto_allocations[{k}]", index="site_id")
         check.known_sites(table, f"pareto_allocations[{k}]", sites)
@@ -395,25 +426,36 @@ def validate_results_dict(data: Any, *, file: str | Path | None = None) -> None:
 
 
 BUILD_VS_RENT_NUMBERS = ("build_usd", "bridge_rent_usd", "rent_only_usd", "rent_then_build_usd")
-SCOPE2_NUMBERS = ("location_t_per_year", "market_t_per_year", "location_t_horizon",
-                  "market_t_horizon")
-CASH_FLOW_COLUMNS = ("year", "capital_usd", "residual_usd", "opex_usd", "energy_usd",
-                     "rent_usd", "carbon_usd", "present_value_usd")
+SCOPE2_NUMBERS = (
+    "location_t_per_year",
+    "market_t_per_year",
+    "location_t_horizon",
+    "market_t_horizon",
+)
+CASH_FLOW_COLUMNS = (
+    "year",
+    "capital_usd",
+    "residual_usd",
+    "opex_usd",
+    "energy_usd",
+    "rent_usd",
+    "carbon_usd",
+    "present_value_usd",
+)
 
 
 def _check_explanation(check: _Checker, data: dict[str, Any]) -> None:
     """The optional explanation of the allocation: absent or null in older results."""
     bvr = data.get("build_vs_rent")
     if bvr is not None:
-        check.require(isinstance(bvr, dict), "build_vs_rent",
-                      f"expected an object, got {_kind(bvr)}")
+        check.require(
+            isinstance(bvr, dict), "build_vs_rent", f"expected an object, got {_kind(bvr)}"
+        )
         for key in BUILD_VS_RENT_NUMBERS:
             check.require(key in bvr, f"build_vs_rent.{key}", "missing")
             check.numbers([bvr[key]], f"build_vs_rent.{key}")
-        check.require(isinstance(bvr.get("verdict"), str), "build_vs_rent.verdict",
-                      "expected text")
-    if check.table(data.get("cash_flows"), "cash_flows", optional=True,
-                   numbers=CASH_FLOW_COLUMNS):
+        check.require(isinstance(bvr.get("verdict"), str), "build_vs_rent.verdict", "expected text")
+    if check.table(data.get("cash_flows"), "cash_flows", optional=True, numbers=CASH_FLOW_COLUMNS):
         for k, row in enumerate(data["cash_flows"]["data"]):
             check.numbers([v for v in row if v is not None], "cash_flows", k + 1)
     s2 = data.get("scope2")
@@ -437,8 +479,11 @@ def _check_recommendation(check: _Checker, rec: Any) -> None:
     for key in RECOMMENDATION_TEXT:
         check.require(isinstance(rec.get(key), str), f"recommendation.{key}", "expected text")
     for key in ("sites", "alternatives"):
-        check.require(isinstance(rec.get(key), list), f"recommendation.{key}",
-                      f"expected a list, got {_kind(rec.get(key))}")
+        check.require(
+            isinstance(rec.get(key), list),
+            f"recommendation.{key}",
+            f"expected a list, got {_kind(rec.get(key))}",
+        )
     for k, site in enumerate(rec["sites"]):
         where = f"recommendation.sites[{k}]"
         check.require(isinstance(site, dict), where, f"expected an object, got {_kind(site)}")
@@ -457,9 +502,18 @@ def _check_recommendation(check: _Checker, rec: Any) -> None:
     _check_robustness(check, rec.get("robustness"))
 
 
-ROBUSTNESS_NUMBERS = ("draws", "p_same_sites", "cost_p10_usd", "cost_p50_usd", "cost_p90_usd",
-                      "usd_per_gpu_hour_p10", "usd_per_gpu_hour_p50", "usd_per_gpu_hour_p90",
-                      "regret_p50_usd", "regret_p90_usd")
+ROBUSTNESS_NUMBERS = (
+    "draws",
+    "p_same_sites",
+    "cost_p10_usd",
+    "cost_p50_usd",
+    "cost_p90_usd",
+    "usd_per_gpu_hour_p10",
+    "usd_per_gpu_hour_p50",
+    "usd_per_gpu_hour_p90",
+    "regret_p50_usd",
+    "regret_p90_usd",
+)
 
 
 def _check_robustness(check: _Checker, rob: Any) -> None:
@@ -472,11 +526,15 @@ def _check_robustness(check: _Checker, rob: Any) -> None:
         check.require(key in rob, f"{where}.{key}", "missing")
     check.numbers([rob[key] for key in ROBUSTNESS_NUMBERS if rob[key] is not None], where)
     p_in = rob["p_in_optimum"]
-    check.require(isinstance(p_in, dict), f"{where}.p_in_optimum",
-                  f"expected an object, got {_kind(p_in)}")
+    check.require(
+        isinstance(p_in, dict), f"{where}.p_in_optimum", f"expected an object, got {_kind(p_in)}"
+    )
     check.numbers(list(p_in.values()), f"{where}.p_in_optimum")
-    check.require(all(0.0 <= p <= 1.0 for p in p_in.values()), f"{where}.p_in_optimum",
-                  "expected probabilities between 0 and 1")
+    check.require(
+        all(0.0 <= p <= 1.0 for p in p_in.values()),
+        f"{where}.p_in_optimum",
+        "expected probabilities between 0 and 1",
+    )
     check.require(isinstance(rob["sentence"], str), f"{where}.sentence", "expected text")
 
 
@@ -484,8 +542,11 @@ def _check_switching(check: _Checker, rows: Any) -> None:
     """The optional switching values (absent in older results); no change has a null value."""
     if rows is None:
         return
-    check.require(isinstance(rows, list), "recommendation.switching_values",
-                  f"expected a list, got {_kind(rows)}")
+    check.require(
+        isinstance(rows, list),
+        "recommendation.switching_values",
+        f"expected a list, got {_kind(rows)}",
+    )
     for k, row in enumerate(rows):
         where = f"recommendation.switching_values[{k}]"
         check.require(isinstance(row, dict), where, f"expected an object, got {_kind(row)}")
@@ -493,22 +554,49 @@ def _check_switching(check: _Checker, rows: Any) -> None:
             check.require(key in row, f"{where}.{key}", "missing")
         for key in ("parameter", "sentence"):
             check.require(isinstance(row[key], str), f"{where}.{key}", "expected text")
-        check.require(row["direction"] in ("up", "down", None), f"{where}.direction",
-                      f"expected up, down or null, got {row['direction']!r}")
+        check.require(
+            row["direction"] in ("up", "down", None),
+            f"{where}.direction",
+            f"expected up, down or null, got {row['direction']!r}",
+        )
         check.texts(row["new_sites"], f"{where}.new_sites")
         check.numbers([row[key] for key in ("base", "value") if row[key] is not None], where)
 
 
+def _check_hourly_cases(check: _Checker, cases: Any, n: int) -> int:
+    """Rows the hourly arrays must have: one per site, or as many as ``hourly_case_of_site``
+    (one index per site, each in range) names."""
+    if cases is None:
+        return n
+    where = "evaluation.hourly_case_of_site"
+    check.require(
+        isinstance(cases, list) and len(cases) == n,
+        where,
+        f"expected a list of {n} row numbers, one per site",
+    )
+    check.require(
+        all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in cases),
+        where,
+        "expected whole numbers from 0",
+    )
+    return max(cases, default=-1) + 1
+
+
 def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> list[str]:
     """Check the evaluation section; returns the site ids of its metrics table."""
-    n = check.table(ev.get("metrics"), "evaluation.metrics", index="site_id",
-                    numbers=("lat", "lon"))
+    n = check.table(
+        ev.get("metrics"), "evaluation.metrics", index="site_id", numbers=("lat", "lon")
+    )
     sites = check.index_of(ev["metrics"])
     for name in _SITE_TABLES:
         check.table(ev.get(name), f"evaluation.{name}", rows=n, index="site_id")
         check.same_sites(ev[name], f"evaluation.{name}", sites)
-    check.table(ev.get("site_fixed_cost_by_first_phase_usd"),
-                "evaluation.site_fixed_cost_by_first_phase_usd", rows=n, optional=True)
+    check.table(
+        ev.get("site_fixed_cost_by_first_phase_usd"),
+        "evaluation.site_fixed_cost_by_first_phase_usd",
+        rows=n,
+        optional=True,
+    )
     check.table(ev.get("monthly"), "evaluation.monthly")
     check.unique_rows(ev["monthly"], "evaluation.monthly", key=("site_id", "month"))
     check.known_sites(ev["monthly"], "evaluation.monthly", sites, column="site_id")
@@ -516,32 +604,44 @@ def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> list[str]:
     check.unique_rows(ev["provenance"], "evaluation.provenance")
     fixed = ev.get("site_fixed_cost_usd")
     where = "evaluation.site_fixed_cost_usd"
-    check.require(isinstance(fixed, dict) and isinstance(fixed.get("index"), list)
-                  and isinstance(fixed.get("values"), list), where,
-                  "expected a series {name, index, values}")
-    check.require(len(fixed["index"]) == len(fixed["values"]) == n, where,
-                  f"expected {n} values, one per site of evaluation.metrics")
+    check.require(
+        isinstance(fixed, dict)
+        and isinstance(fixed.get("index"), list)
+        and isinstance(fixed.get("values"), list),
+        where,
+        "expected a series {name, index, values}",
+    )
+    check.require(
+        len(fixed["index"]) == len(fixed["values"]) == n,
+        where,
+        f"expected {n} values, one per site of evaluation.metrics",
+    )
     check.numbers(fixed["values"], where)
     as_table = {"index": "site_id", "columns": ["site_id"], "data": [[i] for i in fixed["index"]]}
     check.table(as_table, where, index="site_id")
     check.same_sites(as_table, where, sites)
+    rows = _check_hourly_cases(check, ev.get("hourly_case_of_site"), n)
     for name in ("hourly_pue", "hourly_wue_l_per_kwh"):
-        check.array(ev.get(name), f"evaluation.{name}", (n, 8760))
+        check.array(ev.get(name), f"evaluation.{name}", (rows, 8760))
     if ev.get("hourly_it_kw") is not None:
         check.array(ev["hourly_it_kw"], "evaluation.hourly_it_kw", (8760,))
     useful = ev.get("useful_gpu_hours_per_gpu_month")
     if useful is not None:
         where = "evaluation.useful_gpu_hours_per_gpu_month"
-        check.require(isinstance(useful, list) and len(useful) == 12, where,
-                      "expected a list of 12 numbers")
+        check.require(
+            isinstance(useful, list) and len(useful) == 12, where, "expected a list of 12 numbers"
+        )
         check.numbers(useful, where)
     check.texts(ev.get("warnings", []), "evaluation.warnings")
     return sites
 
 
 def _check_allocation(check: _Checker, al: dict[str, Any], sites: list[str]) -> None:
-    check.require(al.get("status") in ALLOCATION_STATUSES, "allocation.status",
-                  f"expected one of {', '.join(ALLOCATION_STATUSES)}")
+    check.require(
+        al.get("status") in ALLOCATION_STATUSES,
+        "allocation.status",
+        f"expected one of {', '.join(ALLOCATION_STATUSES)}",
+    )
     check.require(isinstance(al.get("message"), str), "allocation.message", "expected text")
     for key in ("objective_usd", "gap"):
         if al.get(key) is not None:
@@ -573,8 +673,11 @@ class _Checker:
         return value
 
     def texts(self, values: Any, field: str) -> None:
-        self.require(isinstance(values, list) and all(isinstance(v, str) for v in values),
-                     field, "expected a list of text")
+        self.require(
+            isinstance(values, list) and all(isinstance(v, str) for v in values),
+            field,
+            "expected a list of text",
+        )
 
     def numbers(self, values: list[Any], field: str, row: int | None = None) -> None:
         for value in values:
@@ -582,32 +685,54 @@ class _Checker:
                 self.fail(field, f"expected a number, got {_kind(value)}", row)
             if abs(value) > MAX_ABS_NUMBER or not math.isfinite(value):  # ints never overflow
                 shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:12] + "..."
-                self.fail(field, f"expected a finite number of magnitude below "
-                          f"{MAX_ABS_NUMBER:g}, got {shown} (edited by hand?)", row)
+                self.fail(
+                    field,
+                    f"expected a finite number of magnitude below "
+                    f"{MAX_ABS_NUMBER:g}, got {shown} (edited by hand?)",
+                    row,
+                )
 
-    def table(self, obj: Any, field: str, *, rows: int | None = None, optional: bool = False,
-              index: str | None = None, numbers: tuple[str, ...] = ()) -> int:
+    def table(
+        self,
+        obj: Any,
+        field: str,
+        *,
+        rows: int | None = None,
+        optional: bool = False,
+        index: str | None = None,
+        numbers: tuple[str, ...] = (),
+    ) -> int:
         """Check a table ``{index, columns, data}``; returns its number of rows."""
         if obj is None and optional:
             return 0
-        self.require(isinstance(obj, dict) and isinstance(obj.get("columns"), list)
-                     and isinstance(obj.get("data"), list), field,
-                     f"expected a table {{index, columns, data}}, got {_kind(obj)}")
+        self.require(
+            isinstance(obj, dict)
+            and isinstance(obj.get("columns"), list)
+            and isinstance(obj.get("data"), list),
+            field,
+            f"expected a table {{index, columns, data}}, got {_kind(obj)}",
+        )
         columns, data = obj["columns"], obj["data"]
-        self.require(all(isinstance(c, str) for c in columns), field,
-                     "expected column names as text")
+        self.require(
+            all(isinstance(c, str) for c in columns), field, "expected column names as text"
+        )
         self.require(len(set(columns)) == len(columns), field, "a column name appears twice")
         if index is not None or obj.get("index") is not None:
             name = index or obj.get("index")
-            self.require(obj.get("index") == name and name in columns, field,
-                         f"expected the index column '{_shown(str(name))}'")
+            self.require(
+                obj.get("index") == name and name in columns,
+                field,
+                f"expected the index column '{_shown(str(name))}'",
+            )
         for k, row in enumerate(data):
             if not isinstance(row, list) or len(row) != len(columns):
                 self.fail(field, f"expected a row of {len(columns)} cells", k + 1)
         if rows is not None:
-            self.require(len(data) == rows, field,
-                         f"{len(data)} rows, expected {rows} (one per site of "
-                         "evaluation.metrics)")
+            self.require(
+                len(data) == rows,
+                field,
+                f"{len(data)} rows, expected {rows} (one per site of evaluation.metrics)",
+            )
         if obj.get("index") is not None:
             self._unique_index(obj, field)
         for k, row in enumerate(data):
@@ -659,8 +784,11 @@ class _Checker:
         known = set(sites)
         for k, site in enumerate(self.index_of(obj, column)):
             if not isinstance(site, str) or site not in known:
-                self.fail(field, f"site '{_shown(str(site))}' is not in evaluation.metrics "
-                          "(edited by hand?)", k + 1)
+                self.fail(
+                    field,
+                    f"site '{_shown(str(site))}' is not in evaluation.metrics (edited by hand?)",
+                    k + 1,
+                )
 
     def same_sites(self, obj: dict[str, Any], field: str, sites: list[str]) -> None:
         """The table has one row for each site of ``evaluation.metrics``, and no other."""
@@ -678,8 +806,11 @@ class _Checker:
 
     def array(self, obj: Any, field: str, shape: tuple[int, ...]) -> None:
         packed = isinstance(obj, dict) and isinstance(obj.get("zlib_base64"), str)
-        self.require(packed and obj.get("shape") == list(shape), field,
-                     f"expected a packed array of shape {list(shape)}")
+        self.require(
+            packed and obj.get("shape") == list(shape),
+            field,
+            f"expected a packed array of shape {list(shape)}",
+        )
         try:
             values = _unpack_array(obj)
         except (ValueError, zlib.error) as exc:
@@ -699,6 +830,13 @@ def _is_number(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "text", bool: "true/false",
-             type(None): "null", int: "a number", float: "a number"}
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        type(None): "null",
+        int: "a number",
+        float: "a number",
+    }
     return names.get(type(value), type(value).__name__)

@@ -71,7 +71,8 @@ def test_hourly_csv(csv_dir, results):
     assert len(table) == 8760
     assert {"pue", "wue_l_per_kwh", "it_power_kw", "facility_power_kw", "water_l"} <= set(table)
     row = results.evaluation.site_ids.index("ca-qc-montreal")
-    np.testing.assert_allclose(table["pue"], results.evaluation.hourly_pue[row], rtol=1e-5)
+    ev = results.evaluation
+    np.testing.assert_allclose(table["pue"], ev.hourly_pue[ev.hourly_row(row)], rtol=1e-5)
     # Montreal holds 2,048 of 12,288 GPUs; the January IT energy of the whole fleet there is
     # spread over January's 744 hours.
     monthly = results.evaluation.monthly

@@ -47,6 +47,26 @@ def test_round_trip_is_intact(tmp_path):
     assert again.evaluation.metrics.shape == results.evaluation.metrics.shape
 
 
+def test_hourly_arrays_per_case_round_trip(tmp_path):
+    """A real evaluation keeps one hourly row per cooling case; the index survives the file."""
+    from planner.evaluate import evaluate_sites
+    from planner.optimize.run import optimize_evaluation
+    from planner.paths import example_scenario
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(example_scenario("eu-inference"))
+    sc.analysis.uncertainty.draws, sc.analysis.pareto_points = 0, 0
+    sc.analysis.sensitivity = False
+    ev = evaluate_sites(sc)
+    assert ev.hourly_case_of_site is not None
+    assert ev.hourly_pue.shape[0] == ev.hourly_case_of_site.max() + 1 <= len(ev.metrics)
+    results = optimize_evaluation(ev, sc)
+    again = Results.load_json(results.save_json(tmp_path / "results.json"))
+    site = ev.metrics.index[-1]
+    np.testing.assert_allclose(again.evaluation.hourly_pue[again.evaluation.hourly_row(site)],
+                               ev.hourly_pue[ev.hourly_row(site)], rtol=1e-6)
+
+
 def edit(path: str, value):
     """A function setting the value at a dotted path ('allocation.summary', 'ranking.data.3.2')."""
 
@@ -87,6 +107,12 @@ def edit(path: str, value):
          "expected a packed array of shape [12, 8760]"),
         (edit("evaluation.hourly_pue.zlib_base64", "AAAA"), "evaluation.hourly_pue", None,
          "the packed array is damaged"),
+        (edit("evaluation.hourly_case_of_site", [0] * 11), "evaluation.hourly_case_of_site",
+         None, "expected a list of 12 row numbers, one per site"),
+        (edit("evaluation.hourly_case_of_site", [0] * 11 + [-1]),
+         "evaluation.hourly_case_of_site", None, "expected whole numbers from 0"),
+        (edit("evaluation.hourly_case_of_site", [0] * 11 + [1]), "evaluation.hourly_pue", None,
+         "expected a packed array of shape [2, 8760]"),
         (edit("allocation.status", "great"), "allocation.status", None, "expected one of"),
         (edit("format", "other"), "format", None, "not a results file"),
         (edit("scenario.fleet.phases.0.count", -3), "scenario.fleet.phases[0].count", None,

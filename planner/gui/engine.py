@@ -269,9 +269,8 @@ class Engine:
         if kind == "monthly_pue_wue":
             return charts.monthly_pue_wue(ev.monthly, site_id)
         if kind == "hourly_pue_heatmap":
-            row = ev.metrics.index.get_loc(site_id)
             return charts.pue_heatmap(
-                ev.hourly_pue[row],
+                ev.hourly_pue[ev.hourly_row(site_id)],
                 start_year=results.scenario.scenario.start_year,
                 title="Hourly PUE (month × hour of day)",
             )

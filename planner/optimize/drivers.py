@@ -39,6 +39,9 @@ MIP_REL_GAP = 1e-6
 GPU_COMPONENTS = ("gpus", "idle")
 FACILITY_COMPONENTS = ("shell", "electrical", "mechanical", "land", "grid")
 LEADING_SITES = 12  # cheapest single sites re-evaluated besides the recommended ones
+# The explanations re-solve the MILP hundreds of times; above this many feasible sites they do
+# so on the leading ones (near-identical parcels make each solve of a big problem slow).
+EXPLAIN_SITES = 60
 
 
 class Reevaluate(Protocol):
@@ -274,6 +277,22 @@ def leading_sites(
     else:
         cheapest = list(cost[ok].sort_values(kind="stable").index[:limit])
     return list(dict.fromkeys([*map(str, must), *map(str, cheapest)]))
+
+
+def explanation_problem(
+    evaluation: Evaluation,
+    scenario: Scenario,
+    feasible: pd.Series,
+    must: Sequence[str],
+) -> AllocationProblem:
+    """The allocation problem the explanations re-solve: every feasible site up to
+    :data:`EXPLAIN_SITES`, else ``must`` (the recommended sites and alternatives) and the
+    cheapest others (:func:`leading_sites`)."""
+    problem = build_problem(evaluation, scenario, feasible)
+    if problem.n_sites <= EXPLAIN_SITES:
+        return problem
+    only = leading_sites(evaluation, feasible, must, max(EXPLAIN_SITES - len(must), 0))
+    return build_problem(evaluation, scenario, feasible, only=only)
 
 
 def reevaluated_drivers(

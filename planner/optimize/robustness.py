@@ -24,8 +24,8 @@ carbon price              once        additive, ``max(0, price + sigma z)``
 
 Inputs that need a re-evaluation per draw (time to power, discount rate, utilization) are left
 to the tornado (:mod:`planner.optimize.tornado`). Problems with more than
-:data:`MAX_SITES` candidates are solved on the leading sites (the recommended ones and the
-cheapest others).
+:data:`~planner.optimize.drivers.EXPLAIN_SITES` candidates are solved on the leading sites
+(the recommended ones and the cheapest others).
 
 Named steps: :func:`draw_normals`, :func:`draw_block_costs`, :func:`solve_draws`,
 :func:`summarise`; :func:`robustness` runs them.
@@ -40,21 +40,20 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm, qmc
 
-from planner.optimize.allocate import AllocationProblem, build_problem, solve
+from planner.optimize.allocate import AllocationProblem, solve
 from planner.optimize.drivers import (
     MIP_REL_GAP,
     BlockParts,
     allocation_cost_usd,
     block_parts,
+    explanation_problem,
     fixed_blocks,
-    leading_sites,
 )
 from planner.optimize.explain import musd, phase_gpu_hours
 from planner.progress import ProgressCallback, report
 from planner.results import Allocation, Evaluation
 from planner.scenario import Scenario
 
-MAX_SITES = 60
 FACTORS = (
     "electricity price (per region)",
     "grid carbon intensity (per region)",
@@ -257,12 +256,9 @@ def robustness(
     if n_draws <= 0 or not allocation.feasible or allocation.summary is None:
         return None
     feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
-    problem = build_problem(evaluation, scenario, feasible)
-    if problem.n_sites > MAX_SITES:
-        only = leading_sites(
-            evaluation, feasible, list(map(str, allocation.summary.index)), MAX_SITES
-        )
-        problem = build_problem(evaluation, scenario, feasible, only=only)
+    problem = explanation_problem(
+        evaluation, scenario, feasible, list(map(str, allocation.summary.index))
+    )
     parts = block_parts(evaluation, scenario, problem)
     layout = _layout(evaluation, problem)
     normals = draw_normals(n_draws, layout.width, unc.seed if seed is None else int(seed))

@@ -25,10 +25,11 @@ from typing import Any
 
 import pandas as pd
 
-from planner.optimize.allocate import AllocationProblem, build_problem
+from planner.optimize.allocate import AllocationProblem
 from planner.optimize.drivers import (
     Driver,
     Reevaluate,
+    explanation_problem,
     leading_sites,
     linear_drivers,
     recommended_sites,
@@ -153,8 +154,8 @@ def switching_values(
     if not allocation.feasible or allocation.summary is None:
         return []
     feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
-    problem = build_problem(evaluation, scenario, feasible)
     sites = [str(s) for s in allocation.summary.index]
+    problem = explanation_problem(evaluation, scenario, feasible, [*sites, *also_consider])
     found = linear_drivers(evaluation, scenario, problem, sites)
     if reevaluate is not None:
         leading = leading_sites(evaluation, feasible, [*sites, *also_consider])

@@ -38,6 +38,7 @@ from planner.optimize.drivers import (
     Reevaluate,
     allocation_cost_usd,
     block_parts,
+    explanation_problem,
     fixed_blocks,
     leading_sites,
     recommended_sites,
@@ -228,10 +229,11 @@ def tornado(
     if not allocation.feasible or allocation.summary is None or allocation.gpus is None:
         return None
     feasible = screen["feasible"] if isinstance(screen, pd.DataFrame) else screen
-    problem = build_problem(evaluation, scenario, feasible)
+    recommended = list(map(str, allocation.summary.index))
+    problem = explanation_problem(evaluation, scenario, feasible, recommended)
     ours = fixed_blocks(problem, allocation)
     base = allocation_cost_usd(problem, ours) / float(phase_gpu_hours(evaluation, scenario).sum())
-    leading = leading_sites(evaluation, feasible, list(map(str, allocation.summary.index)))
+    leading = leading_sites(evaluation, feasible, recommended)
     rows: list[dict[str, Any]] = []
     for driver, low, high in tornado_drivers(evaluation, scenario, problem, reevaluate, leading):
         row = {"parameter": driver.parameter, "label": driver.label, "base": base}

@@ -187,8 +187,8 @@ def hourly_table(results: Results, site_id: str) -> pd.DataFrame:
         it_kw = np.asarray(ev.hourly_it_kw, dtype=float) * share
     else:
         it_kw = it_mw_by_month[month - 1] * 1000.0 * share
-    pue = np.asarray(ev.hourly_pue[row], dtype=float)
-    wue = np.asarray(ev.hourly_wue_l_per_kwh[row], dtype=float)
+    pue = np.asarray(ev.hourly_pue[ev.hourly_row(row)], dtype=float)
+    wue = np.asarray(ev.hourly_wue_l_per_kwh[ev.hourly_row(row)], dtype=float)
     return pd.DataFrame(
         {
             "time_local": stamps.strftime("%m-%d %H:%M"),

@@ -70,6 +70,8 @@ class AllocationProblem:
     # (S, P) fixed cost of the site when phase p is the first it serves (None: fixed_cost_usd).
     fixed_cost_by_phase_usd: np.ndarray | None = None
     phase_start_month: np.ndarray | None = None  # (P,) int, orders the phases for the above
+    # Feasible sites before pre-screening (planner.optimize.allocate.prescreen); None: all kept.
+    prescreened_from: int | None = None
     phase_labels: list[str] = field(
         default_factory=list
     )  # for messages: "phase 2 (B200, month 12)"
@@ -296,6 +298,7 @@ def build_problem(
     delay_rent: bool = True,
     exclude: Iterable[str] = (),
     only: Iterable[str] | None = None,
+    leading_only: bool = True,
 ) -> AllocationProblem:
     """Gather the candidate sites' arrays and the scenario's allocation rules.
 
@@ -312,6 +315,9 @@ def build_problem(
         Site ids left out of the problem (the best allocation without them).
     only : iterable of str, optional
         When given, only these site ids may be used (e.g. one: the best single-site allocation).
+    leading_only : bool
+        Above :data:`~planner.optimize.allocate.prescreen.MAX_SITES` feasible sites, keep the
+        leading ones only (:mod:`planner.optimize.allocate.prescreen`; default).
     """
     metrics = evaluation.metrics
     mask = _screened_mask(metrics.index, feasible) & restrict_mask(metrics.index, exclude, only)
@@ -335,7 +341,7 @@ def build_problem(
     capacity, grid, names = _site_columns(metrics.loc[ids], ids)
 
     con = scenario.constraints
-    return AllocationProblem(
+    problem = AllocationProblem(
         site_ids=np.asarray(ids, dtype=object),
         site_names=names,
         phase_names=phases,
@@ -365,6 +371,9 @@ def build_problem(
             for i, ph in enumerate(scenario.fleet.phases)
         ],
     )
+    from planner.optimize.allocate.prescreen import prescreen
+
+    return prescreen(problem) if leading_only else problem
 
 
 def _screened_mask(index: pd.Index, feasible: np.ndarray | pd.Series | None) -> np.ndarray:

@@ -93,7 +93,7 @@ def allocation_from_blocks(
     summary, block_df, gpu_df = summary.iloc[order], block_df.iloc[order], gpu_df.iloc[order]
     return Allocation(
         status=solution.status,
-        message=_allocation_message(summary, solution.status),
+        message=_allocation_message(summary, solution.status, problem),
         objective_usd=float(summary["cost_usd"].sum()),
         gap=solution.gap,
         blocks=block_df,
@@ -139,8 +139,11 @@ def _site_summary(
     )
 
 
-def _allocation_message(summary: pd.DataFrame, status: str) -> str:
-    """The allocation in one sentence: its sites (largest first), cost and rent."""
+def _allocation_message(
+    summary: pd.DataFrame, status: str, problem: AllocationProblem | None = None
+) -> str:
+    """The allocation in one sentence: its sites (largest first), cost and rent; and, for a
+    pre-screened problem, among how many sites it was chosen."""
     cost = float(summary["cost_usd"].sum())
     where = ", ".join(
         f"{s} {g:,.0f} GPUs" for s, g in zip(summary.index, summary["gpus"], strict=True)
@@ -155,7 +158,13 @@ def _allocation_message(summary: pd.DataFrame, status: str) -> str:
         message += (
             f", of which {rent / 1e9:,.3f} billion USD rents GPU-hours while sites wait for power"
         )
-    return message + "."
+    message += "."
+    if problem is not None and problem.prescreened_from:
+        message += (
+            f" Chosen among the {problem.n_sites:,} leading of {problem.prescreened_from:,} "
+            "feasible sites (pre-screened by cost per block)."
+        )
+    return message
 
 
 def _gpu_counts(problem: AllocationProblem, blocks: np.ndarray) -> np.ndarray:
