@@ -43,6 +43,55 @@ def test_outside_air_relative_humidity_limit(dew_c, free):
     assert_allclose(r.economizer_fraction[0, 0], 1.0 if free else 0.0)
 
 
+def test_outside_air_exactly_at_the_limit_is_admitted():
+    # The envelope is "at most" its humidity ratio (ASHRAE gives the limits inclusive): air at
+    # the limit enters, air above it does not.
+    from planner.cooling.model import outside_air_allowed
+
+    limit = np.float32(0.012127)
+    w = np.array([0.0121, limit, np.nextafter(limit, np.float32(1.0))], dtype=np.float32)
+    assert outside_air_allowed(w, limit).tolist() == [True, True, False]
+
+
+def test_cold_dry_outside_air_is_humidified_to_the_lower_dew_point_by_hand():
+    # Legacy preset (minimum dew point -9 C, steam humidifiers 0.75 kWh/kg, no pads, air-cooled
+    # backup), full load, 0 C outside. Hall heat 1.12 + fans 0.120609 = 1.240609 kW/kW; air
+    # 1.240609 / (1.006 x 10) x 1.3 = 0.160318 kg/s per kW; the outside share of the supply
+    # (30 - 20) / (30 - 0) = 1/3. At a -20 C dew point w = 0.00063447 kg/kg, at -9 C
+    # w = 0.0017477 (ASHRAE eq. 20, 22): 0.160318 / 3 x 0.0011133 x 3600 = 0.21417 kg/h per
+    # kW of IT, drawing 0.75 x 0.21417 = 0.16063 kW more than air already at a -5 C dew point.
+    dry = simulate_cooling("air-economizer", *hours(0.0, -20.0), LEGACY)
+    moist = simulate_cooling("air-economizer", *hours(0.0, -5.0), LEGACY)
+    assert_allclose([dry.economizer_fraction[0, 0], moist.economizer_fraction[0, 0]], 1.0)
+    assert_allclose(dry.wue_l_per_kwh[0, 0], 0.21417, rtol=1e-3)
+    assert_allclose(moist.wue_l_per_kwh[0, 0], 0.0, atol=1e-7)
+    assert_allclose(dry.pue[0, 0] - moist.pue[0, 0], 0.16063, rtol=1e-3)
+
+
+def test_adiabatic_pads_wet_the_outside_air_only_as_far_as_needed_by_hand():
+    # Hyperscale air economizer, 35 C with a 5 C dew point (wet-bulb 17.59 C): the pads cool by
+    # min(35 - 27 = 8 K wanted, 0.85 x (35 - 17.59) = 14.8 K possible, (0.012127 - 0.005400)
+    # x 2501 / 1.006 = 16.7 K before the 17 C dew point) = 8 K, so the air reaches the 27 C
+    # supply (economizer 1). Water: air 1.06834 / (1.006 x 13) x 1.05 = 0.085775 kg/s per kW
+    # x 8 K x 1.006 / 2501 x 3600 = 0.99365 L/h; power IT + losses + fans, 1.06834.
+    dry = simulate_cooling("air-economizer", *hours(35.0, 5.0), HYPER)
+    assert_allclose(dry.economizer_fraction[0, 0], 1.0)
+    assert_allclose(dry.wue_l_per_kwh[0, 0], 0.99365, rtol=1e-4)
+    assert_allclose(dry.pue[0, 0], 1.06834, rtol=1e-5)
+    # With a 15 C dew point at 38 C the moistened air may only rise to the 17 C dew point:
+    # (0.012127 - 0.010647) x 2501 / 1.006 = 3.679 K of cooling (11 K wanted, 13.2 K possible),
+    # so the air enters at 34.32 C and the economizer covers (40 - 34.32) / 13 = 0.43685.
+    warm = simulate_cooling("air-economizer", *hours(38.0, 15.0), HYPER)
+    assert_allclose(warm.economizer_fraction[0, 0], 0.43685, rtol=2e-4)
+    # With a 24 C dew point the air is outside the envelope: no outside air, no pads, the
+    # water-cooled backup takes the heat. Wet-bulb 26.78 C, tower water 30.68 C, chiller COP
+    # 10.2 - 2.2 x 1.277 / 5.6 = 9.698: rejected 1.06834 + 0.110157 = 1.178497 kW at the
+    # 1.5 L/kWh evaporation cap (dry air for its wet-bulb) x 6 / 5 cycles = 2.1213 L/h.
+    humid = simulate_cooling("air-economizer", *hours(35.0, 24.0), HYPER)
+    assert_allclose(humid.economizer_fraction[0, 0], 0.0)
+    assert_allclose(humid.wue_l_per_kwh[0, 0], 2.1213, rtol=2e-4)
+
+
 P_1600_M = 83_523.46  # standard atmosphere at 1,600 m (see the fan test below)
 
 
