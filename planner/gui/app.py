@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QEventLoop, QSettings, QTimer, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QLayout
 
 from planner.gui.dialogs import Dialogs
@@ -133,25 +133,36 @@ def _allow_any_size(window: MainWindow, size: tuple[int, int]) -> None:
         )
 
 
+def _settle(app: QApplication, seconds: float = 0.3) -> None:
+    """Process events until nothing is pending for a moment (at most ``seconds``)."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def _screenshot(
     app: QApplication, window: MainWindow, path: Path, tab: str, size: tuple[int, int]
 ) -> int:
     outcome: dict[str, Any] = {}
+    # A loop of its own: QApplication.quit() would close the window (Qt 6), and a closed
+    # window's tabs are never shown, so their charts would never be drawn.
+    loop = QEventLoop()
 
     def finished(results: Any) -> None:
         outcome["ok"] = True
         top = list(results.ranking.sort_values("rank").index[:3])
         window.select_sites(top)
-        app.quit()
+        loop.quit()
 
     def failed(sentence: str) -> None:
         outcome["error"] = sentence
-        app.quit()
+        loop.quit()
 
     window.runFinished.connect(finished)
     window.runFailed.connect(failed)  # the dialog object already printed the sentence
     QTimer.singleShot(0, window.on_run)
-    app.exec()
+    loop.exec()
     if "error" in outcome:
         window.close()
         return 1
@@ -159,8 +170,9 @@ def _screenshot(
     for name in tabs:
         window.tabs.setCurrentIndex(TABS.index(name))
         window.resize(*size)
-        for _ in range(3):
-            app.processEvents()
+        # Charts of a tab are drawn when it is first shown, then laid out and drawn again
+        # at their final size: let those queued steps run before the grab.
+        _settle(app)
         if name == "map":
             window.map.fit_sites()
             app.processEvents()

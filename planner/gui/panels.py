@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,8 @@ from PySide6.QtWidgets import (
 from planner.gui.chartview import ChartView
 from planner.gui.columns import COMPARE_ROWS, Column, format_value
 from planner.gui.models import FrameModel
+from planner.gui.text import plain_tooltip
+from planner.gui.widgets import ElidedLabel
 from planner.results import Results
 from planner.scenario import COOLING_TECHNOLOGIES
 
@@ -45,7 +48,7 @@ DEFAULT_DRAWS = 1_000
 
 def _analysis_bar(
     label: str, spin: QSpinBox, button: QToolButton, tip: str
-) -> tuple[QHBoxLayout, QLabel]:
+) -> tuple[QHBoxLayout, ElidedLabel]:
     """A row above a tab: "<label> [spin] [button]" and a note on what the numbers are from."""
     bar = QHBoxLayout()
     bar.setContentsMargins(6, 4, 6, 0)
@@ -55,7 +58,7 @@ def _analysis_bar(
     bar.addWidget(caption)
     bar.addWidget(spin)
     bar.addWidget(button)
-    note = QLabel("")
+    note = ElidedLabel("")  # a long note is cut with "…" (whole on hover), never widening
     note.setStyleSheet("color: #555;")
     bar.addWidget(note, 1)
     return bar, note
@@ -384,9 +387,11 @@ class ComparePanel(QWidget):
         )
         self.table.setColumnCount(len(self.site_ids))
         self.table.setRowCount(len(COMPARE_ROWS))
-        self.table.setHorizontalHeaderLabels(
-            [str(metrics.at[s, "name"]) if "name" in metrics else s for s in self.site_ids]
-        )
+        names = [str(metrics.at[s, "name"]) if "name" in metrics else s for s in self.site_ids]
+        # Long names on two or three short lines rather than cut in the middle.
+        self.table.setHorizontalHeaderLabels(["\n".join(textwrap.wrap(n, 28)[:3]) for n in names])
+        for c, name in enumerate(names):
+            self.table.horizontalHeaderItem(c).setToolTip(plain_tooltip(name))
         self.table.setVerticalHeaderLabels([c.header for c in COMPARE_ROWS])
         bold = QFont()
         bold.setBold(True)
@@ -667,11 +672,16 @@ class UncertaintyPanel(QWidget):
             chart.setMinimumSize(320, 240)  # readable; the splitters give them more
             charts.addWidget(chart)
         charts.setChildrenCollapsible(False)
+        charts.setStretchFactor(0, 1)
+        charts.setStretchFactor(1, 1)
+        self.charts = charts
         splitter.addWidget(charts)
         self.table_model = FrameModel()
         view = QTableView()
         view.setModel(self.table_model)
+        view.verticalHeader().setVisible(False)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table_view = view
         splitter.addWidget(view)
         splitter.setSizes([650, 220])
         layout.addWidget(splitter, 1)
@@ -698,7 +708,19 @@ class UncertaintyPanel(QWidget):
             self.tornado.set_figure(lambda: self._figure_for("tornado", results))
         else:
             self.tornado.show_message("No sensitivity analysis in this run: press Run uncertainty.")
-        if results.uncertainty is not None and len(results.uncertainty):
+        has_draws = results.uncertainty is not None and len(results.uncertainty) > 0
+        # Without draws the tornado takes the whole width and the note says what to press.
+        self.probabilities.setVisible(has_draws)
+        self.table_view.setVisible(has_draws)
+        if not has_draws:
+            self.note.setText(
+                "No Monte Carlo draws in this run: press Run uncertainty for rank frequencies "
+                "and the recommendation's robustness."
+            )
+        else:
+            width = sum(self.charts.sizes()) or 1000
+            self.charts.setSizes([width // 2, width - width // 2])
+        if has_draws:
             self.probabilities.set_figure(lambda: self._figure_for("rank_probabilities", results))
             names = (
                 results.evaluation.metrics["name"] if "name" in results.evaluation.metrics else None
