@@ -211,3 +211,22 @@ def test_a_device_or_fifo_given_as_scenario_or_site_file_is_named_as_such(tmp_pa
     assert "got a device" in capsys.readouterr().err
     assert run(["optimize", "--sites", str(fifo), "--out", str(tmp_path / "o2")]) == 2
     assert "got a FIFO" in capsys.readouterr().err
+
+
+def test_a_stop_cleans_the_half_built_folders_of_unfinished_scenarios(tmp_path):
+    from planner.optimize.batch import _clean_unfinished
+
+    out = tmp_path / "out"
+    out.mkdir()
+    # "a": killed while building its folder; "b": killed half-way through the swap (its
+    # previous results aside, the new ones not yet in); "c": finished, left alone.
+    (out / ".a.tmp-x1").mkdir()
+    (out / ".a.tmp-x1" / "results.json").write_text("{}")
+    (out / ".b.old-y1").mkdir()
+    (out / ".b.old-y1" / "results.json").write_text("previous")
+    (out / ".b.tmp-y2").mkdir()
+    (out / "c").mkdir()
+    jobs = [Job(tmp_path / f"{s}.toml", out / s, ("csv",)) for s in ("a", "b")]
+    _clean_unfinished(jobs)
+    assert sorted(p.name for p in out.iterdir()) == ["b", "c"]
+    assert (out / "b" / "results.json").read_text() == "previous"
