@@ -494,21 +494,26 @@ class ParetoPanel(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(QLabel("Points of the front (click one here or on the chart)"))
         self.points = FrameModel()
+        self.points.unit_on_own_line = True
         self.points_view = QTableView()
         self.points_view.setModel(self.points)
         self.points_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.points_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.points_view.horizontalHeader().setStretchLastSection(True)
+        self.points_view.verticalHeader().setVisible(False)
         right_layout.addWidget(self.points_view, 1)
         self.alloc_label = QLabel("Allocation of the chosen point")
         right_layout.addWidget(self.alloc_label)
         self.allocation = FrameModel()
+        self.allocation.unit_on_own_line = True
         alloc_view = QTableView()
         alloc_view.setModel(self.allocation)
         alloc_view.horizontalHeader().setStretchLastSection(True)
+        alloc_view.verticalHeader().setVisible(False)
+        self.allocation_view = alloc_view
         right_layout.addWidget(alloc_view, 1)
         splitter.addWidget(right)
-        splitter.setSizes([800, 450])
+        splitter.setSizes([760, 520])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
@@ -579,6 +584,7 @@ class ParetoPanel(QWidget):
                 *phase_columns(self._results, table.columns, "gpus_"),
             ]
             self.allocation.set_frame(frame, columns=specs)
+            self.allocation_view.resizeColumnsToContents()
         else:
             sites = str(self._results.pareto.iloc[i].get("sites", ""))
             self.allocation.set_frame(

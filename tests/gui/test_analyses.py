@@ -57,7 +57,7 @@ def test_compute_pareto_updates_the_tab_without_re_evaluating(qtbot, ran):
     assert ran.pareto.points.rowCount() == len(front)
     model = ran.pareto.points
     headers = [model.headerData(i, _horizontal()) for i in range(model.columnCount())]
-    cost = headers.index("Cost (USD M)")
+    cost = headers.index("Cost\n(USD M)")  # the unit on its own line: narrow columns
     assert model.index(0, cost).data() == f"{front['cost_usd'].iloc[0] / 1e6:,.1f}"
     assert model.index(0, cost).data(_alignment()) & _right()  # numbers right-aligned
     assert ran.pareto.chart.figure is not None
