@@ -295,3 +295,22 @@ def test_select_rules_out_thirsty_candidates_under_water_stress():
     for name in ("air-economizer", "water-economizer", "evaporative"):
         assert not c.loc[name, "allowed"] and "water stress" in c.loc[name, "reason"]
     assert tech[0] in ("air-chiller", "liquid-dtc")
+
+
+def test_select_water_stress_ceiling_boundary():
+    # cooling.allow_water_cooling_above_stress is the highest score at which water-intensive
+    # cooling is still allowed: a site exactly at the ceiling keeps the waterside economizer,
+    # one just above loses it (and the evaporative cooler) with the reason; any score is fine
+    # without a ceiling (5.0, the top of the Aqueduct scale).
+    ta, tw = flat(31.0, 27.0, n=3)
+    _, result = select_cooling(
+        ta, tw, HYPER, price_usd_per_mwh=100.0, water_stress=[3.5, 3.51, 5.0], max_water_stress=3.5
+    )
+    c = result.candidates
+    wet = c[c.technology == "water-economizer"].set_index("site")
+    assert wet.allowed.tolist() == [True, False, False]
+    assert wet.reason.tolist() == ["", "water stress above 3.5", "water stress above 3.5"]
+    evap = c[c.technology == "evaporative"].set_index("site")
+    assert evap.allowed.tolist() == [True, False, False]
+    _, free = select_cooling(ta, tw, HYPER, price_usd_per_mwh=100.0, water_stress=5.0)
+    assert free.candidates.allowed.all()

@@ -91,9 +91,21 @@ def test_years_in_force(areas):
     assert not check(areas, 10.0, year=2029)[0]["dublin-grange-castle"]
     assert check(areas, 10.0, year=2030)[0]["schiphol-rijk"]
     assert not check(areas, 10.0, year=2031)[0]["schiphol-rijk"]
-    # Before 2022 there was no Dutch national rule; the open end keeps it in force later.
+    # Before 2022 there was no Dutch national rule; it is in force from its first year, and the
+    # open end keeps it in force later.
     assert not check(areas, 100.0, year=2021)[0]["rotterdam"]
+    assert check(areas, 100.0, year=2022)[0]["rotterdam"]
     assert check(areas, 100.0, year=2040)[0]["rotterdam"]
+    # Both ends included for the Dublin restriction too (2022-2028), and Amsterdam's policy
+    # starts in 2019.
+    assert not check(areas, 10.0, year=2021)[0]["dublin-grange-castle"]
+    assert check(areas, 10.0, year=2022)[0]["dublin-grange-castle"]
+    blocked, names = check(areas, 10.0, year=2019)
+    assert blocked["amsterdam-science-park"]
+    assert names["amsterdam-science-park"] == (
+        "the Amsterdam municipal data-centre policy (until 2030)"
+    )
+    assert not check(areas, 10.0, year=2018)[0]["amsterdam-science-park"]
 
 
 def test_circle_boundary_is_inside(areas):
@@ -177,17 +189,19 @@ def _write(tmp_path, rows: list[dict]) -> str:
     ],
 )
 def test_bad_files_name_row_and_field(tmp_path, rows, field, words):
+    path = _write(tmp_path, rows)
     with pytest.raises(InputError, match=words) as err:
-        read_moratoria_file(_write(tmp_path, rows))
-    assert err.value.field == field
+        read_moratoria_file(path)
+    assert (err.value.file, err.value.field) == (str(path), field)
     assert err.value.row == len(rows)
 
 
 def test_missing_column(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text("area_id,name\na,A\n")
-    with pytest.raises(InputError, match="missing column 'country'"):
+    with pytest.raises(InputError, match="missing column 'country'") as err:
         read_moratoria_file(path)
+    assert (err.value.file, err.value.row, err.value.field) == (str(path), None, "country")
 
 
 def test_default_file_reads_back():
@@ -226,3 +240,33 @@ def test_a_restriction_that_ends_before_the_site_connects_does_not_block_it(tmp_
     assert not metrics.at["late", "moratorium"]
     assert metrics.at["soon", "moratorium"]
     assert "Dublin" in metrics.at["soon", "moratorium_area"]
+
+
+def test_a_site_exactly_on_the_circle_is_inside():
+    # "A circle (boundary included)": a radius equal to the site's distance from the centre
+    # (the same geodesic the planner measures) blocks the site; a hair less does not.
+    lat, lon, centre = 53.40, -6.21, (53.35, -6.26)
+    radius = float(geodesic_distance_km(lat, lon, *centre))
+    # 0.05 deg north (5.56 km) and 0.05 deg east (0.05 x 111.32 x cos 53.4 = 3.32 km): 6.47 km
+    # on a sphere; the WGS84 ellipsoid gives 6.48.
+    assert radius == pytest.approx(6.47, abs=0.02)
+
+    def area(r: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "name": ["ring"],
+                "country": ["IE"],
+                "kind": ["restricted"],
+                "lat": [centre[0]],
+                "lon": [centre[1]],
+                "radius_km": [r],
+                "min_facility_mw": [np.nan],
+                "start_year": [2020.0],
+                "end_year": [np.nan],
+            },
+            index=["ring"],
+        )
+
+    on, _ = site_moratoria([lat], [lon], ["IE"], [1.0], area(radius), year=2026)
+    off, _ = site_moratoria([lat], [lon], ["IE"], [1.0], area(np.nextafter(radius, 0)), year=2026)
+    assert on.tolist() == [True] and off.tolist() == [False]

@@ -166,3 +166,48 @@ def test_moratorium_reason_names_the_area_or_the_region():
         "the region has a moratorium on new data-centre grid connections"
     )
     assert summarise_reasons(out["reasons"]) == "2 sites: a grid-connection moratorium"
+
+
+# --- each rule at its boundary: a site exactly at a limit passes -------------------------------
+
+
+def test_capacity_of_exactly_one_block_passes():
+    # "Below one block" fails; a site whose capacity equals the lightest block takes that block.
+    sc, ev = setup()
+    light = ev.block_site_mw.min(axis=1)
+    capacity = ev.metrics.columns.get_loc("capacity_mw")
+    ev.metrics.iloc[1, capacity] = light.iloc[1]
+    ev.metrics.iloc[2, capacity] = np.nextafter(light.iloc[2], 0.0)
+    out = screen_sites(ev, sc)
+    assert out["feasible"].tolist() == [True, True, False, True, True, True]
+    assert out["reasons"].iloc[2] == (
+        f"capacity {light.iloc[2]:,.1f} MW is below one block ({light.iloc[2]:,.1f} MW)"
+    )
+
+
+def test_water_stress_equal_to_the_limit_passes():
+    # "max_water_stress" is the highest score allowed: 3.0 passes, 3.01 fails.
+    sc, ev = setup(max_water_stress=3.0)
+    ev.metrics["water_stress"] = [0.0, 2.99, 3.0, 3.01, 4.5, 5.0]
+    out = screen_sites(ev, sc)
+    assert out["feasible"].tolist() == [True, True, True, False, False, False]
+    assert out["reasons"].iloc[3] == "water stress 3.0 exceeds the 3.0 limit"
+    # The 5.0 ceiling is no rule at all: every score, 5 included, passes.
+    sc5, _ = setup(max_water_stress=5.0)
+    assert screen_sites(ev, sc5)["feasible"].all()
+
+
+def test_round_trip_equal_to_a_whole_fleet_limit_passes():
+    # max_rtt_ms is the longest round trip allowed: a site exactly at it passes.
+    sc, ev = setup()
+    rtt = ev.rtt_ms["Paris"]
+    limit = float(rtt.iloc[3])
+    sc, _ = setup(latency=[{"demand_center": "Paris", "max_rtt_ms": limit, "min_share": 1.0}])
+    out = screen_sites(ev, sc)
+    assert out["feasible"].tolist() == (rtt <= limit).tolist()
+    assert out["feasible"].iloc[3] and (rtt > limit).any()
+    far = int(np.flatnonzero((rtt > limit).to_numpy())[0])
+    assert out["reasons"].iloc[far] == (
+        f"round trip to Paris is {rtt.iloc[far]:.0f} ms, above the {limit:g} ms "
+        "that the whole fleet must meet"
+    )
