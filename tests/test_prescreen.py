@@ -64,3 +64,16 @@ def test_small_problems_are_whole():
     ev = make_evaluation(sc, n_sites=30, seed=3)
     problem = build_problem(ev, sc)
     assert problem.n_sites == 30 and problem.prescreened_from is None
+
+
+def test_lowest_co2_allocation_survives_prescreening():
+    """The Pareto front's other end: the least-CO2 allocation is among the kept sites."""
+    sc = make_scenario(constraints={"max_sites": 3})
+    ev = make_evaluation(sc, n_sites=MAX_SITES + 300, seed=6)
+    whole = build_problem(ev, sc, leading_only=False)
+    kept = build_problem(ev, sc)
+    a = solve(whole, objective="co2", mip_rel_gap=1e-9)
+    b = solve(kept, objective="co2", mip_rel_gap=1e-9)
+    assert (b.blocks * kept.block_co2_t).sum() == pytest.approx(
+        (a.blocks * whole.block_co2_t).sum()
+    )

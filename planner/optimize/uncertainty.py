@@ -32,7 +32,9 @@ from planner.scenario import Scenario
 
 P10_Z = 1.2815515655446004  # standard normal quantile at 0.9
 PARAMETERS = ("electricity price", "carbon intensity", "PUE", "fleet growth")
-_CHUNK = 256  # draws per vectorised batch (bounds memory at draws x sites x criteria)
+# Draws per vectorised batch: a batch holds draws x sites x criteria numbers, so about 2
+# million draw-sites (100 MB a criterion) whatever the number of sites.
+_CHUNK_DRAW_SITES = 2_000_000
 
 
 class _Components:
@@ -144,8 +146,9 @@ def monte_carlo(
     top = np.zeros(len(metrics))
     per_hour_all = np.empty((n_draws, len(metrics)))
     done = 0
+    chunk = max(1, _CHUNK_DRAW_SITES // max(len(metrics), 1))
     while done < n_draws:
-        n = min(_CHUNK, n_draws - done)
+        n = min(chunk, n_draws - done)
         f = _draw_factors(rng, n, comp, unc)
         cost, per_hour, co2 = comp.apply(*f)
         per_hour_all[done : done + n] = per_hour

@@ -6,7 +6,9 @@ allocation. A site's *unit cost* for phase ``p`` is the cost of one block there 
 cost spread over the blocks it can hold (``fixed / min(fleet blocks, blocks that fit)``). The
 problem keeps:
 
-1. for each phase, the :data:`PER_PHASE` sites of lowest unit cost;
+1. for each phase, the :data:`PER_PHASE` sites of lowest unit cost, and the
+   :data:`PER_PHASE_GREEN` of lowest CO2 and of lowest water per block (the Pareto front's
+   other end);
 2. for each latency rule, the :data:`PER_RULE` cheapest sites within its reach;
 3. with ``min_grid_regions > 1``, the :data:`PER_GRID` cheapest sites of each grid region;
 4. more of the cheapest sites until they could hold :data:`CAPACITY_MARGIN` times the fleet.
@@ -27,6 +29,7 @@ from planner.optimize.allocate.problem import AllocationProblem, LatencyRuleData
 
 MAX_SITES = 400  # problems up to this size are solved whole
 PER_PHASE = 150
+PER_PHASE_GREEN = 50
 PER_RULE = 50
 PER_GRID = 3
 CAPACITY_MARGIN = 3.0
@@ -47,6 +50,9 @@ def leading_mask(problem: AllocationProblem) -> np.ndarray:
     keep = np.zeros(problem.n_sites, dtype=bool)
     for p in range(problem.n_phases):
         keep[_cheapest(cost[:, p], PER_PHASE)] = True
+        for per_block in (problem.block_co2_t, problem.block_water_m3):
+            green = np.where(problem.allowed[:, p], per_block[:, p], np.inf)
+            keep[_cheapest(green, PER_PHASE_GREEN)] = True
     for rule in problem.latency:
         keep[_cheapest(np.where(rule.within, best, np.inf), PER_RULE)] = True
     if problem.min_grids > 1:
