@@ -15,10 +15,20 @@ if TYPE_CHECKING:
 _WGS84 = Geod(ellps="WGS84")
 
 
+# Above this many pairs (a 100,000-site file against 60 demand centres is 6 million) the
+# distances use Lambert's formula: pyproj's exact geodesic costs about 2.5 us a pair.
+EXACT_PAIRS = 200_000
+_A, _F = 6_378_137.0, 1.0 / 298.257223563  # WGS84
+
+
 def geodesic_distance_km(
     lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike
 ) -> np.ndarray:
     """Distance on the WGS84 ellipsoid in km; inputs broadcast (e.g. sites[:, None] x centers).
+
+    Exact (pyproj's geodesic) up to :data:`EXACT_PAIRS` pairs; above, Lambert's formula for
+    long lines on the ellipsoid (:func:`lambert_distance_km`): within 0.002 % of it up to
+    18,000 km, 0.1 % for nearly antipodal points.
 
     Parameters
     ----------
@@ -31,8 +41,31 @@ def geodesic_distance_km(
         np.asarray(lat2, float),
         np.asarray(lon2, float),
     )
+    if a.size > EXACT_PAIRS:
+        return lambert_distance_km(a, b, c, d)
     _, _, metres = _WGS84.inv(b.ravel(), a.ravel(), d.ravel(), c.ravel())
     return np.asarray(metres, dtype=float).reshape(a.shape) / 1000.0
+
+
+def lambert_distance_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Lambert's formula (1942) for geodesic distance on the WGS84 ellipsoid, vectorised.
+
+    The central angle between the reduced latitudes, corrected for flattening; errors are
+    metres over thousands of kilometres (they grow only close to antipodal points).
+    """
+    b1 = np.arctan((1.0 - _F) * np.tan(np.radians(lat1)))
+    b2 = np.arctan((1.0 - _F) * np.tan(np.radians(lat2)))
+    dlon = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    h = np.sin((b2 - b1) / 2.0) ** 2 + np.cos(b1) * np.cos(b2) * np.sin(dlon / 2.0) ** 2
+    sigma = 2.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    p, q = (b1 + b2) / 2.0, (b2 - b1) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (sigma - np.sin(sigma)) * np.sin(p) ** 2 * np.cos(q) ** 2 / np.cos(sigma / 2.0) ** 2
+        y = (sigma + np.sin(sigma)) * np.cos(p) ** 2 * np.sin(q) ** 2 / np.sin(sigma / 2.0) ** 2
+        metres = _A * (sigma - _F / 2.0 * (np.nan_to_num(x) + np.nan_to_num(y)))
+    return np.where(sigma > 0, metres, 0.0) / 1000.0
 
 
 def load_basemap(path: str | Path) -> gpd.GeoDataFrame:
