@@ -631,3 +631,34 @@ def test_a_high_site_is_cooled_at_its_station_pressure(technology):
     wet_sea = wet_bulb_c(temp, dew, 101_325.0)
     sea = simulate_cooling(used, temp, wet_sea, params, load, pressure_pa=None)
     assert here.pue_annual()[0] - sea.pue_annual()[0] > 0.01  # 0.015 and 0.017 when written
+
+
+def test_default_regions_residual_mix_reaches_market_based_co2():
+    # Default catalog, half the energy from a carbon-free PPA. Germany publishes a residual mix
+    # (AIB European Residual Mixes 2023: 719.90 g/kWh), so market-based CO2 per MWh is
+    # 0.5 x 0.71990 = 0.35995 t, while location-based is the direct production mix
+    # (135.35 x 998 + 76.0 x 408 + 20.13 x 771) / 504.79 = 359.8 g/kWh. Singapore has none
+    # (data/README.md): market-based falls back to its production mix, halved.
+    from planner.catalog import default_catalog
+    from planner.evaluate import evaluate_sites
+
+    data = {
+        "scenario": {"name": "market"},
+        "fleet": {"phases": [{"gpu": "H100-SXM", "count": 1024}]},
+        "energy": {"ppa_share": 0.5},
+        "sites": {"include_countries": ["DE", "SG"]},
+    }
+    m = evaluate_sites(scenario_from_dict(data)).metrics
+    per_mwh = m["co2_market_t_per_year"] / m["energy_mwh_per_year"]
+    location = m["co2_location_t_per_year"] / m["energy_mwh_per_year"]
+    de = m["region_code"] == "DE"
+    assert de.sum() >= 1 and (m["region_code"] == "SG").sum() == 1
+    assert per_mwh[de].tolist() == pytest.approx([0.5 * 0.71990] * de.sum(), rel=1e-9)
+    assert location[de].tolist() == pytest.approx([0.3598] * de.sum(), abs=1e-4)
+    assert (m.loc[de, "market_factor_basis"] == "residual mix").all()
+    sg_mix = default_catalog().regions.at["SG", "carbon_g_per_kwh"] / 1000.0
+    assert per_mwh["singapore-sg"] == pytest.approx(0.5 * sg_mix, rel=1e-9)
+    assert location["singapore-sg"] == pytest.approx(sg_mix, rel=1e-9)
+    assert m.at["singapore-sg", "market_factor_basis"] == (
+        "production mix (no residual mix published)"
+    )
