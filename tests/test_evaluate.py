@@ -662,3 +662,28 @@ def test_default_regions_residual_mix_reaches_market_based_co2():
     assert m.at["singapore-sg", "market_factor_basis"] == (
         "production mix (no residual mix published)"
     )
+
+
+def test_auto_cooling_keeps_to_the_scenarios_water_stress_ceiling():
+    # cooling.allow_water_cooling_above_stress (default 3.5): auto rules out water-intensive
+    # cooling where the region's Aqueduct score is above it. Mesa, Arizona (4.5) gets a dry
+    # technology; the Texas sites (3.5, exactly at the ceiling) may still evaporate. Raising the
+    # ceiling to 5 lets Mesa evaporate too (evaporative is the cheapest there when allowed).
+    from planner.evaluate import evaluate_sites
+
+    def choices(**cooling):
+        data = {
+            "scenario": {"name": "stress"},
+            "fleet": {"phases": [{"gpu": "H100-SXM", "count": 1024}]},
+            "cooling": {"technology": "auto", **cooling},
+            "sites": {"include_regions": ["US-AZ", "US-TX"]},
+        }
+        m = evaluate_sites(scenario_from_dict(data)).metrics
+        return m["water_stress"].to_dict(), m["cooling_technology"].to_dict()
+
+    stress, chosen = choices()
+    assert stress["mesa-az"] == 4.5 and stress["garland-tx"] == 3.5
+    assert chosen["mesa-az"] not in ("evaporative", "water-economizer")
+    assert chosen["garland-tx"] == "evaporative"
+    _, relaxed = choices(allow_water_cooling_above_stress=5.0)
+    assert relaxed["mesa-az"] == "evaporative"
