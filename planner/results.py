@@ -159,13 +159,14 @@ class Results:
                 "phase_block_water_m3": _frame(ev.phase_block_water_m3),
                 "site_fixed_cost_usd": _series(ev.site_fixed_cost_usd),
                 "block_site_mw": _frame(ev.block_site_mw),
-                "rtt_ms": _frame(ev.rtt_ms),
+                # A microsecond is 0.2 km of fibre; PUE and WUE to a millionth.
+                "rtt_ms": _frame(ev.rtt_ms, decimals=3),
                 "hourly_pue": _pack_array(ev.hourly_pue),
                 "hourly_wue_l_per_kwh": _pack_array(ev.hourly_wue_l_per_kwh),
                 "hourly_case_of_site": None
                 if ev.hourly_case_of_site is None
                 else [int(c) for c in ev.hourly_case_of_site],
-                "monthly": _frame(ev.monthly, index=False),
+                "monthly": _frame(ev.monthly, index=False, decimals=6),
                 "provenance": _frame(ev.provenance, index=False),
                 "warnings": list(ev.warnings),
                 "hourly_it_kw": None if ev.hourly_it_kw is None else _pack_array(ev.hourly_it_kw),
@@ -199,7 +200,11 @@ class Results:
         from planner.outputs import write_text
 
         path = Path(path)
-        write_text(path, json.dumps(self.to_json_dict(), allow_nan=True, indent=1))
+        # Indented for reading by eye, but not past a few thousand sites (a third of the size).
+        small = len(self.evaluation.metrics) <= INDENT_SITES
+        write_text(
+            path, json.dumps(self.to_json_dict(), allow_nan=True, indent=1 if small else None)
+        )
         return path
 
     @classmethod
@@ -309,14 +314,20 @@ def _parse_json(path: Path) -> Any:
         ) from None
 
 
-def _frame(df: pd.DataFrame | None, *, index: bool = True) -> dict[str, Any] | None:
+INDENT_SITES = 5_000
+
+
+def _frame(
+    df: pd.DataFrame | None, *, index: bool = True, decimals: int = 10
+) -> dict[str, Any] | None:
+    """A table as ``{index, columns, data}``; numbers to ``decimals`` places."""
     if df is None:
         return None
     out = df.reset_index() if index else df
     return {
         "index": (df.index.name or "index") if index else None,
         "columns": [str(c) for c in out.columns],
-        "data": json.loads(out.to_json(orient="values", double_precision=10)),
+        "data": json.loads(out.to_json(orient="values", double_precision=decimals)),
     }
 
 
