@@ -270,3 +270,33 @@ def test_a_site_exactly_on_the_circle_is_inside():
     on, _ = site_moratoria([lat], [lon], ["IE"], [1.0], area(radius), year=2026)
     off, _ = site_moratoria([lat], [lon], ["IE"], [1.0], area(np.nextafter(radius, 0)), year=2026)
     assert on.tolist() == [True] and off.tolist() == [False]
+
+
+def test_the_connection_year_counts_power_and_building_from_the_start_year(tmp_path):
+    # A site connects when both its power (time to power) and its building (build lead) are
+    # ready: start 2026 + floor(ready month / 12). EirGrid's Dublin restriction runs to 2028
+    # inclusive, so month 35 (2028) is blocked and month 36 (2029) is not; with a 36-month
+    # build lead, power in month 12 still connects in 2029.
+    from planner.evaluate import evaluate_sites
+    from planner.scenario import scenario_from_dict
+
+    sites = tmp_path / "dublin.csv"
+    sites.write_text(
+        "id,name,lat,lon,time_to_power_months\n"
+        "m35,Dublin 35,53.33,-6.40,35\n"
+        "m36,Dublin 36,53.34,-6.41,36\n"
+        "m12,Dublin 12,53.35,-6.42,12\n",
+        encoding="utf-8",
+    )
+
+    def blocked(lead: int) -> dict:
+        data = {
+            "scenario": {"name": "Dublin", "start_year": 2026},
+            "fleet": {"phases": [{"gpu": "H100-SXM", "count": 1024}]},
+            "facility": {"build_lead_months": lead},
+            "sites": {"catalog": str(sites)},
+        }
+        return evaluate_sites(scenario_from_dict(data)).metrics["moratorium"].to_dict()
+
+    assert blocked(0) == {"m35": True, "m36": False, "m12": True}
+    assert blocked(36) == {"m35": False, "m36": False, "m12": False}
