@@ -37,8 +37,9 @@ def test_crf_at_zero_rate_is_straight_line():
 
 
 def test_crf_rejects_zero_life():
-    with pytest.raises(InputError, match="life"):
+    with pytest.raises(InputError, match="expected an asset life of more than zero periods") as e:
         crf(0.08, 0)
+    assert e.value.field == "life_years"
 
 
 def test_monthly_rate_compounds_to_the_annual_rate():
@@ -148,15 +149,19 @@ def test_virtual_ppa_bill_against_hourly_wholesale_by_hand():
 
 
 def test_ppa_type_is_checked():
-    with pytest.raises(InputError, match="ppa_type"):
+    words = "expected a PPA type of virtual or physical, got 'sleeved'"
+    with pytest.raises(InputError, match=words) as e:
         monthly_energy_bill(np.ones(8760), 50.0, ppa_share=0.5, ppa_type="sleeved")
+    assert e.value.field == "energy.ppa_type"
 
 
 def test_energy_bill_rejects_a_short_series():
-    with pytest.raises(InputError, match="8760"):
+    with pytest.raises(InputError, match="expected 8760 hourly values, got 100") as e:
         monthly_energy_bill(np.ones(100), 50.0)
-    with pytest.raises(InputError, match="ppa_share"):
+    assert e.value.field is None
+    with pytest.raises(InputError, match="expected a PPA share between 0 and 1, got 1.5") as e:
         monthly_energy_bill(np.ones(8760), 50.0, ppa_share=1.5)
+    assert e.value.field == "energy.ppa_share"
 
 
 def test_time_of_use_shape_by_hand():
