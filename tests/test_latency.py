@@ -71,9 +71,14 @@ def test_weighted_latency_by_hand():
 
 
 def test_bad_inputs_are_rejected():
-    with pytest.raises(InputError, match="route factor"):
+    with pytest.raises(InputError, match="expected a route factor of at least 1, got 0.5") as e:
         rtt_ms(10.0, route_factor=0.5)
-    with pytest.raises(InputError, match="one weight"):
+    assert e.value.field == "latency.route_factor"
+    with pytest.raises(InputError, match="expected one weight per demand center") as e:
         weighted_latency_ms(np.ones((2, 3)), [1.0, 1.0])
-    with pytest.raises(InputError, match="positive sum"):
-        weighted_latency_ms(np.ones((2, 2)), [0.0, 0.0])
+    assert e.value.field == "demand"
+    words = "expected non-negative demand weights with a positive sum"
+    for weights in ([0.0, 0.0], [2.0, -1.0]):
+        with pytest.raises(InputError, match=words) as e:
+            weighted_latency_ms(np.ones((2, 2)), weights)
+        assert e.value.field == "demand"

@@ -74,11 +74,13 @@ def test_contributions_sum_to_score_on_random_sites():
 
 
 def test_bad_weights_are_refused():
-    with pytest.raises(ValueError, match="unknown criteria"):
+    with pytest.raises(ValueError, match=r"unknown criteria \['beauty'\]; expected some of"):
         rank_sites(table(), None, {"beauty": 1.0})
-    with pytest.raises(ValueError, match="non-negative"):
-        rank_sites(table(), None, {"cost": -1.0})
-    with pytest.raises(ValueError, match="cost_metric"):
+    for bad in (-1.0, np.inf, np.nan):
+        with pytest.raises(ValueError, match="weights must be finite and non-negative"):
+            rank_sites(table(), None, {"cost": bad})
+    words = r"cost_metric must be one of \['tco', 'usd_per_gpu_hour'\], got 'npv'"
+    with pytest.raises(ValueError, match=words):
         rank_sites(table(), None, {"cost": 1.0}, cost_metric="npv")
 
 

@@ -50,9 +50,11 @@ def test_weights_are_normalised():
 
 
 def test_bad_inputs_are_rejected():
-    with pytest.raises(InputError, match="hazard"):
+    with pytest.raises(InputError, match="expected a hazard index between 0 and 1") as e:
         risk_components([1.0], [1.5], [False], [False])
-    with pytest.raises(InputError, match="weights"):
+    assert e.value.field == "hazard"
+    words = "expected non-negative risk weights with a positive sum"
+    with pytest.raises(InputError, match=words) as e:
         risk_components(
             [1.0],
             [0.5],
@@ -60,3 +62,4 @@ def test_bad_inputs_are_rejected():
             [False],
             RiskParams(weight_grid=0, weight_hazard=0, weight_constraint=0),
         )
+    assert e.value.field == "risk.weight_grid"
