@@ -41,8 +41,28 @@ EPW_HEADER_LINES = 8
 
 # Cells a person or a broken export puts where a number belongs.
 HOSTILE_CELLS = [
-    "", "nan", "NaN", "inf", "-inf", "Infinity", "1e308", "-1e308", "1e999", "-1", "-0.5",
-    "abc", "1,5", "12 34", '"', "'", "0x10", "None", "\u00a0", "1e-400", "95", "-181",
+    "",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e308",
+    "-1e308",
+    "1e999",
+    "-1",
+    "-0.5",
+    "abc",
+    "1,5",
+    "12 34",
+    '"',
+    "'",
+    "0x10",
+    "None",
+    "\u00a0",
+    "1e-400",
+    "95",
+    "-181",
 ]
 PROPERTY = settings(
     max_examples=60,
@@ -126,8 +146,9 @@ def test_site_empty_optional_cell_takes_the_default(tmp_path):
     assert sites["defaults_applied"].str.contains("capacity_mw").all()
 
 
-@pytest.mark.parametrize("column", ["capacity_mw", "elevation_m", "time_to_power_months",
-                                    "land_usd_per_m2"])
+@pytest.mark.parametrize(
+    "column", ["capacity_mw", "elevation_m", "time_to_power_months", "land_usd_per_m2"]
+)
 @pytest.mark.parametrize("cell", ["nan", "NaN", "None"])
 def test_site_written_nan_is_not_an_empty_cell(tmp_path, column, cell):
     # 'nan' in capacity_mw used to read as empty, i.e. unlimited capacity.
@@ -195,8 +216,10 @@ CONTROL_CHARACTERS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\
 
 def site_csv(tmp_path: Path, column: str, cell: str) -> Path:
     """Two sites; the second has ``cell`` in ``column`` (written with the csv module)."""
-    rows = [{"id": "a", "name": "Alpha", "lat": "48.8", "lon": "2.3"},
-            {"id": "b", "name": "Beta", "lat": "50.1", "lon": "8.6"}]
+    rows = [
+        {"id": "a", "name": "Alpha", "lat": "48.8", "lon": "2.3"},
+        {"id": "b", "name": "Beta", "lat": "50.1", "lon": "8.6"},
+    ]
     rows[1][column] = cell
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[1]), quoting=csv.QUOTE_ALL)
@@ -220,8 +243,9 @@ def test_site_control_characters_are_refused_at_read_time(tmp_path, column, char
 
 
 @pytest.mark.parametrize("column", ["id", "name", "country", "region_code"])
-@pytest.mark.parametrize(("char", "words"), [("\t", "a tab"), ("\n", "a line break"),
-                                             ("\r", "a line break")])
+@pytest.mark.parametrize(
+    ("char", "words"), [("\t", "a tab"), ("\n", "a line break"), ("\r", "a line break")]
+)
 def test_site_tabs_and_line_breaks_in_one_line_fields_are_refused(tmp_path, column, char, words):
     err = outcome(read_sites_file, site_csv(tmp_path, column, f"Be{char}ta"))
     assert isinstance(err, InputError), err
@@ -236,12 +260,15 @@ def test_site_notes_may_hold_line_breaks_and_cells_are_stripped(tmp_path):
     assert sites.at["b", "name"] == "Beta"
 
 
-@pytest.mark.parametrize(("column", "cell", "words"), [
-    ("name", "Vir\x01ginia", "control character U+0001"),
-    ("grid", "PJM\nEast", "a line break"),
-    ("price_usd_per_mwh_source", "eia\x00", "control character U+0000"),
-    ("note", "bad\x1b[31m", "control character U+001B"),
-])
+@pytest.mark.parametrize(
+    ("column", "cell", "words"),
+    [
+        ("name", "Vir\x01ginia", "control character U+0001"),
+        ("grid", "PJM\nEast", "a line break"),
+        ("price_usd_per_mwh_source", "eia\x00", "control character U+0000"),
+        ("note", "bad\x1b[31m", "control character U+001B"),
+    ],
+)
 def test_region_text_control_characters_are_refused(tmp_path, column, cell, words):
     table = pd.read_csv(REGIONS, dtype=str, keep_default_na=False)
     table.loc[1, column] = cell
@@ -278,8 +305,11 @@ def with_cached_value(path: Path, formula: str, value: str) -> Path:
 
 
 def test_xlsx_and_ods_site_lists(tmp_path):
-    rows = [["Site ID", "Name", "Latitude", "Longitude", "capacity_mw"],
-            ["a", "Alpha", 48.85, 2.35, None], [10, "Gamma", 40.4, -3.7, 12.5]]
+    rows = [
+        ["Site ID", "Name", "Latitude", "Longitude", "capacity_mw"],
+        ["a", "Alpha", 48.85, 2.35, None],
+        [10, "Gamma", 40.4, -3.7, 12.5],
+    ]
     xlsx = workbook(tmp_path / "sites.xlsx", rows)
     ods = tmp_path / "sites.ods"
     pd.DataFrame(rows[1:], columns=rows[0]).to_excel(ods, engine="odf", index=False)
@@ -427,8 +457,10 @@ def test_hourly_negative_prices_are_real(tmp_path):
 )
 def test_hourly_meaningless_files(tmp_path, values, words):
     path = write(tmp_path, "h.csv", hourly_text(values))
-    with pytest.raises(InputError, match=re.escape(words)):
+    with pytest.raises(InputError, match=re.escape(words)) as info:
         read_hourly_file(path, "price")
+    assert info.value.file == str(path)
+    assert info.value.field == ("price" if values and values[0] == "0" else None)
 
 
 def test_hourly_carbon_free_grid_is_accepted(tmp_path):
@@ -465,7 +497,7 @@ def test_hourly_pandas_index_column_and_compression(tmp_path):
 def insert_leap_day(lines: list[str], first_data: int, make) -> list[str]:
     """Copy 28 February as 29 February, inserted before 1 March (24 rows)."""
     start = first_data + 59 * 24
-    return lines[:start] + [make(row) for row in lines[start - 24:start]] + lines[start:]
+    return lines[:start] + [make(row) for row in lines[start - 24 : start]] + lines[start:]
 
 
 def test_leap_year_tmy3_drops_29_february(tmp_path):
@@ -506,9 +538,13 @@ def test_weather_blank_first_lines_and_quoted_names(tmp_path):
     [
         ("head.epw", lambda x: x[:EPW_HEADER_LINES], "line 8: the file ends after 0 data rows"),
         ("head.csv", "tmy3-header", "line 2: the file ends after its header"),
-        ("quote.epw", "quote", 'line 101: expected a number for month, got \'"1\''),
-        ("nopressure.epw", "no-elevation-no-pressure", "line 11: Atmospheric Station Pressure "
-         "is missing and the location record gives no elevation"),
+        ("quote.epw", "quote", "line 101: expected a number for month, got '\"1'"),
+        (
+            "nopressure.epw",
+            "no-elevation-no-pressure",
+            "line 11: Atmospheric Station Pressure "
+            "is missing and the location record gives no elevation",
+        ),
         ("rate.epw", "records-per-hour", "records per hour, expected a whole number"),
     ],
 )
@@ -527,9 +563,10 @@ def test_weather_refusals_name_the_line(tmp_path, name, edit, words):
         fields = lines[10].split(",")
         fields[9] = "999999"  # the EPW missing-value code
         lines[10] = ",".join(fields)
+    path = write(tmp_path, name, "\n".join(lines))
     with pytest.raises(InputError) as info:
-        read_weather(write(tmp_path, name, "\n".join(lines)))
-    assert words in str(info.value)
+        read_weather(path)
+    assert info.value.file == str(path) and words in str(info.value)
     assert_one_sentence(info.value)
 
 
@@ -552,8 +589,10 @@ def epw_with_dry_bulb(cell: str, line: int = 101) -> str:
 )
 def test_weather_non_finite_values_are_refused(tmp_path, cell, words):
     # 'inf' passed as the EPW missing code 99.9 and was filled in, while 'nan' was refused.
-    err = outcome(read_weather, write(tmp_path, "w.epw", epw_with_dry_bulb(cell)))
+    path = write(tmp_path, "w.epw", epw_with_dry_bulb(cell))
+    err = outcome(read_weather, path)
     assert isinstance(err, InputError) and words in str(err)
+    assert err.file == str(path)
 
 
 def test_weather_missing_code_is_still_filled(tmp_path):
@@ -635,8 +674,14 @@ cells = st.one_of(
 @PROPERTY
 @given(
     rows=st.lists(st.tuples(cells, cells, cells, cells), min_size=1, max_size=4),
-    header=st.sampled_from(["id,name,lat,lon", "id,name,latitude,longitude,capacity_mw",
-                            "site_id,name,lat,lon,time_to_power_months", "id,lat,lon,name"]),
+    header=st.sampled_from(
+        [
+            "id,name,lat,lon",
+            "id,name,latitude,longitude,capacity_mw",
+            "site_id,name,lat,lon,time_to_power_months",
+            "id,lat,lon,name",
+        ]
+    ),
     quote=st.booleans(),
 )
 def test_property_site_csv(tmp_path, rows, header, quote):
@@ -658,10 +703,18 @@ def test_property_site_csv(tmp_path, rows, header, quote):
 
 @PROPERTY
 @given(
-    codes=st.lists(st.sampled_from(["US-VA", "US-TX", "ZZ-NEW", "", "de"]), min_size=1,
-                   max_size=3),
-    column=st.sampled_from(["price_usd_per_mwh", "carbon_g_per_kwh", "water_stress", "lat",
-                            "hazard", "saidi_minutes", "construction_index"]),
+    codes=st.lists(st.sampled_from(["US-VA", "US-TX", "ZZ-NEW", "", "de"]), min_size=1, max_size=3),
+    column=st.sampled_from(
+        [
+            "price_usd_per_mwh",
+            "carbon_g_per_kwh",
+            "water_stress",
+            "lat",
+            "hazard",
+            "saidi_minutes",
+            "construction_index",
+        ]
+    ),
     values=st.lists(cells, min_size=3, max_size=3),
 )
 def test_property_region_csv(tmp_path, codes, column, values):
