@@ -84,16 +84,23 @@ def _gpus_file(tmp_path: Path, **changes: str) -> Path:
     ("col", "value", "message"),
     [
         ("cloud_usd_per_gpu_hour", "", "expected a number, got an empty cell"),
-        ("cloud_usd_per_gpu_hour", "inf", "expected a finite number"),
+        ("cloud_usd_per_gpu_hour", "inf", "expected a finite number, got 'inf'"),
         ("capital_usd_per_gpu", "abc", "expected a number, got 'abc'"),
-        ("cloud_usd_per_gpu_hour", "500", "outside"),
-        ("capital_usd_per_gpu", "1000000", "outside"),
-        ("capital_usd_per_gpu", "50000", "must equal server_usd_per_gpu"),
+        ("cloud_usd_per_gpu_hour", "500", "500 is outside 0.1..100"),
+        ("capital_usd_per_gpu", "1000000", "1e+06 is outside 1000..600000"),
+        (
+            "capital_usd_per_gpu",
+            "50000",
+            "capital_usd_per_gpu must equal server_usd_per_gpu + network_usd_per_gpu",
+        ),
     ],
 )
 def test_gpu_reader_refuses_bad_money_columns(tmp_path, col, value, message):
-    with pytest.raises(InputError, match=re.escape(message)):
-        _read_gpus(_gpus_file(tmp_path, **{col: value}))
+    path = _gpus_file(tmp_path, **{col: value})
+    with pytest.raises(InputError, match=re.escape(message)) as err:
+        _read_gpus(path)
+    # H100-SXM is the second row of data/gpus.csv.
+    assert (err.value.file, err.value.row, err.value.field) == (str(path), 2, col)
 
 
 def test_gpu_reader_requires_the_new_columns_and_no_longer_reads_price_usd(tmp_path):
@@ -101,8 +108,9 @@ def test_gpu_reader_requires_the_new_columns_and_no_longer_reads_price_usd(tmp_p
     assert "price_usd" not in table.columns
     path = tmp_path / "gpus.csv"
     table.drop(columns="cloud_usd_per_gpu_hour").to_csv(path, index=False)
-    with pytest.raises(InputError, match="missing column 'cloud_usd_per_gpu_hour'"):
+    with pytest.raises(InputError, match="missing column 'cloud_usd_per_gpu_hour'") as err:
         _read_gpus(path)
+    assert (err.value.file, err.value.field) == (str(path), "cloud_usd_per_gpu_hour")
 
 
 # --- residual mix -----------------------------------------------------------------------------
