@@ -106,7 +106,12 @@ def test_user_site_file_without_region_codes(tmp_path: Path, capsys):
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
     assert [row["site_id"] for row in doc["metrics"]] == ["x1", "x2"]
-    assert all(row["climate_source"].startswith("nearest:") for row in doc["metrics"])
+    # No normals of their own: the nearest default site's climate and its distance in km.
+    assert [row["climate_source"] for row in doc["metrics"]] == [
+        "nearest:garland-tx@24",
+        "nearest:stockholm-se@3",
+    ]
+    assert [row["region_code"] for row in doc["metrics"]] == ["US-TX", "SE-SE3"]
 
 
 def test_bad_scenario_is_one_sentence(tmp_path: Path):
@@ -120,7 +125,10 @@ def test_bad_scenario_is_one_sentence(tmp_path: Path):
     )
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
-    assert "fleet.phases[0].gpu" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"Error: {bad}, field 'fleet.phases[0].gpu': unknown GPU model 'NOPE'; expected one of "
+        "A100-SXM, B200, GB200, H100-PCIe, H100-SXM, H200, L40S, MI300X."
+    ]
 
 
 def test_filters_that_leave_no_site_are_bad_input(tmp_path: Path, capsys):
@@ -130,16 +138,26 @@ def test_filters_that_leave_no_site_are_bad_input(tmp_path: Path, capsys):
     scenario = tmp_path / "none.toml"
     scenario.write_text(text + '\n[sites]\ninclude_countries = ["AQ"]\n', encoding="utf-8")
     assert run(["evaluate", str(scenario)]) == 2
-    assert "no candidate site" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "Error: field 'sites': no candidate site is left after the site filters "
+        "(63 before filtering).\n"
+    )
 
 
 @pytest.mark.parametrize(
     "name", ["finserv-lowlatency", "retail-seasonal", "healthcare-two-regions"]
 )
 def test_bundled_examples_evaluate(name, capsys):
+    from planner.catalog import default_catalog
+    from planner.paths import example_scenario
+    from planner.scenario import load_scenario
+
     assert run(["evaluate", name, "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["sites"] > 0
+    # Every default site is evaluated (the scenario's rules screen them later, in optimize).
+    assert doc["scenario"] == load_scenario(example_scenario(name)).scenario.name
+    assert doc["sites"] == len(doc["metrics"]) == len(default_catalog().sites) == 63
+    assert all(row["pue_annual"] >= 1.0 and row["tco_usd"] >= 0 for row in doc["metrics"])
 
 
 def test_weather_file_replaces_a_sites_normals(tmp_path: Path):

@@ -48,13 +48,15 @@ def test_sites_validate_bad_file_is_one_sentence_and_exit_2(tmp_path):
         timeout=120,
     )
     assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and str(path) in lines[0] and "row 2" in lines[0] and "'lat'" in lines[0]
+    assert done.stderr.splitlines() == [
+        f"Error: {path}, row 2, field 'lat': 91 is outside -90..90."
+    ]
     assert done.stdout == ""
 
 
 def test_sites_validate_missing_file_exit_2(tmp_path, capsys):
     assert run(["sites", "validate", str(tmp_path / "none.csv")]) == 2
+    assert capsys.readouterr().err == f"Error: {tmp_path / 'none.csv'}: no such site file.\n"
 
 
 def test_sites_list_with_user_file(tmp_path, capsys):
