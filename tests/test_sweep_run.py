@@ -219,3 +219,67 @@ def test_the_log_survives_a_cut_line_and_keeps_the_last_record(tmp_path):
         handle.write('{"id": "b", "stat')  # a crash in the middle of a line
     rows = store.read_log()
     assert rows == {"a": {"id": "a", "status": "ok", "objective_usd": 1.0}}
+
+
+@pytest.mark.slow
+def test_per_point_files_hold_the_explained_results(tmp_path, capsys):
+    from planner.paths import example_scenario
+    from planner.results import Results
+
+    base = example_scenario("training-16k").read_text()
+    (tmp_path / "base.toml").write_text(base + '\n[sites]\ninclude_countries = ["IS", "NO"]\n')
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(
+        '[sweep]\nbase = "base.toml"\n[sweep.axes]\n"fleet.phases[0].count" = [1024]\n'
+    )
+    out = tmp_path / "out"
+    assert run(["sweep", str(sweep), "--out", str(out), "--workers", "1", "--format", "json",
+                "--json"]) == 0  # fmt: skip
+    (row,) = json.loads(capsys.readouterr().out)["rows"]
+    results = Results.load_json(out / "points" / row["id"] / "results.json")
+    assert results.allocation.objective_usd == pytest.approx(row["objective_usd"], rel=1e-12)
+    # Per-point files come with the recommendation's alternatives and switching values, but
+    # still without draws, Pareto front or tornado.
+    assert results.recommendation["alternatives"] and results.recommendation["robustness"] is None
+    assert results.pareto is None and results.sensitivity is None
+
+
+INTERRUPTED = """
+import sys
+from planner.cli.main import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_finished_rows_and_resume_finishes(sweep_file, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    text = sweep_file.read_text().replace("[1024, 2048]", "[1024, 2048, 3072, 4096, 5120]")
+    sweep_file.write_text(text)  # 20 points
+    out = tmp_path / "out"
+    args = [sys.executable, "-c", INTERRUPTED, "sweep", str(sweep_file), "--out", str(out),
+            "--workers", "2"]  # fmt: skip
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)  # fmt: skip
+    log = out / "sweep.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if log.exists() and log.read_text().count("\n") >= 2:
+            break
+        time.sleep(0.1)
+    # As a terminal does: Ctrl-C reaches every process of the group, workers included.
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    if child.returncode == 0:
+        pytest.skip("the sweep finished before Ctrl-C arrived")
+    assert child.returncode == 130, err
+    assert err.splitlines()[-1:] == ["Stopped."] and "Traceback" not in err, err
+    done = read_table(out / "sweep.parquet")
+    assert 2 <= len(done) < 20 and set(done["status"]) == {"ok"}
+    assert not (tmp_path / "out.lock").exists()
+    assert run(["sweep", str(sweep_file), "--out", str(out), "--workers", "2", "--resume"]) == 0
+    assert len(read_table(out / "sweep.parquet")) == 20

@@ -193,7 +193,7 @@ def sweep(
             progress.close()
     seconds = time.perf_counter() - started
     if as_json:
-        emit_json(_json_doc(spec, out_dir, outcome, seconds))
+        emit_json(_json_doc(spec, out_dir, outcome, seconds, len(plan.points)))
     else:
         _print(outcome, out_dir, seconds)
     for row in outcome.rows:
@@ -250,13 +250,13 @@ def _report_invalid(plan: Any, spec: Any, as_json: bool) -> None:
     )
 
 
-def _json_doc(spec: Any, out_dir: Path, outcome: Any, seconds: float) -> dict[str, Any]:
+def _json_doc(spec: Any, out_dir: Path, outcome: Any, seconds: float, total: int) -> dict[str, Any]:
     return {
         "sweep_file": str(spec.file),
         "out_dir": str(out_dir),
         "table": None if outcome.table is None else str(outcome.table),
         "manifest": str(outcome.manifest),
-        "points": len(outcome.rows) + 0,
+        "points": total,
         "ran": outcome.ran,
         "skipped": outcome.skipped,
         "counts": outcome.counts,
