@@ -97,6 +97,7 @@ def test_rows_equal_direct_runs_and_linked_points_share_evaluations(sweep_file, 
     manifest = json.loads((tmp_path / "out" / "sweep.json").read_text())
     assert [p["id"] for p in manifest["points"]] == list(table["id"])
     assert manifest["axes"] == spec.axes and manifest["analysis"] == "fast"
+    assert manifest["points"][0]["overrides"] == manifest["points"][0]["values"]
     assert len(manifest["data_hash"]) == 64 and manifest["planner_version"]
 
 

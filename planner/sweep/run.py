@@ -24,7 +24,7 @@ from typing import Any
 
 from planner.errors import InputError
 from planner.sweep import tasks
-from planner.sweep.spec import Point, SweepSpec, point_scenario
+from planner.sweep.spec import Point, SweepSpec, point_scenario, resolve_value
 from planner.sweep.store import POINTS, SweepStore, axis_kinds
 
 # Scenario parts the evaluation never reads (checked against planner.evaluate and the models
@@ -175,8 +175,16 @@ def manifest(spec: SweepSpec, plan: Plan, *, analysis: str, formats: Sequence[st
         "planner_version": __version__,
         "data_hash": data_hash(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        # values: as written in the sweep file (what the id hashes); overrides: as merged
+        # into the base (paths made absolute).
         "points": [
-            {"id": p.id, "values": p.values, "group": plan.groups.get(p.id)} for p in plan.points
+            {
+                "id": p.id,
+                "values": p.values,
+                "overrides": {a: resolve_value(a, v, spec.folder) for a, v in p.values.items()},
+                "group": plan.groups.get(p.id),
+            }
+            for p in plan.points
         ],
     }
 
