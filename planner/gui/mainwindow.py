@@ -647,15 +647,16 @@ class MainWindow(QMainWindow):
             for_document=True,
         )
 
-    def on_run_uncertainty(self) -> Task | None:
-        """Monte Carlo and tornado of the last run's evaluation, with the Uncertainty tab's
-        draws."""
+    def on_run_uncertainty(self, *, show_tab: bool = True) -> Task | None:
+        """Monte Carlo, tornado and the recommendation's robustness from the last run's
+        evaluation, with the Uncertainty tab's draws."""
         if self.results is None:
             self._error("Run the scenario first; the uncertainty is computed from its results.")
             return None
         results, engine = self.results, self.engine
         draws = int(self.uncertainty.draws_spin.value())
-        self.tabs.setCurrentWidget(self.uncertainty)
+        if show_tab:
+            self.tabs.setCurrentWidget(self.uncertainty)
         return self.start_task(
             lambda progress: engine.uncertainty(results, draws, progress),
             "The uncertainty analysis",
@@ -868,10 +869,10 @@ class MainWindow(QMainWindow):
         top = top_score_text(results, self.ranking) if results is not None else ""
         if recommended != self.header_recommended.text():
             self.header_recommended.setText(recommended)
-            if results is not None:
-                self.header_recommended.setToolTip(
-                    plain_tooltip(recommended + "\n" + recommended_basis(results))
-                )
+        if results is not None:
+            self.header_recommended.setToolTip(
+                plain_tooltip(recommended + "\n" + recommended_basis(results))
+            )
         self.header_top_score.setText(top)
         if results is not None:
             self.header_top_score.setToolTip(
@@ -883,7 +884,7 @@ class MainWindow(QMainWindow):
         self._update_header()
 
     def _run_uncertainty_from_panel(self) -> None:
-        self.on_run_uncertainty()
+        self.on_run_uncertainty(show_tab=False)  # the robustness appears where it was asked
 
     def _figure(self, kind: str, results: Results, site_id: Any = None) -> Any:
         return self.engine.figure(kind, results, site_id)

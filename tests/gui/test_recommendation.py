@@ -158,3 +158,31 @@ def test_out_of_date_banner_after_an_edit(qtbot, eu):
         eu.editor.weight_sliders["cost"].setValue(90)
     assert eu.banner.text() == ""
     assert eu.recommendation.top_score.text() == eu.header_top_score.text()
+
+
+def test_run_uncertainty_shows_the_recommendations_robustness(qtbot, eu):
+    from planner.gui.engine import has_robustness
+
+    if not has_robustness():
+        pytest.skip("this core has no robustness analysis")
+    panel = eu.recommendation
+    assert panel.robustness_sentence.text().startswith("No robustness analysis")
+    eu.tabs.setCurrentWidget(panel)
+    eu.uncertainty.draws_spin.setValue(100)  # the core rounds up to 128 (Sobol balance)
+    with qtbot.waitSignals([eu.analysisFinished, eu.workDone], timeout=RUN_TIMEOUT_MS):
+        panel.robustness_button.click()
+    assert eu.tabs.currentWidget() is panel  # asked from here, shown here
+    rob = eu.results.recommendation["robustness"]
+    assert panel.robustness_sentence.text() == rob["sentence"]
+    assert panel._robustness_values["p_same_sites"].text() == (
+        f"{rob['p_same_sites'] * 100:.0f} % of the draws"
+    )
+    assert panel._robustness_values["cost"].text() == (
+        " / ".join(f"{rob[f'cost_{q}_usd'] / 1e6:,.1f}" for q in ("p10", "p50", "p90")) + " M USD"
+    )
+    assert panel.robustness_sites.model.rowCount() == len(rob["p_in_optimum"])
+    # Most often in the cheapest allocation first, in percent of the draws.
+    top, p = max(rob["p_in_optimum"].items(), key=lambda kv: kv[1])
+    assert panel.robustness_sites.cell(0, 0) == eu.results.evaluation.metrics.at[top, "name"]
+    assert panel.robustness_sites.cell(0, 2) == f"{p * 100:.0f}"
+    assert "robustness" in eu.status_label.text()
