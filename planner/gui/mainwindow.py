@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
         self.table.doubleClicked.connect(lambda _: self.tabs.setCurrentIndex(TABS.index("detail")))
         table_layout.addWidget(self.table, 1)
+        self._size_columns()  # headers readable before the first run too
         splitter.addWidget(table_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
