@@ -596,12 +596,18 @@ def _shown(value: Any, limit: int = 60) -> str:
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
+    """``("fleet", "phases", 0, "count")`` as ``fleet.phases[0].count``; a key holding a
+    control character (a line break typed into a TOML key) is shown escaped, so the error
+    stays one line."""
     text = ""
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += ("." if text else "") + str(part)
+            name = str(part)
+            if any(ord(c) < 32 or ord(c) == 127 for c in name):
+                name = repr(name)[1:-1]
+            text += ("." if text else "") + name
     return text
 
 
