@@ -16,7 +16,7 @@ import click
 
 from planner.cli.options import scenario_path
 
-TABS = ("map", "detail", "compare", "pareto", "uncertainty", "all")
+TABS = ("map", "recommendation", "detail", "compare", "pareto", "uncertainty", "all")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 MAX_SIDE_PX = 16384  # Qt's largest paint device side
 

@@ -37,7 +37,8 @@ def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
     from planner.report import write_report
     from planner.results import Results
 
-    if Path(source).is_dir():
+    # A folder is a sweep, unless it is named like a results file (then that file is refused).
+    if Path(source).is_dir() and Path(source).suffix.lower() != ".json":
         _sweep_report(Path(source), out_file, overwrite, as_json)
         return
     if out_file is None:
