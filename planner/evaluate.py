@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -1141,6 +1141,37 @@ def evaluate_sites(
     report(progress, "loading the data catalog", 0.0)
     if catalog is None or sites_file is not None:
         catalog = scenario_catalog(scenario, sites_file)
+    prepared = prepare_sites(
+        scenario, catalog, only_sites=only_sites, site_values=site_values, progress=progress
+    )
+    from planner.progress import scaled
+
+    return evaluate_prepared(scenario, prepared, progress=scaled(progress, 0.6, 1.0))
+
+
+@dataclass
+class PreparedSites:
+    """Sites with their climate and cooling done: everything :func:`evaluate_arrays` needs
+    besides the scenario. A site's time to power can still change (:func:`evaluate_prepared`);
+    the cooling choice cannot, so a changed discount rate or fleet needs a new one."""
+
+    arrays: SiteArrays
+    catalog: Any
+    finance: dict[str, Any]
+    provenance: pd.DataFrame | None
+    design_it_mw: float
+
+
+def prepare_sites(
+    scenario: Scenario,
+    catalog: Any,
+    *,
+    only_sites: Sequence[str] | None = None,
+    site_values: Mapping[str, Mapping[str, float]] | None = None,
+    progress: ProgressCallback | None = None,
+) -> PreparedSites:
+    """The candidate sites of ``catalog`` after the scenario's filters, with climate and
+    cooling (see :func:`evaluate_sites` for ``only_sites`` and ``site_values``)."""
     warnings: list[str] = list(getattr(catalog, "warnings", []) or [])
     table = _site_table(scenario, catalog, warnings)
     table = _adjusted_table(table, only_sites, site_values)
@@ -1161,22 +1192,37 @@ def evaluate_sites(
     arrays = _cooling_arrays(
         scenario, catalog, table, (temp_air, temp_wet, climate_of_site, pressure), warnings, fp
     )
+    return PreparedSites(arrays, catalog, finance, provenance, float(fp.design_it_mw))
+
+
+def evaluate_prepared(
+    scenario: Scenario,
+    prepared: PreparedSites,
+    *,
+    time_to_power_months: Mapping[str, float] | None = None,
+    progress: ProgressCallback | None = None,
+) -> Evaluation:
+    """Area moratoria, then :func:`evaluate_arrays`, on prepared sites; optionally with new
+    times to power ``{site_id: months}`` (a switching value or tornado bar)."""
+    table = _adjusted_table(
+        prepared.arrays.table.copy(),
+        None,
+        {s: {"time_to_power_months": v} for s, v in (time_to_power_months or {}).items()},
+    )
+    arrays = replace(prepared.arrays, table=table, warnings=list(prepared.arrays.warnings))
     # Area moratoria (data/moratoria.csv): some start at a facility size, so they wait for the
     # peak PUE; the whole fleet's facility MW at each site stands for what would be built there.
-    peak_mw = fp.design_it_mw * arrays.hourly_pue.max(axis=1)[arrays.case_of_site]
-    areas = getattr(catalog, "moratoria", None)
+    peak_mw = prepared.design_it_mw * arrays.hourly_pue.max(axis=1)[arrays.case_of_site]
+    areas = getattr(prepared.catalog, "moratoria", None)
     flag_moratoria(table, areas, peak_mw, year=_connection_year(scenario, table))
-    del temp_air, temp_wet
-    from planner.progress import scaled
-
     return evaluate_arrays(
         scenario,
         arrays,
-        catalog.gpus,
-        catalog.demand_centers,
-        finance,
-        provenance=provenance,
-        progress=scaled(progress, 0.6, 1.0),
+        prepared.catalog.gpus,
+        prepared.catalog.demand_centers,
+        prepared.finance,
+        provenance=prepared.provenance,
+        progress=progress,
     )
 
 

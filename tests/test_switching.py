@@ -235,3 +235,28 @@ def test_only_sites_evaluates_the_same_numbers():
         evaluate_sites(sc, only_sites=["atlantis"])
     with pytest.raises(InputError, match="cannot set 'no_such_column' of site"):
         evaluate_sites(sc, only_sites=ids, site_values={ids[0]: {"no_such_column": 1.0}})
+
+
+def test_reevaluator_reuses_cooling_but_not_numbers():
+    """A time to power changed on prepared sites gives the figures of a fresh evaluation."""
+    import pandas as pd
+
+    from planner.evaluate import evaluate_sites, scenario_catalog
+    from planner.optimize.run import scenario_reevaluator
+    from planner.paths import data_dir
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(data_dir() / "scenarios" / "training-16k.toml")
+    catalog = scenario_catalog(sc)
+    reevaluate = scenario_reevaluator(sc, catalog)
+    ids = ["abilene-tx", "pryor-ok", "lulea-se"]
+    first = reevaluate(sc, ids, {"abilene-tx": {"time_to_power_months": 40.0}})
+    again = reevaluate(sc, ids, {"abilene-tx": {"time_to_power_months": 10.0}})  # cached sites
+    fresh = evaluate_sites(
+        sc, catalog, only_sites=ids, site_values={"abilene-tx": {"time_to_power_months": 10.0}}
+    )
+    pd.testing.assert_frame_equal(again.phase_block_cost_usd, fresh.phase_block_cost_usd)
+    assert again.metrics.loc["abilene-tx", "time_to_power_months"] == 10.0
+    assert (
+        first.phase_block_cost_usd.loc["abilene-tx"] != again.phase_block_cost_usd.loc["abilene-tx"]
+    ).any()

@@ -145,11 +145,33 @@ def _weighted_score_monte_carlo(
 
 
 def scenario_reevaluator(scenario: Scenario, catalog: Any) -> Reevaluate:
-    """A :class:`~planner.optimize.drivers.Reevaluate` on the catalog ``scenario`` ran on."""
-    from planner.evaluate import evaluate_sites
+    """A :class:`~planner.optimize.drivers.Reevaluate` on the catalog ``scenario`` ran on.
+
+    Climate and cooling of a set of sites are kept for each scenario asked (a switching search
+    on a site's time to power, a dozen trials, then re-runs only the money); any other site
+    value, or another scenario (discount rate, utilization), prepares the sites again.
+    """
+    from planner.evaluate import evaluate_prepared, prepare_sites
+
+    prepared: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     def reevaluate(changed: Scenario, only_sites, site_values=None) -> Evaluation:
-        return evaluate_sites(changed, catalog, only_sites=only_sites, site_values=site_values)
+        values = dict(site_values or {})
+        ttp = {
+            s: v["time_to_power_months"]
+            for s, v in values.items()
+            if set(v) == {"time_to_power_months"}
+        }
+        if len(ttp) != len(values):  # other site values change the climate or cooling inputs
+            return evaluate_prepared(
+                changed, prepare_sites(changed, catalog, only_sites=only_sites, site_values=values)
+            )
+        key = (changed.model_dump_json(), tuple(only_sites))
+        if key not in prepared:
+            if len(prepared) >= 8:
+                prepared.clear()  # bound the memory: a few leading-site sets at a time
+            prepared[key] = prepare_sites(changed, catalog, only_sites=only_sites)
+        return evaluate_prepared(changed, prepared[key], time_to_power_months=ttp)
 
     return reevaluate
 
