@@ -51,6 +51,7 @@ count = 4096
 @pytest.fixture(autouse=True)
 def synthetic_evaluation(monkeypatch):
     import planner.evaluate
+    import planner.optimize.run
 
     def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         if scenario.name == "boom":
@@ -58,6 +59,16 @@ def synthetic_evaluation(monkeypatch):
         return make_evaluation(scenario, 10, 3)
 
     monkeypatch.setattr(planner.evaluate, "evaluate_sites", fake)
+    # The explanations re-evaluate a few sites through their own path: the same fake.
+    import planner.optimize.run
+
+    monkeypatch.setattr(
+        planner.optimize.run,
+        "scenario_reevaluator",
+        lambda scenario, catalog: lambda changed, only_sites, site_values=None: fake(changed),
+    )
+    # Synthetic sites cannot be re-evaluated from the catalog: no re-evaluated drivers.
+    monkeypatch.setattr(planner.optimize.run, "scenario_reevaluator", lambda *_: None)
 
 
 @pytest.fixture

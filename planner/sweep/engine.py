@@ -175,6 +175,9 @@ def dask_client(
                     dashboard_address=None,
                     host="127.0.0.1",
                     silence_logs=logging.ERROR,
+                    # The scheduler serves a few HTTP routes even without a dashboard, by
+                    # default on port 8787: any free port, so two sweeps never warn.
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 )
                 client = Client(cluster, set_as_default=False)
             check_workers(client)
