@@ -48,6 +48,7 @@ draws = 50
 @pytest.fixture(autouse=True)
 def synthetic_evaluation(monkeypatch):
     import planner.evaluate
+    import planner.optimize.run
 
     def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         if progress:
@@ -55,6 +56,8 @@ def synthetic_evaluation(monkeypatch):
         return make_evaluation(scenario, 25, 4)
 
     monkeypatch.setattr(planner.evaluate, "evaluate_sites", fake)
+    # Synthetic sites cannot be re-evaluated from the catalog: no re-evaluated drivers.
+    monkeypatch.setattr(planner.optimize.run, "scenario_reevaluator", lambda *_: None)
 
 
 def write(tmp_path: Path, name: str = "plan", extra: str = "") -> Path:

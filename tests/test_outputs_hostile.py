@@ -43,11 +43,14 @@ count = 4096
 @pytest.fixture(autouse=True)
 def synthetic_evaluation(monkeypatch):
     import planner.evaluate
+    import planner.optimize.run
 
     def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         return make_evaluation(scenario, 12, 3)
 
     monkeypatch.setattr(planner.evaluate, "evaluate_sites", fake)
+    # Synthetic sites cannot be re-evaluated from the catalog: no re-evaluated drivers.
+    monkeypatch.setattr(planner.optimize.run, "scenario_reevaluator", lambda *_: None)
 
 
 @pytest.fixture
@@ -413,6 +416,7 @@ def with_site_ids(evaluation, new_ids):
 @pytest.fixture
 def hostile_ids(monkeypatch):
     import planner.evaluate
+    import planner.optimize.run
 
     def fake(scenario, catalog=None, *, sites_file=None, progress=None, **_reevaluation):
         evaluation = make_evaluation(scenario, 12, 3)
@@ -420,6 +424,8 @@ def hostile_ids(monkeypatch):
         return with_site_ids(evaluation, ids)
 
     monkeypatch.setattr(planner.evaluate, "evaluate_sites", fake)
+    # Synthetic sites cannot be re-evaluated from the catalog: no re-evaluated drivers.
+    monkeypatch.setattr(planner.optimize.run, "scenario_reevaluator", lambda *_: None)
 
 
 def formula_cells(path: Path) -> list[str]:
@@ -496,6 +502,8 @@ import planner.outputs as folder
 from planner.cli.main import main
 
 planner.evaluate.evaluate_sites = lambda scenario, *a, **k: make_evaluation(scenario, 12, 3)
+import planner.optimize.run
+planner.optimize.run.scenario_reevaluator = lambda *_: None
 stage = {stage!r}
 
 def ctrl_c():
