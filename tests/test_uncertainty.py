@@ -10,7 +10,7 @@ import pytest
 from optimizer_fixtures import make_evaluation, make_scenario
 
 from planner.optimize.rank import rank_sites
-from planner.optimize.uncertainty import P10_Z, monte_carlo, sensitivity
+from planner.optimize.uncertainty import P10_Z, monte_carlo
 
 
 def setup(**uncertainty):
@@ -62,28 +62,6 @@ def test_price_p50_is_the_base_and_spread_matches_the_lognormal():
     expected = (m["tco_usd"] + m["cost_energy_usd"] * (f90 - 1)) / hours
     assert np.allclose(out["usd_per_gpu_hour_p90"], expected, rtol=0.01)
     assert np.allclose(out["usd_per_gpu_hour_p50"], m["usd_per_gpu_hour"], rtol=0.01)
-
-
-def test_tornado_by_hand():
-    sc, ev = setup(price_sigma=0.2, carbon_sigma=0.1, pue_sigma=0.05, growth_sigma=0.3)
-    sc.energy.ppa_share = 0.5
-    site = ev.metrics.index[0]
-    out = sensitivity(ev, sc, share=pd.Series({site: 1.0})).set_index("parameter")
-    m = ev.metrics.loc[site]
-    hours = m["tco_usd"] / m["usd_per_gpu_hour"]
-    f = math.exp(P10_Z * 0.2)
-    # Half the energy is bought at the PPA strike, so only half of it follows the market price.
-    high = (m["tco_usd"] + m["cost_energy_usd"] * 0.5 * (f - 1)) / hours
-    assert out.loc["electricity price", "high"] == pytest.approx(high)
-    assert out.loc["electricity price", "base"] == pytest.approx(m["usd_per_gpu_hour"])
-    # Growth spreads the fixed cost: (F + g (tco - F)) / (g H) at g = exp(-1.2816 x 0.3).
-    g = math.exp(-P10_Z * 0.3)
-    fixed = ev.site_fixed_cost_usd[site]
-    assert out.loc["fleet growth", "low"] == pytest.approx(
-        (fixed + g * (m["tco_usd"] - fixed)) / (g * hours)
-    )
-    swing = (out["high"] - out["low"]).abs()
-    assert (np.diff(swing.to_numpy()) <= 0).all()
 
 
 def test_zero_draws_is_refused():

@@ -7,7 +7,6 @@ the window does not pay for the whole core up front.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import threading
 from collections.abc import Callable
@@ -192,17 +191,18 @@ class Engine:
     def uncertainty(
         self, results: Results, draws: int, progress: Progress | None = None
     ) -> Results:
-        """The run's results with new Monte Carlo rank frequencies (``draws`` draws), a new
-        tornado table and, where the core has it, the recommendation's robustness under the
-        same number of draws (``recommendation["robustness"]``), all from the run's cached
-        metrics and screen (nothing is re-evaluated).
+        """The run's results with new Monte Carlo rank frequencies of the weighted score and
+        the recommendation's robustness (``recommendation["robustness"]``), both under
+        ``draws`` draws, from the run's cached metrics and screen (nothing is re-evaluated).
+        The tornado does not depend on draws: the run's own stays.
 
         Raises
         ------
         PlannerError
             When no site passes the constraints (nothing to rank).
         """
-        from planner.optimize.uncertainty import monte_carlo, sensitivity
+        from planner.optimize.robustness import robustness
+        from planner.optimize.uncertainty import monte_carlo
         from planner.progress import scaled
 
         feasible = results.ranking["feasible"].astype(bool)
@@ -210,20 +210,15 @@ class Engine:
             raise PlannerError("no site passes the constraints, so there is nothing to rank")
         scenario = results.scenario.model_copy(deep=True)
         scenario.analysis.uncertainty.draws = int(draws)
-        robust = has_robustness() and results.allocation.feasible
+        robust = results.allocation.feasible
         table = monte_carlo(
             results.evaluation,
             scenario,
             feasible,
             progress=scaled(progress, 0.0, 0.3 if robust else 1.0),
         )
-        summary = results.allocation.summary
-        share = summary["share"] if summary is not None and "share" in summary else None
-        tornado = sensitivity(results.evaluation, scenario, feasible, share)
         recommendation = results.recommendation
         if robust:
-            from planner.optimize.robustness import robustness
-
             found = robustness(
                 results.evaluation,
                 scenario,
@@ -235,13 +230,7 @@ class Engine:
             )
             if found is not None:
                 recommendation = {**(recommendation or {}), "robustness": found}
-        return replace(
-            results,
-            scenario=scenario,
-            uncertainty=table,
-            sensitivity=tornado,
-            recommendation=recommendation,
-        )
+        return replace(results, scenario=scenario, uncertainty=table, recommendation=recommendation)
 
     # --- charts ----------------------------------------------------------------------------
 
@@ -339,14 +328,6 @@ class Engine:
         if progress is not None:
             progress("Done", 1.0)
         return written
-
-
-def has_robustness() -> bool:
-    """Whether the core computes the recommendation's robustness (a newer core module)."""
-    try:
-        return importlib.util.find_spec("planner.optimize.robustness") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def filter_sites(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

@@ -1,4 +1,7 @@
-"""Monte Carlo robustness of the ranking and one-at-a-time sensitivity (tornado).
+"""Monte Carlo robustness of the weighted score (the screening ranking).
+
+The recommendation's own robustness and tornado are :mod:`planner.optimize.robustness` and
+:mod:`planner.optimize.tornado`.
 
 No re-evaluation: each draw rescales the cached cost components of every site.
 
@@ -31,7 +34,6 @@ from planner.results import Evaluation
 from planner.scenario import Scenario
 
 P10_Z = 1.2815515655446004  # standard normal quantile at 0.9
-PARAMETERS = ("electricity price", "carbon intensity", "PUE", "fleet growth")
 # Draws per vectorised batch: a batch holds draws x sites x criteria numbers, so about 2
 # million draw-sites (100 MB a criterion) whatever the number of sites.
 _CHUNK_DRAW_SITES = 2_000_000
@@ -179,94 +181,6 @@ def monte_carlo(
         },
         index=metrics.index.copy(),
     ).rename_axis("site_id")
-
-
-def sensitivity(
-    evaluation: Evaluation,
-    scenario: Scenario,
-    feasible: np.ndarray | pd.Series | None = None,
-    share: pd.Series | None = None,
-) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the fleet's cost per GPU-hour (a tornado table).
-
-    Each parameter moves alone to its P10 and P90 (``exp(-/+ 1.2816 sigma)``, everywhere at
-    once) while the others stay at their base value.
-
-    Parameters
-    ----------
-    share : Series, optional
-        GPU share per site (index ``site_id``, e.g. ``Allocation.summary["share"]``); the measure
-        is the share-weighted USD per GPU-hour of those sites. Default: the best-ranked feasible
-        site alone (by the scenario's weights).
-
-    Returns
-    -------
-    DataFrame
-        One row per parameter, largest swing first: ``parameter, low, high, base`` (USD per
-        GPU-hour at P10 / P90 of the parameter and at base), ``low_factor, high_factor`` and
-        ``first_low, first_high`` (the best-ranked site at each end).
-    """
-    from planner.optimize.rank import rank_sites
-
-    unc = scenario.analysis.uncertainty
-    comp = _Components(evaluation, scenario)
-    metrics = evaluation.metrics
-    mask = _mask(metrics, feasible)
-    if share is None or share.sum() <= 0:
-        best = rank_sites(
-            metrics,
-            pd.Series(mask, index=metrics.index),
-            scenario.objective.weights,
-            scenario.objective.cost_metric,
-        ).index[0]
-        share = pd.Series({best: 1.0})
-    weights_site = share.reindex(metrics.index).fillna(0.0).to_numpy(float)
-    weights_site = weights_site / weights_site.sum()
-    sigmas = (unc.price_sigma, unc.carbon_sigma, unc.pue_sigma, unc.growth_sigma)
-    ones = np.ones((1, len(metrics)))
-    _, base_hour, _ = comp.apply(ones, ones, ones, np.ones((1, 1)))
-    base_value = float(np.nansum(base_hour[0] * weights_site))
-
-    def best_site(cost: np.ndarray, per_hour: np.ndarray, co2: np.ndarray) -> str:
-        m = metrics.copy()
-        m["usd_per_gpu_hour"] = per_hour
-        m["tco_usd"] = cost
-        if "co2_market_t_per_year" in m:
-            m["co2_market_t_per_year"] = co2
-        r = rank_sites(
-            m,
-            pd.Series(mask, index=m.index),
-            scenario.objective.weights,
-            scenario.objective.cost_metric,
-        )
-        return str(r.index[0])
-
-    rows = []
-    for j, (name, sigma) in enumerate(zip(PARAMETERS, sigmas, strict=True)):
-        out = {"parameter": name, "base": base_value}
-        for end, z in (("low", -P10_Z), ("high", P10_Z)):
-            factors = [ones, ones, ones, np.ones((1, 1))]
-            factors[j] = factors[j] * np.exp(sigma * z)
-            cost, per_hour, co2 = comp.apply(*factors)
-            out[end] = float(np.nansum(per_hour[0] * weights_site))
-            out[f"{end}_factor"] = float(np.exp(sigma * z))
-            out[f"first_{end}"] = best_site(cost[0], per_hour[0], co2[0])
-        rows.append(out)
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "parameter",
-            "low",
-            "high",
-            "base",
-            "low_factor",
-            "high_factor",
-            "first_low",
-            "first_high",
-        ],
-    )
-    swing = (table["high"] - table["low"]).abs().to_numpy()
-    return table.iloc[np.argsort(-swing, kind="stable")].reset_index(drop=True)
 
 
 def _mask(metrics: pd.DataFrame, feasible: np.ndarray | pd.Series | None) -> np.ndarray:

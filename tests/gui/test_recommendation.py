@@ -161,10 +161,6 @@ def test_out_of_date_banner_after_an_edit(qtbot, eu):
 
 
 def test_run_uncertainty_shows_the_recommendations_robustness(qtbot, eu):
-    from planner.gui.engine import has_robustness
-
-    if not has_robustness():
-        pytest.skip("this core has no robustness analysis")
     panel = eu.recommendation
     assert panel.robustness_sentence.text().startswith("No robustness analysis")
     eu.tabs.setCurrentWidget(panel)
