@@ -293,3 +293,20 @@ def test_infeasible_allocation_has_no_recommendation():
     sc, ev, _ = hand_case()
     screen = pd.Series(True, index=ev.metrics.index)
     assert recommend(ev, sc, screen, pd.DataFrame(), Allocation("infeasible", "No.")) is None
+
+
+def test_a_one_site_recommendation_is_not_its_own_alternative():
+    import pandas as pd
+
+    from planner.optimize.recommend import alternative_requests
+    from planner.results import Allocation
+
+    ranking = pd.DataFrame({"feasible": [True, True, True]}, index=["B", "A", "C"])
+    summary = pd.DataFrame({"gpus": [1024.0], "share": [1.0]}, index=["A"])
+    alloc = Allocation("optimal", "", summary=summary)
+    costs = pd.Series({"A": 1.0, "C": 2.0, "B": 3.0})
+    assert alternative_requests(ranking, alloc, costs) == [
+        ("top_weighted_score", "B"),
+        ("without", "A"),
+        ("single_site", "C"),
+    ]

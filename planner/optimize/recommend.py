@@ -59,7 +59,8 @@ def alternative_requests(
 
     ``top_weighted_score`` and ``single_site`` mean the site alone (``only``), ``without`` the
     best allocation without it (``exclude``). ``single_site_cost_usd``: each feasible site's
-    objective for the whole fleet, ignoring capacity (what "leading by cost" sorts on).
+    objective for the whole fleet, ignoring capacity (what "leading by cost" sorts on). A
+    one-site recommendation is not repeated as an alternative.
     """
     out: list[tuple[str, str]] = []
     feasible = ranking[ranking["feasible"].astype(bool)] if "feasible" in ranking else ranking
@@ -67,6 +68,8 @@ def alternative_requests(
         out.append(("top_weighted_score", str(feasible.index[0])))
     out += [("without", str(s)) for s in allocation.summary.index]
     alone = {site for role, site in out if role != "without"}
+    if len(allocation.summary) == 1:  # the recommendation is already that site alone
+        alone.add(str(allocation.summary.index[0]))
     cheapest = single_site_cost_usd[np.isfinite(single_site_cost_usd)].sort_values(kind="stable")
     for site in cheapest.index[:LEADING_BY_COST]:
         if str(site) not in alone:
