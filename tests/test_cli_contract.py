@@ -41,6 +41,7 @@ def test_help_lists_every_command(capsys):
         "scenario",
         "data",
         "report",
+        "sweep",
         "gui",
     ):
         assert command in out

@@ -21,6 +21,7 @@ def optimize_evaluation(
     progress: ProgressCallback | None = None,
     time_limit_s: float = 60.0,
     reevaluate: Reevaluate | None = None,
+    explain: bool = True,
 ) -> Results:
     """Everything after evaluation, from cached metrics.
 
@@ -38,6 +39,9 @@ def optimize_evaluation(
         Reevaluate`), for the drivers every present value depends on (time to power, discount
         rate, utilization). :func:`run_scenario` gives one; without it (a results file loaded
         back) those drivers are left out of the switching values and the tornado.
+    explain : bool
+        Make the allocation a recommendation (alternatives, switching values, robustness);
+        False leaves ``recommendation`` None (a sweep's fast points: seconds each).
     """
     from planner import __version__
     from planner.optimize.allocate import allocate
@@ -57,15 +61,19 @@ def optimize_evaluation(
     # Build vs rent, yearly cash and Scope 2 of the recommendation (None when infeasible).
     build_vs_rent, cash_flows, scope2 = explain_allocation(evaluation, scenario, allocation)
     # The allocation is the recommendation; alternatives, switching values and robustness.
-    recommendation = recommend(
-        evaluation,
-        scenario,
-        screen,
-        ranking,
-        allocation,
-        reevaluate=reevaluate,
-        progress=scaled(progress, 0.1, 0.55),
-        time_limit_s=time_limit_s,
+    recommendation = (
+        None
+        if not explain
+        else recommend(
+            evaluation,
+            scenario,
+            screen,
+            ranking,
+            allocation,
+            reevaluate=reevaluate,
+            progress=scaled(progress, 0.1, 0.55),
+            time_limit_s=time_limit_s,
+        )
     )
     pareto, pareto_allocations = _pareto(
         evaluation, scenario, screen, allocation, scaled(progress, 0.55, 0.8), time_limit_s

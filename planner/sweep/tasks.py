@@ -226,37 +226,13 @@ def optimize_point(evaluation: Any, scenario: Any, analysis: str = "fast") -> An
 
 
 def optimize_fast(evaluation: Any, scenario: Any, *, time_limit_s: float = 60.0) -> Any:
-    """Screening, ranking, the allocation and its build vs rent, cash flows and Scope 2.
+    """Screening, ranking, the allocation and its build vs rent, cash flows and Scope 2:
+    :func:`planner.optimize.run.optimize_evaluation` without the recommendation's explanations
+    (alternatives, switching values, robustness); the point's scenario has no Pareto front,
+    Monte Carlo or tornado either, so every figure is the one a full run gives."""
+    from planner.optimize.run import optimize_evaluation
 
-    The first steps of :func:`planner.optimize.run.optimize_evaluation`, with the same calls
-    and arguments, so every figure they give is the one a full run gives; the recommendation
-    (alternatives, switching values, robustness), Pareto front, weighted-score Monte Carlo
-    and tornado are left out (None).
-    """
-    from planner import __version__
-    from planner.optimize.allocate import allocate
-    from planner.optimize.explain import explain_allocation
-    from planner.optimize.rank import rank_sites
-    from planner.optimize.screen import screen_sites
-    from planner.results import Results
-
-    screen = screen_sites(evaluation, scenario)
-    ranking = rank_sites(
-        evaluation.metrics, screen, scenario.objective.weights, scenario.objective.cost_metric
-    )
-    allocation = allocate(evaluation, scenario, screen, time_limit_s=time_limit_s)
-    build_vs_rent, cash_flows, scope2 = explain_allocation(evaluation, scenario, allocation)
-    return Results(
-        scenario=scenario,
-        evaluation=evaluation,
-        ranking=ranking,
-        allocation=allocation,
-        build_vs_rent=build_vs_rent,
-        cash_flows=cash_flows,
-        scope2=scope2,
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        version=__version__,
-    )
+    return optimize_evaluation(evaluation, scenario, time_limit_s=time_limit_s, explain=False)
 
 
 def result_columns(results: Any) -> dict[str, Any]:
