@@ -96,7 +96,7 @@ def _styled(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
-        _register_fallback_font()
+        register_fallback_font()
         with mpl.rc_context(STYLE):
             return func(*args, **kwargs)
 
@@ -104,7 +104,7 @@ def _styled(func: F) -> F:
 
 
 @cache
-def _register_fallback_font() -> None:
+def register_fallback_font() -> None:
     """Make the shipped CJK font known to matplotlib (once; a missing file only loses CJK)."""
     from matplotlib import font_manager
 

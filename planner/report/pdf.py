@@ -18,9 +18,13 @@ from planner.report.model import ReportModel
 
 def pdf_bytes(model: ReportModel) -> bytes:
     """The report as PDF bytes."""
+    return pdf_from_html(render_html(model, pdf=True))
+
+
+def pdf_from_html(source: str) -> bytes:
+    """HTML rendered for print as PDF bytes (xhtml2pdf, embedded fonts, no remote reads)."""
     from xhtml2pdf import pisa
 
-    source = render_html(model, pdf=True)
     out = io.BytesIO()
     # xhtml2pdf logs every CSS property it does not know at WARNING; keep stderr for our messages.
     logger = logging.getLogger("xhtml2pdf")

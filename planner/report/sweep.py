@@ -163,7 +163,7 @@ def _style() -> dict[str, Any]:
     from planner import charts
 
     # The shared style names the shipped CJK font; charts registers it once per process.
-    charts._register_fallback_font()
+    charts.register_fallback_font()
     return dict(charts.STYLE)
 
 
@@ -548,25 +548,6 @@ def write_sweep_report(folder: str | Path, out: str | Path | None = None) -> lis
 
 def _pdf_bytes(model: SweepReport) -> bytes:
     """The PDF through the report package's path (xhtml2pdf, embedded fonts, no remote reads)."""
-    import gc
-    import io
-    import logging
+    from planner.report.pdf import pdf_from_html
 
-    from xhtml2pdf import pisa
-
-    from planner.report.pdf import _resource_policy
-
-    out = io.BytesIO()
-    logger = logging.getLogger("xhtml2pdf")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        status = pisa.CreatePDF(
-            render_sweep_html(model, pdf=True), dest=out, encoding="utf-8", **_resource_policy()
-        )
-    finally:
-        logger.setLevel(level)
-        gc.collect()
-    if status.err:
-        raise RuntimeError(f"the PDF layout failed with {status.err} error(s)")
-    return out.getvalue()
+    return pdf_from_html(render_sweep_html(model, pdf=True))
