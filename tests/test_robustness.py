@@ -109,3 +109,26 @@ def test_same_seed_same_numbers_and_infeasible_gives_none():
     sc.constraints.min_sites = 2  # one site cannot meet it
     infeasible = allocate(ev, sc, screen)
     assert robustness(ev, sc, screen, infeasible, draws=16) is None
+
+
+def test_no_solved_draw_says_so_and_gives_null_regret():
+    import numpy as np
+
+    from planner.optimize.allocate import build_problem
+    from planner.optimize.robustness import Draws, summarise
+
+    ev, alloc, _ = run(draws=16)
+    problem = build_problem(ev, scenario())
+    n = 8
+    draws = Draws(
+        in_optimum=np.zeros((n, problem.n_sites), bool),
+        same_sites=np.zeros(n, bool),
+        cost_usd=np.full(n, 2.0e6),
+        regret_usd=np.full(n, np.nan),
+        solved=np.zeros(n, bool),
+    )
+    out = summarise(draws, problem, alloc, gpu_hours=1.0e6)
+    assert out["regret_p90_usd"] is None and out["p_same_sites"] == 0.0
+    assert out["cost_p50_usd"] == 2.0e6
+    assert out["sentence"].startswith("None of the 8 draws")
+    assert "nan" not in out["sentence"]

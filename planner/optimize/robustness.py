@@ -195,6 +195,9 @@ def summarise(
         f"as the recommendation ({words}) in {100 * p_same:.0f} % of draws. Its net present "
         f"cost is {musd(p50)} at the median (P10 {musd(p10)}, P90 {musd(p90)}); "
         f"in 90 % of draws it costs at most {musd(r90)} more than that draw's optimum."
+        if ok.any()
+        else f"None of the {n} draws of the uncertain inputs could be solved within the time "
+        f"limit; the recommendation's cost is {musd(p50)} at the median."
     )
     return {
         "draws": n,
