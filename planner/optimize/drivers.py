@@ -295,6 +295,27 @@ def explanation_problem(
     return build_problem(evaluation, scenario, feasible, only=only)
 
 
+def rebuilder(
+    scenario: Scenario,
+    reevaluate: Reevaluate,
+    leading: list[str],
+    changed: Callable[[float], Scenario] | None = None,
+    site_values: Callable[[float], dict[str, dict[str, float]]] | None = None,
+) -> Callable[[float], tuple[AllocationProblem, Evaluation, Scenario]]:
+    """A re-evaluated driver's ``rebuild``: at a value, the scenario (``changed``) or the site
+    values it gives, the ``leading`` sites re-evaluated, screened again and made a problem."""
+    from planner.optimize.screen import screen_sites
+
+    def at(value: float) -> tuple[AllocationProblem, Evaluation, Scenario]:
+        new_scenario = scenario if changed is None else changed(value)
+        values = None if site_values is None else site_values(value)
+        ev = reevaluate(new_scenario, leading, values)
+        feasible = screen_sites(ev, new_scenario)["feasible"]
+        return build_problem(ev, new_scenario, feasible), ev, new_scenario
+
+    return at
+
+
 def reevaluated_drivers(
     evaluation: Evaluation,
     scenario: Scenario,
@@ -302,25 +323,12 @@ def reevaluated_drivers(
     sites: list[str],
     leading: list[str],
 ) -> list[Driver]:
-    """Time to power at each of ``sites`` (months added or taken away), the discount rate and
-    the utilization, each re-evaluating ``leading`` sites."""
-    from planner.optimize.screen import screen_sites
-
+    """Time to power at each of ``sites`` and the discount rate, each re-evaluating the
+    ``leading`` sites."""
     metrics = evaluation.metrics
 
-    def rebuild(
-        changed: Callable[[float], Scenario] | None = None,
-        site_values: Callable[[float], dict[str, dict[str, float]]] | None = None,
-    ) -> Callable[[float], tuple[AllocationProblem, Evaluation, Scenario]]:
-        def at(value: float) -> tuple[AllocationProblem, Evaluation, Scenario]:
-            new_scenario = scenario if changed is None else changed(value)
-            ev = reevaluate(
-                new_scenario, leading, None if site_values is None else site_values(value)
-            )
-            feasible = screen_sites(ev, new_scenario)["feasible"]
-            return build_problem(ev, new_scenario, feasible), ev, new_scenario
-
-        return at
+    def rebuild(changed=None, site_values=None):
+        return rebuilder(scenario, reevaluate, leading, changed, site_values)
 
     out = []
     horizon = scenario.scenario.horizon_years * 12

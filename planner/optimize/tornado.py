@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.optimize.allocate import AllocationProblem, build_problem
+from planner.optimize.allocate import AllocationProblem
 from planner.optimize.drivers import (
     Driver,
     Reevaluate,
@@ -41,6 +41,7 @@ from planner.optimize.drivers import (
     explanation_problem,
     fixed_blocks,
     leading_sites,
+    rebuilder,
     recommended_sites,
     with_value,
 )
@@ -110,20 +111,13 @@ def _reevaluated(
     evaluation: Evaluation, scenario: Scenario, reevaluate: Reevaluate, leading: list[str]
 ) -> list[tuple[Driver, float, float]]:
     """Time to power (every leading site), utilization and discount rate."""
-    from planner.optimize.screen import screen_sites
-
     unc, z = scenario.analysis.uncertainty, P90_Z
     ttp = pd.to_numeric(
         evaluation.metrics["time_to_power_months"].reindex(leading), errors="coerce"
     ).fillna(0.0)
 
-    def rebuild(changed, site_values=None):
-        def at(value: float):
-            new = scenario if changed is None else changed(value)
-            ev = reevaluate(new, leading, None if site_values is None else site_values(value))
-            return build_problem(ev, new, screen_sites(ev, new)["feasible"]), ev, new
-
-        return at
+    def rebuild(changed=None, site_values=None):
+        return rebuilder(scenario, reevaluate, leading, changed, site_values)
 
     def shifted(months: float) -> dict[str, dict[str, float]]:
         return {s: {"time_to_power_months": max(0.0, v + months)} for s, v in ttp.items()}
