@@ -34,27 +34,10 @@ from PySide6.QtWidgets import (
 from planner.gui.columns import CRITERIA, CRITERION_LABELS, Column, format_value
 from planner.gui.models import FrameModel
 from planner.gui.widgets import FitTable
+from planner.labels import DRIVER_WORDS, ROLES
 from planner.results import Results
 
 USD_M = 1e-6
-
-#: Switching-value parameters in words, with the unit of their values.
-PARAMETERS: dict[str, tuple[str, str]] = {
-    "carbon_price_usd_per_t": ("Carbon price", "USD/t"),
-    "electricity_price_factor": ("Electricity price", "x"),
-    "pue_factor": ("PUE", "x"),
-    "gpu_capital_factor": ("GPU capital", "x"),
-    "capital_per_mw_factor": ("Facility capital per MW", "x"),
-    "rent_price_factor": ("GPU rent price", "x"),
-    "time_to_power_months": ("Time to power", "months"),
-    "discount_rate": ("Discount rate", "fraction"),
-}
-
-ROLE_WORDS = {
-    "top_weighted_score": "{name} alone (highest weighted score)",
-    "without": "Without {name}",
-    "single_site": "{name} alone",
-}
 
 BUILD_VS_RENT_ROWS = (
     ("build_usd", "Build at the recommended sites"),
@@ -166,7 +149,7 @@ def top_score_basis(weights: dict[str, float] | None) -> str:
 
 
 def switching_value_text(value: Any, parameter: str, unit: str | None = None) -> str:
-    unit = unit or PARAMETERS.get(parameter, ("", ""))[1]
+    unit = unit or DRIVER_WORDS.get(parameter, ("", ""))[1]
     if value is None or value != value:
         return "–"
     v = float(value)
@@ -259,7 +242,7 @@ def alternatives_frame(results: Results) -> tuple[pd.DataFrame, list[str]]:
     for alt in (results.recommendation or {}).get("alternatives") or []:
         name = alt.get("name") or alt.get("site_id") or ""
         role = str(alt.get("role", ""))
-        label = ROLE_WORDS.get(role, "{name} (" + role.replace("_", " ") + ")").format(name=name)
+        label = ROLES.get(role, "{name} (" + role.replace("_", " ") + ")").format(name=name)
         rows.append(
             {
                 "alternative": label,
@@ -288,7 +271,7 @@ def switching_frame(results: Results) -> pd.DataFrame:
     rows = []
     for row in (results.recommendation or {}).get("switching_values") or []:
         parameter = str(row.get("parameter", ""))
-        label = PARAMETERS.get(parameter, (parameter.replace("_", " ").capitalize(), ""))[0]
+        label = DRIVER_WORDS.get(parameter, (parameter.replace("_", " ").capitalize(), ""))[0]
         if row.get("site_id"):
             label += f" at {site_name(results, row['site_id'])}"
         unit = row.get("unit")

@@ -24,17 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.labels import ROLES
 from planner.optimize.drivers import Reevaluate
 from planner.optimize.explain import musd
 from planner.progress import ProgressCallback, report, scaled
 from planner.results import Allocation, Evaluation
 from planner.scenario import Scenario
 
-ROLES = {
-    "top_weighted_score": "{name} alone (top weighted score)",
-    "without": "Without {name}",
-    "single_site": "{name} alone",
-}
 LEADING_BY_COST = 3
 
 

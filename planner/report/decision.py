@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.labels import DRIVER_WORDS, ROLES
 from planner.report.exports import allocation_table
 from planner.report.sources import Table
 from planner.results import Results
@@ -33,24 +34,11 @@ from planner.results import Results
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 TOP_RISKS = 3
 
-# How a switching-value parameter reads, and its unit ("x": a factor on the scenario's value).
-SWITCHING_INPUTS = {
-    "carbon_price_usd_per_t": ("Carbon price", "USD/t"),
-    "electricity_price_factor": ("Electricity price", "x"),
-    "pue_factor": ("PUE", "x"),
-    "gpu_capital_factor": ("GPU capital", "x"),
-    "capital_per_mw_factor": ("Facility capital per MW", "x"),
-    "rent_price_factor": ("GPU rent price", "x"),
-    "time_to_power_months": ("Time to power", "months"),
-    "discount_rate": ("Discount rate", "fraction"),
-    "utilization": ("Utilization", "fraction"),
-}
-
 
 def _switching_input(parameter: str) -> tuple[str, str]:
     """(label, unit) of a switching-value parameter; unknown ones by their name's suffix."""
-    if parameter in SWITCHING_INPUTS:
-        return SWITCHING_INPUTS[parameter]
+    if parameter in DRIVER_WORDS:
+        return DRIVER_WORDS[parameter]
     label = parameter.replace("_", " ")
     for suffix, unit in (("_factor", "x"), ("_months", "months"), ("_usd_per_t", "USD/t")):
         if parameter.endswith(suffix):
@@ -58,12 +46,6 @@ def _switching_input(parameter: str) -> tuple[str, str]:
     return label.capitalize(), ""
 
 
-# Alternatives' roles in words (as planner.optimize.explain names them).
-ROLES = {
-    "top_weighted_score": "{name} alone (top weighted score)",
-    "without": "Without {name}",
-    "single_site": "{name} alone",
-}
 # Levelised cost components of build_vs_rent["usd_per_gpu_hour_by_component"], in order.
 LEVELISED_COMPONENTS = {
     "capital": "Capital (GPUs and facility)",
