@@ -122,50 +122,45 @@ def _reevaluated(
     def shifted(months: float) -> dict[str, dict[str, float]]:
         return {s: {"time_to_power_months": max(0.0, v + months)} for s, v in ttp.items()}
 
-    util = float(scenario.fleet.utilization)
-    rate = float(scenario.scenario.discount_rate)
+    def fraction(parameter: str, label: str, path: str, sigma: float, low: float, high: float):
+        """A scenario share (utilization, discount rate) moved -/+ z sigma, kept in range."""
+        base = float(_get(scenario, path))
+        rebuilt = rebuild(lambda v: with_value(scenario, path, v))
+        driver = Driver(parameter, label, base, low, high, "fraction", rebuild=rebuilt)
+        return driver, max(low, base - z * sigma), min(high, base + z * sigma)
+
     months = z * unc.time_to_power_sigma_months
+    ttp_driver = Driver(
+        "time_to_power_months",
+        "Time to power",
+        0.0,
+        -np.inf,
+        np.inf,
+        "months",
+        rebuild=rebuild(None, shifted),
+    )
     return [
-        (
-            Driver(
-                "time_to_power_months",
-                "Time to power",
-                0.0,
-                -np.inf,
-                np.inf,
-                "months",
-                rebuild=rebuild(None, shifted),
-            ),
-            -months,
-            months,
+        (ttp_driver, -months, months),
+        fraction(
+            "utilization", "Utilization", "fleet.utilization", unc.utilization_sigma, 0.01, 1.0
         ),
-        (
-            Driver(
-                "utilization",
-                "Utilization",
-                util,
-                0.01,
-                1.0,
-                "fraction",
-                rebuild=rebuild(lambda v: with_value(scenario, "fleet.utilization", v)),
-            ),
-            max(0.01, util - z * unc.utilization_sigma),
-            min(1.0, util + z * unc.utilization_sigma),
-        ),
-        (
-            Driver(
-                "discount_rate",
-                "Discount rate",
-                rate,
-                0.0,
-                0.5,
-                "fraction",
-                rebuild=rebuild(lambda v: with_value(scenario, "scenario.discount_rate", v)),
-            ),
-            max(0.0, rate - z * unc.discount_rate_sigma),
-            min(0.5, rate + z * unc.discount_rate_sigma),
+        fraction(
+            "discount_rate",
+            "Discount rate",
+            "scenario.discount_rate",
+            unc.discount_rate_sigma,
+            0.0,
+            0.5,
         ),
     ]
+
+
+def _get(scenario: Scenario, path: str) -> Any:
+    """The value at a dotted ``path`` of ``scenario`` (see :func:`with_value`)."""
+    target: Any = scenario
+    for name in path.split("."):
+        target = getattr(target, name)
+    return target
 
 
 def input_words(driver: Driver, value: float) -> str:
