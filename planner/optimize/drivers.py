@@ -362,14 +362,19 @@ def reevaluated_drivers(
     return out
 
 
+def value_at(scenario: Scenario, path: str) -> Any:
+    """The value at the dotted ``path`` of ``scenario`` (e.g. "fleet.utilization")."""
+    target: Any = scenario
+    for name in path.split("."):
+        target = getattr(target, name)
+    return target
+
+
 def with_value(scenario: Scenario, path: str, value: Any) -> Scenario:
     """A copy of ``scenario`` with the dotted ``path`` (e.g. "fleet.utilization") set."""
     copy = scenario.model_copy(deep=True)
-    *parents, name = path.split(".")
-    target: Any = copy
-    for parent in parents:
-        target = getattr(target, parent)
-    setattr(target, name, value)
+    parent, _, name = path.rpartition(".")
+    setattr(value_at(copy, parent) if parent else copy, name, value)
     return copy
 
 

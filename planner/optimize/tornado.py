@@ -43,6 +43,7 @@ from planner.optimize.drivers import (
     leading_sites,
     rebuilder,
     recommended_sites,
+    value_at,
     with_value,
 )
 from planner.optimize.explain import phase_gpu_hours
@@ -124,7 +125,7 @@ def _reevaluated(
 
     def fraction(parameter: str, label: str, path: str, sigma: float, low: float, high: float):
         """A scenario share (utilization, discount rate) moved -/+ z sigma, kept in range."""
-        base = float(_get(scenario, path))
+        base = float(value_at(scenario, path))
         rebuilt = rebuild(lambda v: with_value(scenario, path, v))
         driver = Driver(parameter, label, base, low, high, "fraction", rebuild=rebuilt)
         return driver, max(low, base - z * sigma), min(high, base + z * sigma)
@@ -153,14 +154,6 @@ def _reevaluated(
             0.5,
         ),
     ]
-
-
-def _get(scenario: Scenario, path: str) -> Any:
-    """The value at a dotted ``path`` of ``scenario`` (see :func:`with_value`)."""
-    target: Any = scenario
-    for name in path.split("."):
-        target = getattr(target, name)
-    return target
 
 
 def input_words(driver: Driver, value: float) -> str:
