@@ -323,6 +323,17 @@ class Paragraph(QLabel):
         self.setVisible(bool(text))
 
 
+def _note_and_table(column: QVBoxLayout, title: str) -> tuple[QLabel, _Table]:
+    """A titled box holding a wrapping note above a table, added to ``column``."""
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    note, table = _wrapping(""), _Table()
+    layout.addWidget(note)
+    layout.addWidget(table.view)
+    column.addWidget(box)
+    return note, table
+
+
 def _wrapping(text: str = "", style: str = "") -> QLabel:
     label = Paragraph(text)
     label.setWordWrap(True)
@@ -406,21 +417,12 @@ class RecommendationPanel(QScrollArea):
         layout.addWidget(self.why)
         column.addWidget(box)
 
-        box = QGroupBox("Alternatives, solved on the same basis")
-        layout = QVBoxLayout(box)
-        self.alternatives_note = _wrapping("")
-        layout.addWidget(self.alternatives_note)
-        self.alternatives = _Table()
-        layout.addWidget(self.alternatives.view)
-        column.addWidget(box)
-
-        box = QGroupBox("Switching values: what would change the recommendation")
-        layout = QVBoxLayout(box)
-        self.switching_note = _wrapping("")
-        layout.addWidget(self.switching_note)
-        self.switching = _Table()
-        layout.addWidget(self.switching.view)
-        column.addWidget(box)
+        self.alternatives_note, self.alternatives = _note_and_table(
+            column, "Alternatives, solved on the same basis"
+        )
+        self.switching_note, self.switching = _note_and_table(
+            column, "Switching values: what would change the recommendation"
+        )
 
         box = QGroupBox("Robustness under uncertainty")
         layout = QVBoxLayout(box)
