@@ -137,3 +137,17 @@ def test_training_16k_has_every_driver_with_inputs_in_words():
     assert table["sites_low"].str.len().gt(0).all()
     base = results.build_vs_rent["usd_per_gpu_hour"]
     assert table["base"].to_numpy() == pytest.approx(base, rel=1e-9)
+
+
+def test_rent_swing_by_hand_when_the_site_waits():
+    # The site gets power at month 6: January to June, 181 days x 24 h = 4,344 useful hours of
+    # 1,024 GPUs are rented at 2.5 USD (0 %, utilization 1): 11,120,640 USD of bridge rent.
+    sc = scenario(cloud_gpu_hour_usd=2.5)
+    sc.analysis.uncertainty.rent_sigma = 0.3
+    ev = evaluate_arrays(sc, sites(n=1, ttp=(6,)), GPUS, CENTERS, FINANCE)
+    screen = screen_sites(ev, sc)
+    table = tornado(ev, sc, screen, allocate(ev, sc, screen)).set_index("parameter")
+    bridge = 1024 * 4344 * 2.5
+    low, high = swing(table, "rent_price_factor")
+    assert high == pytest.approx(bridge * (math.exp(P90_Z * 0.3) - 1) / GPU_HOURS, rel=2e-3)
+    assert low == pytest.approx(bridge * (math.exp(-P90_Z * 0.3) - 1) / GPU_HOURS, rel=2e-3)
