@@ -16,6 +16,21 @@ files' hour-ending stamps 1..24 map to hours 0..23), columns
 
 and a metadata dict ``{source, format, name, lat, lon, elevation_m, tz_hours, file}``.
 
+With ``resource=True`` the table also holds the columns of :data:`RESOURCE_COLUMNS` that the
+file carries, for solar and wind profiles (:mod:`planner.renewables`):
+
+- ``ghi_w_m2``, ``dni_w_m2``, ``dhi_w_m2``: global horizontal, direct normal and diffuse
+  horizontal irradiance [W/m2], the mean over the hour ENDING at the file's stamp (so the sun
+  position for hour h belongs at its middle, h + 0.5)
+- ``wind_speed_m_s``: wind speed at the station's anemometer (10 m) [m/s]
+
+and the metadata a ``warnings`` list. Their missing codes (EPW 9999 W/m2 and 999 m/s, TMY3
+-9900) are gaps: up to 6 consecutive hours are filled by linear interpolation, longer gaps and
+values outside 0-1,500 W/m2 or 0-100 m/s are refused like the other columns; a column with
+every value missing is left out and ``meta["warnings"]`` says so (a site without it falls
+back to the normals, docs/renewables.md). Without ``resource`` the table and the checks are
+exactly those above, so a bad irradiance value never blocks a cooling run.
+
 Repairs, all documented and limited: a missing dew point is computed from relative humidity
 (and vice versa); a missing pressure is the standard atmosphere at the station elevation; gaps
 of up to 6 consecutive hours in dry-bulb or dew point are filled by linear interpolation.
@@ -52,6 +67,8 @@ from planner.inputs import read_input_bytes
 HOURS_PER_YEAR = 8760
 WEATHER_COLUMNS = ["temp_air_c", "temp_dew_c", "relative_humidity_pct", "pressure_pa",
                    "temp_wet_c", "month"]
+RESOURCE_COLUMNS = ["ghi_w_m2", "dni_w_m2", "dhi_w_m2", "wind_speed_m_s"]
+"""Optional solar and wind columns, read with ``read_weather(path, resource=True)``."""
 MAX_GAP_HOURS = 6
 """Longest run of missing hours filled by interpolation; longer gaps are refused."""
 
@@ -61,6 +78,12 @@ _LIMITS = {
     "temp_dew_c": (-95.0, 40.0, "C"),
     "relative_humidity_pct": (0.0, 110.0, "%"),
     "pressure_pa": (30_000.0, 110_000.0, "Pa"),
+}
+_RESOURCE_LIMITS = {
+    "ghi_w_m2": (0.0, 1500.0, "W/m2"),  # above the solar constant (1,361) with a margin
+    "dni_w_m2": (0.0, 1500.0, "W/m2"),
+    "dhi_w_m2": (0.0, 1500.0, "W/m2"),
+    "wind_speed_m_s": (0.0, 100.0, "m/s"),  # beyond the strongest hurricanes' hourly means
 }
 _DAYS_PER_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _MONTH_OF_HOUR = np.repeat(np.arange(1, 13), _DAYS_PER_MONTH * 24)
@@ -75,10 +98,18 @@ _EPW_MISSING = {"temp_air_c": 99.9, "temp_dew_c": 99.9, "relative_humidity_pct":
                 "pressure_pa": 999999.0}
 _EPW_FIELD_NAMES = {"temp_air_c": "Dry Bulb Temperature", "temp_dew_c": "Dew Point Temperature",
                     "relative_humidity_pct": "Relative Humidity",
-                    "pressure_pa": "Atmospheric Station Pressure"}
+                    "pressure_pa": "Atmospheric Station Pressure",
+                    "ghi_w_m2": "Global Horizontal Radiation",
+                    "dni_w_m2": "Direct Normal Radiation",
+                    "dhi_w_m2": "Diffuse Horizontal Radiation", "wind_speed_m_s": "Wind Speed"}
+_EPW_RESOURCE = {13: "ghi_w_m2", 14: "dni_w_m2", 15: "dhi_w_m2", 21: "wind_speed_m_s"}
+_EPW_RESOURCE_MISSING = {"ghi_w_m2": 9999.0, "dni_w_m2": 9999.0, "dhi_w_m2": 9999.0,
+                         "wind_speed_m_s": 999.0}
 # TMY3 (NREL/TP-581-43156, 2008) column headers we use, and their missing-value code.
 _TMY3_COLUMNS = {"Dry-bulb (C)": "temp_air_c", "Dew-point (C)": "temp_dew_c",
                  "RHum (%)": "relative_humidity_pct", "Pressure (mbar)": "pressure_pa"}
+_TMY3_RESOURCE = {"GHI (W/m^2)": "ghi_w_m2", "DNI (W/m^2)": "dni_w_m2",
+                   "DHI (W/m^2)": "dhi_w_m2", "Wspd (m/s)": "wind_speed_m_s"}
 _TMY3_MISSING = -9900.0
 
 
@@ -87,7 +118,8 @@ def month_of_hour() -> np.ndarray:
     return _MONTH_OF_HOUR.copy()
 
 
-def read_weather(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+def read_weather(path: str | Path, *, resource: bool = False
+                 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Read an EPW or TMY3 file into the canonical weather table and its metadata.
 
     Parameters
@@ -95,6 +127,8 @@ def read_weather(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     path : str or Path
         An EnergyPlus ``.epw`` file or an NREL TMY3 ``.csv`` file, optionally compressed:
         gzip, or a zip archive holding one ``.epw`` (or one ``.csv``) file.
+    resource : bool
+        Also read irradiance and wind speed (:data:`RESOURCE_COLUMNS`, module docstring).
 
     Returns
     -------
@@ -115,9 +149,9 @@ def read_weather(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     top = next(i for i, line in enumerate(lines) if line.strip())  # blank lines before line 1
     first = lines[top].lstrip("\ufeff")
     if first.upper().startswith("LOCATION,"):
-        return _read_epw(path, lines, top)
+        return _read_epw(path, lines, top, resource)
     if len(lines) > top + 1 and lines[top + 1].lstrip().startswith("Date (MM/DD/YYYY)"):
-        return _read_tmy3(path, lines, top)
+        return _read_tmy3(path, lines, top, resource)
     raise InputError(
         f"line {top + 1}: not a weather file (expected an EPW file starting with 'LOCATION,' or "
         "an NREL TMY3 file whose second line starts with 'Date (MM/DD/YYYY)')",
@@ -177,7 +211,8 @@ def _check_location(meta: dict[str, Any], path: Path, line: int) -> None:
 
 
 # --------------------------------------------------------------------------------------- EPW
-def _read_epw(path: Path, lines: list[str], top: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _read_epw(path: Path, lines: list[str], top: int, resource: bool = False
+              ) -> tuple[pd.DataFrame, dict[str, Any]]:
     meta = _epw_location(path, lines[top], top + 1)
     header_end = next((i for i in range(top, min(top + 20, len(lines)))
                        if lines[i].upper().startswith("DATA PERIODS")), None)
@@ -198,9 +233,10 @@ def _read_epw(path: Path, lines: list[str], top: int) -> tuple[pd.DataFrame, dic
         raise InputError(
             f"line {first_data + len(data)}: the file ends after {len(data)} data rows, expected "
             f"{expected} hourly rows (truncated or not a full year)", file=path)
-    cols = sorted(_EPW_COLUMNS)
+    names = {**_EPW_COLUMNS, **(_EPW_RESOURCE if resource else {})}
+    cols = sorted(names)
     raw = _read_data_rows(data, cols)
-    raw.columns = [_EPW_COLUMNS[c] for c in cols]
+    raw.columns = [names[c] for c in cols]
     frame = _to_numbers(raw, path, first_data + 1)
     frame, line_of_row = _drop_leap_day(frame, path, first_data + 1, expected)
     if records_per_hour > 1:
@@ -208,9 +244,10 @@ def _read_epw(path: Path, lines: list[str], top: int) -> tuple[pd.DataFrame, dic
         frame = frame.groupby(np.arange(len(frame)) // records_per_hour).mean()
         line_of_row = line_of_row[::records_per_hour]
     _check_calendar(frame, path, line_of_row)
-    for name, code in _EPW_MISSING.items():
-        frame.loc[frame[name] >= code, name] = np.nan
-    return _finish(frame, meta, path, line_of_row, _EPW_FIELD_NAMES)
+    for name, code in {**_EPW_MISSING, **_EPW_RESOURCE_MISSING}.items():
+        if name in frame.columns:
+            frame.loc[frame[name] >= code, name] = np.nan
+    return _finish(frame, meta, path, line_of_row, _EPW_FIELD_NAMES, resource)
 
 
 def _epw_location(path: Path, record: str, line: int) -> dict[str, Any]:
@@ -263,7 +300,8 @@ def _drop_leap_day(frame: pd.DataFrame, path: Path, first_line: int,
 
 
 # -------------------------------------------------------------------------------------- TMY3
-def _read_tmy3(path: Path, lines: list[str], top: int) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _read_tmy3(path: Path, lines: list[str], top: int, resource: bool = False
+               ) -> tuple[pd.DataFrame, dict[str, Any]]:
     meta = _tmy3_station(path, lines[top], top + 1)
     header = [h.strip() for h in lines[top + 1].split(",")]
     missing = [h for h in _TMY3_COLUMNS if h not in header]
@@ -283,22 +321,25 @@ def _read_tmy3(path: Path, lines: list[str], top: int) -> tuple[pd.DataFrame, di
     if len(data) > HOURS_PER_YEAR + 24:
         raise InputError(f"line {HOURS_PER_YEAR + 24 + first_data}: more than "
                          f"{HOURS_PER_YEAR + 24} hourly rows", file=path)
-    usecols = [header.index(h) for h in ("Date (MM/DD/YYYY)", "Time (HH:MM)", *_TMY3_COLUMNS)]
+    wanted = {**_TMY3_COLUMNS, **({h: n for h, n in _TMY3_RESOURCE.items() if h in header}
+                                  if resource else {})}
+    usecols = [header.index(h) for h in ("Date (MM/DD/YYYY)", "Time (HH:MM)", *wanted)]
+    order = np.argsort(usecols)  # pandas returns usecols in file order
     frame = _read_data_rows(data, usecols)
-    frame.columns = ["date", "time", *_TMY3_COLUMNS.values()]
+    frame.columns = np.array(["date", "time", *wanted.values()])[order]
     date = frame["date"].str.split("/", expand=True)
     if date.shape[1] != 3:
         raise InputError(f"line {first_data}: expected dates as MM/DD/YYYY", file=path)
     frame["month"], frame["day"] = date[0], date[1]
     frame["hour"] = frame["time"].str.split(":").str[0]
-    out = _to_numbers(frame[["month", "day", "hour", *_TMY3_COLUMNS.values()]], path, first_data)
+    out = _to_numbers(frame[["month", "day", "hour", *wanted.values()]], path, first_data)
     out, line_of_row = _drop_leap_day(out, path, first_data, HOURS_PER_YEAR)
     _check_calendar(out, path, line_of_row)
-    for name in _TMY3_COLUMNS.values():
+    for name in wanted.values():
         out.loc[out[name] <= _TMY3_MISSING, name] = np.nan
     out["pressure_pa"] *= 100.0  # mbar -> Pa
-    names = {v: k for k, v in _TMY3_COLUMNS.items()}
-    return _finish(out, meta, path, line_of_row, names)
+    names = {v: k for k, v in wanted.items()}
+    return _finish(out, meta, path, line_of_row, names, resource)
 
 
 def _tmy3_station(path: Path, record: str, line: int) -> dict[str, Any]:
@@ -403,7 +444,8 @@ def _fill_pressure(p: np.ndarray, meta: dict[str, Any], path: Path, line_of_row:
 
 
 def _finish(frame: pd.DataFrame, meta: dict[str, Any], path: Path, line_of_row: np.ndarray,
-            labels: dict[str, str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+            labels: dict[str, str], resource: bool = False
+            ) -> tuple[pd.DataFrame, dict[str, Any]]:
     cols = {name: frame[name].to_numpy(dtype=float).copy() for name in _LIMITS}
     for name, (low, high, unit) in _LIMITS.items():
         v = cols[name]
@@ -433,4 +475,30 @@ def _finish(frame: pd.DataFrame, meta: dict[str, Any], path: Path, line_of_row: 
         "month": _MONTH_OF_HOUR,
     })
     table.index.name = "hour"
+    if resource:
+        meta["warnings"] = _add_resource(table, frame, path, line_of_row, labels)
     return table, meta
+
+
+def _add_resource(table: pd.DataFrame, frame: pd.DataFrame, path: Path,
+                  line_of_row: np.ndarray, labels: dict[str, str]) -> list[str]:
+    """Irradiance and wind columns into ``table``; the warnings for those left out."""
+    warnings = []
+    for name in RESOURCE_COLUMNS:
+        if name not in frame.columns:
+            warnings.append(f"{path.name}: no {name} column; solar or wind falls back to the "
+                            "climate normals")
+            continue
+        v = frame[name].to_numpy(dtype=float).copy()
+        if np.isnan(v).all():
+            warnings.append(f"{path.name}: every value of {labels[name]} is missing; the "
+                            f"column {name} is left out")
+            continue
+        low, high, unit = _RESOURCE_LIMITS[name]
+        bad = np.flatnonzero((v < low) | (v > high))
+        if bad.size:
+            k = int(bad[0])
+            raise InputError(f"line {int(line_of_row[k])}: {labels[name]} is {v[k]:g} {unit}, "
+                             f"expected {low:g} to {high:g} {unit}", file=path)
+        table[name] = _fill_gaps(v, name, path, line_of_row, labels[name])
+    return warnings
