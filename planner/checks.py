@@ -85,7 +85,7 @@ def check_scenario(
     """Check everything a run would check before computing; return warnings, raise errors.
 
     Checks that every file the scenario refers to (``sites.catalog``, ``regions_file``,
-    ``exclusion_zones_file``, ``energy.price_file``, ``energy.carbon_file``,
+    ``exclusion_zones_file``, ``energy.price_file``, ``energy.carbon_file``, ``energy.cfe_file``,
     ``sites.weather_files``) exists, is a regular file (not a folder or device) and parses with
     the reader the evaluation uses, and that every name resolves: GPU models, demand centers,
     ISO country codes, region codes (the catalog's plus the regions file's) and the site ids of
@@ -159,6 +159,7 @@ def referenced_files(
         ("sites.exclusion_zones_file", scenario.sites.exclusion_zones_file),
         ("energy.price_file", scenario.energy.price_file),
         ("energy.carbon_file", scenario.energy.carbon_file),
+        ("energy.cfe_file", scenario.energy.cfe_file),
     ):
         if value is not None:
             out.append((field, Path(value)))
@@ -316,6 +317,7 @@ def _check_hourly_files(scenario: Scenario, regions: pd.DataFrame) -> list[str]:
     for what, path in (
         ("price", scenario.energy.price_file),
         ("carbon", scenario.energy.carbon_file),
+        ("cfe", scenario.energy.cfe_file),
     ):
         if path is None:
             continue

@@ -215,6 +215,20 @@ class Energy(_Section):
     # strike (regions table ``ppa_strike_usd_per_mwh``).
     ppa_strike_usd_per_mwh: float | None = Field(None, ge=0.0, le=10_000.0)
     ppa_carbon_free: bool = True
+    # 24/7 carbon-free matching (docs/cfe.md): a target makes every chosen site buy the
+    # least-cost solar, wind and battery portfolio that reaches it, hour by hour.
+    cfe_target: Fraction | None = Field(
+        None, description="hourly-matched carbon-free share each chosen site must reach; none = off"
+    )
+    cfe_file: FilePath | None = Field(
+        None, description="hourly carbon-free share of the grid, 0-1, one column per region"
+    )
+    # None: the portfolio costs of data/finance.toml [cfe]. Strikes up to the price caps.
+    solar_ppa_usd_per_mwh: float | None = Field(None, ge=0.0, le=10_000.0)
+    wind_ppa_usd_per_mwh: float | None = Field(None, ge=0.0, le=10_000.0)
+    battery_usd_per_kwh: float | None = Field(
+        None, ge=0.0, le=10_000.0, description="battery capital per kWh of storage"
+    )
     # Cloud GPUs rent for 1-10 USD/GPU-hour; 1,000 is far above any. None: each phase's GPU
     # model's rent (GPU catalog ``cloud_usd_per_gpu_hour``).
     cloud_gpu_hour_usd: float | None = Field(
@@ -224,10 +238,21 @@ class Energy(_Section):
         description="rent price to compare building with; none = each GPU model's rent",
     )
 
-    @field_validator("price_file", "carbon_file", mode="before")
+    @field_validator("price_file", "carbon_file", "cfe_file", mode="before")
     @classmethod
     def _path_text(cls, value: Any) -> Any:
         return _check_path_text(value)
+
+    @model_validator(mode="after")
+    def _one_way_to_buy_clean_energy(self) -> Energy:
+        # An annual-volume PPA and an hourly-matched portfolio would count the same MWh twice.
+        if self.cfe_target is not None and self.ppa_share > 0:
+            raise _FieldError(
+                "energy.cfe_target",
+                "set either ppa_share (an annual-volume PPA) or cfe_target (hourly matching), "
+                "not both",
+            )
+        return self
 
 
 class Sites(_Section):
@@ -412,6 +437,7 @@ class Scenario(_Section):
 _PATH_FIELDS = (
     ("energy", "price_file"),
     ("energy", "carbon_file"),
+    ("energy", "cfe_file"),
     ("sites", "regions_file"),
     ("sites", "exclusion_zones_file"),
 )

@@ -233,3 +233,31 @@ def test_externality_prices_default_to_zero_and_accept_integers():
     base["objective"] = {"water_price_usd_per_m3": 2, "risk_price_usd_per_mw_year": 150_000}
     objective = scenario_from_dict(base).objective
     assert objective.water_price_usd_per_m3 == 2.0
+
+
+def test_cfe_target_and_ppa_share_are_refused_together(tmp_path):
+    # An annual-volume PPA and hourly matching would count the same clean MWh twice.
+    text = MINIMAL + "\n[energy]\nppa_share = 0.5\ncfe_target = 0.9\n"
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.field == "energy.cfe_target"
+    assert "not both" in str(err.value)
+
+
+@pytest.mark.parametrize("target", [-0.1, 1.5])
+def test_cfe_target_outside_zero_to_one_is_refused(tmp_path, target):
+    path = tmp_path / "s.toml"
+    path.write_text(MINIMAL + f"\n[energy]\ncfe_target = {target}\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.field == "energy.cfe_target"
+
+
+def test_cfe_file_is_relative_to_the_scenario(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(MINIMAL + '\n[energy]\ncfe_target = 0.9\ncfe_file = "cfe.csv"\n')
+    scenario = load_scenario(path)
+    assert scenario.energy.cfe_file == (tmp_path / "cfe.csv").resolve()
+    assert scenario.energy.cfe_target == 0.9

@@ -184,6 +184,31 @@ class ScenarioEditor(QScrollArea):
                         (0, 10_000, 1, "region's"),
                     ),
                     ("PPA carbon-free", ("energy", "ppa_carbon_free"), "bool", None),
+                    (
+                        "24/7 carbon-free target (%)",
+                        ("energy", "cfe_target"),
+                        "optional-percent",
+                        (0, 100, 5, "off"),
+                    ),
+                    ("Hourly carbon-free file", ("energy", "cfe_file"), "file", HOURLY_FILTER),
+                    (
+                        "Solar PPA (USD/MWh)",
+                        ("energy", "solar_ppa_usd_per_mwh"),
+                        "optional-float",
+                        (0, 10_000, 1, "default"),
+                    ),
+                    (
+                        "Wind PPA (USD/MWh)",
+                        ("energy", "wind_ppa_usd_per_mwh"),
+                        "optional-float",
+                        (0, 10_000, 1, "default"),
+                    ),
+                    (
+                        "Battery (USD/kWh)",
+                        ("energy", "battery_usd_per_kwh"),
+                        "optional-float",
+                        (0, 10_000, 5, "default"),
+                    ),
                 ]
             ),
         )
@@ -761,8 +786,9 @@ class ScenarioEditor(QScrollArea):
 
             self._refreshers.append((path, refresh_int))
             return spin
-        factor = 100.0 if kind == "percent" else 1.0
-        optional = kind == "optional-float"  # one step below the range means "not set" (None)
+        factor = 100.0 if kind in ("percent", "optional-percent") else 1.0
+        # One step below the range means "not set" (None).
+        optional = kind in ("optional-float", "optional-percent")
         dspin = QDoubleSpinBox()
         dspin.setRange(low - (step if optional else 0), high)
         dspin.setSingleStep(step)

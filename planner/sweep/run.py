@@ -101,7 +101,7 @@ def _check_key(scenario: Any) -> str:
     data = scenario_to_dict(scenario)
     part = {
         "sites": data.get("sites"),
-        "energy": {k: data["energy"].get(k) for k in ("price_file", "carbon_file")},
+        "energy": {k: data["energy"].get(k) for k in ("price_file", "carbon_file", "cfe_file")},
         "gpus": [p["gpu"] for p in data["fleet"]["phases"]],
         "demand": [d["name"] for d in data.get("demand", [])],
         "latency": [r["demand_center"] for r in data["constraints"].get("latency", [])],

@@ -56,6 +56,7 @@ PATH_FIELDS = frozenset(
         "sites.exclusion_zones_file",
         "energy.price_file",
         "energy.carbon_file",
+        "energy.cfe_file",
     }
 )
 WEATHER_FILES = "sites.weather_files"
