@@ -423,6 +423,8 @@ def read_regions_file(path: str | Path, *, partial: bool = False) -> pd.DataFram
         free=[c for c in text_columns if c in _FREE_TEXT],
     )
     _check_ids(raw, "region_code", path)
+    if "tz" in raw:
+        _check_zones(raw["tz"], path)
     table = raw.copy()
     for col in [*REGION_RANGES, *years]:
         if col in table:
@@ -434,6 +436,24 @@ def read_regions_file(path: str | Path, *, partial: bool = False) -> pd.DataFram
     if "country" in table:
         table["country"] = table["country"].str.strip().str.upper()
     return table.set_index("region_code")
+
+
+def _check_zones(cells: pd.Series, path: Path) -> None:
+    """Each non-empty ``tz`` cell is an IANA time zone (``America/Chicago``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for row, cell in enumerate(cells.astype(str).str.strip(), start=1):
+        try:
+            if cell:
+                ZoneInfo(cell)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                f"unknown time zone '{_shown(cell)}': expected an IANA zone such as "
+                "'America/Chicago'",
+                file=path,
+                row=row,
+                field="tz",
+            ) from None
 
 
 def merge_regions(base: pd.DataFrame, update: pd.DataFrame, path: str | Path) -> pd.DataFrame:
@@ -701,8 +721,7 @@ def _site_regions(
     for i, code in enumerate(given):
         if code and code not in regions.index:
             raise InputError(
-                f"unknown region '{_shown(code)}' (see `planner sites list` or the regions "
-                "table)",
+                f"unknown region '{_shown(code)}' (see `planner sites list` or the regions table)",
                 file=path,
                 row=i + 1,
                 field="region_code",

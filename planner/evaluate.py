@@ -118,23 +118,37 @@ class SiteArrays:
 HOURLY_RANGES = {
     "price": (-1000.0, 20_000.0, "USD/MWh"),
     "carbon": (0.0, 2_000.0, "gCO2/kWh"),
+    "cfe": (0.0, 1.0, "share"),
 }
 _TIME_COLUMNS = {"hour", "time", "timestamp", "datetime", "date", "", "unnamed: 0"}
+_STAMP_COLUMNS = ("timestamp", "time", "datetime")
 
 
-def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
+def read_hourly_file(
+    path: str | Path, what: str, tz_by_column: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Read an hourly CSV of 8,760 rows: one numeric column for all sites, or one per region code.
 
     A column named ``hour``, ``time``, ``timestamp``, ``datetime`` or ``date`` (or left
     unnamed, as a pandas index column is) is ignored. The file may be gzip-compressed or a
-    zip archive holding one CSV.
+    zip archive holding one CSV. Leading lines starting with ``#`` are provenance
+    (:func:`read_hourly_provenance`).
+
+    A ``timestamp``, ``time`` or ``datetime`` column of ISO 8601 stamps with an offset or
+    ``Z`` (each the start of its interval) makes a timestamped file: each column is moved to
+    its region's local standard time, sub-hourly values become hourly means, 29 February is
+    dropped and several years are averaged (:mod:`planner.hourly.timebase`). The zone of a
+    column comes from ``tz_by_column``, else from the regions table; a column that is no
+    region code is read in UTC.
 
     Parameters
     ----------
     path : str or Path
-    what : {"price", "carbon"}
-        The kind of values: USD/MWh or gCO2/kWh; sets the accepted range
+    what : {"price", "carbon", "cfe"}
+        The kind of values: USD/MWh, gCO2/kWh or carbon-free share; sets the accepted range
         (:data:`HOURLY_RANGES`).
+    tz_by_column : mapping, optional
+        IANA zone per column name, for timestamped files.
 
     Returns
     -------
@@ -146,10 +160,14 @@ def read_hourly_file(path: str | Path, what: str) -> pd.DataFrame:
     InputError
         Naming the file, the first bad row (1-based, header excluded) and column: a cell that
         is empty or not a finite number, a value outside the range, a price column of zeros
-        (a carbon column of zeros is a carbon-free grid), or a file without 8,760 rows.
+        (a carbon column of zeros is a carbon-free grid), a file without 8,760 rows, or
+        time stamps without an offset or that do not make one whole year.
     """
     path = Path(path)
     frame = _read_hourly_table(path, what)
+    stamps = _stamp_column(frame, path)
+    if stamps is not None:
+        return _timestamped_hourly(frame, stamps, path, what, tz_by_column)
     frame = frame.drop(columns=[c for c in frame.columns if c.strip().lower() in _TIME_COLUMNS])
     if frame.shape[1] == 0:
         raise InputError(f"expected at least one column of hourly {what} values", file=path)
@@ -168,7 +186,7 @@ def _read_hourly_table(path: Path, what: str) -> pd.DataFrame:
 
     raw, _name = read_input_bytes(path, what=f"hourly {what}", suffixes=(".csv", ".txt"))
     try:
-        text = raw.decode("utf-8-sig")
+        text = _without_provenance(raw.decode("utf-8-sig"))
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except UnicodeDecodeError:
         raise InputError(f"the hourly {what} file is not UTF-8 text", file=path) from None
@@ -206,6 +224,71 @@ def _hourly_column(values: pd.Series, path: Path, column: str, what: str) -> np.
             field=column.strip(),
         )
     return numbers
+
+
+def _without_provenance(text: str) -> str:
+    """The text after its leading ``#`` lines."""
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join(lines[first:])
+
+
+def read_hourly_provenance(path: str | Path) -> list[str]:
+    """The leading ``# `` lines of an hourly file, without the ``# `` (empty if none)."""
+    from planner.inputs import read_input_bytes
+
+    raw, _name = read_input_bytes(path, what="hourly", suffixes=(".csv", ".txt"))
+    out = []
+    for line in raw.decode("utf-8-sig", errors="replace").splitlines():
+        if not line.startswith("#"):
+            break
+        out.append(line[1:].strip())
+    return out
+
+
+def _stamp_column(frame: pd.DataFrame, path: Path) -> str | None:
+    """The time-stamp column of a timestamped file, or None for a plain 8,760-row file."""
+    import re
+
+    for col in frame.columns:
+        if col.strip().lower() in _STAMP_COLUMNS and len(frame):
+            first = str(frame[col].iloc[0]).strip()
+            if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", first):
+                return col
+    return None
+
+
+def _timestamped_hourly(
+    frame: pd.DataFrame,
+    stamps: str,
+    path: Path,
+    what: str,
+    tz_by_column: Mapping[str, str] | None,
+) -> pd.DataFrame:
+    """Each column of a timestamped file as 8,760 hours of its region's local standard time."""
+    from planner.hourly.timebase import parse_instants, typical_year
+
+    instants = parse_instants(frame[stamps], zone=None, path=path, field=stamps)
+    columns = [c for c in frame.columns if c.strip().lower() not in _TIME_COLUMNS]
+    if not columns:
+        raise InputError(f"expected at least one column of hourly {what} values", file=path)
+    zones = dict(tz_by_column) if tz_by_column is not None else _region_zones()
+    out = {}
+    for col in columns:
+        values = pd.Series(_hourly_column(frame[col], path, col, what), index=instants)
+        zone = zones.get(col.strip()) or "UTC"
+        out[col.strip()] = typical_year(values, zone, path=path).values
+    return pd.DataFrame(out)
+
+
+def _region_zones() -> dict[str, str]:
+    """Region code -> IANA zone from the default regions table."""
+    from planner.catalog import default_catalog
+
+    regions = default_catalog().regions
+    if "tz" not in regions:
+        return {}
+    return {str(k): str(v) for k, v in regions["tz"].items() if isinstance(v, str) and v}
 
 
 def hourly_by_site(
