@@ -1,4 +1,4 @@
-"""`planner gui [SCENARIO] [--screenshot PNG]`: the desktop window.
+"""`planner gui [SCENARIO | SWEEP_DIR] [--screenshot PNG]`: the desktop window.
 
 Qt is imported only when the command runs (through importlib), so the rest of the command
 line works where PySide6 is missing.
@@ -42,12 +42,16 @@ MAX_SIDE_PX = 16384  # Qt's largest paint device side
     help="Window size for --screenshot, WxH pixels.",
 )
 def gui(scenario: str | None, screenshot: Path | None, tab: str, size: str) -> None:
-    """Open the desktop window on SCENARIO (default: the bundled example)."""
+    """Open the desktop window on SCENARIO (default: the bundled example), or on a sweep
+    folder written by `planner sweep` (its Sweep tab)."""
     from planner.scenario import load_scenario
 
     path = scenario_path(scenario)
     # Every check before the window starts: a bad file, size or target is one sentence, exit 2.
-    load_scenario(path)
+    if path.is_dir():
+        check_sweep_folder(path, screenshot)
+    else:
+        load_scenario(path)
     width, height = parse_size(size)
     if screenshot is not None:
         check_screenshot_target(screenshot)
@@ -58,6 +62,23 @@ def gui(scenario: str | None, screenshot: Path | None, tab: str, size: str) -> N
     code = app.run_gui(path, screenshot=screenshot, tab=tab, size=(width, height))
     if code:
         raise click.exceptions.Exit(code)
+
+
+def check_sweep_folder(path: Path, screenshot: Path | None) -> None:
+    """Refuse a folder without a readable sweep manifest, and a screenshot of one (the
+    screenshot runs a scenario).
+
+    Raises
+    ------
+    InputError
+        Naming the folder or its ``sweep.json``.
+    """
+    from planner.errors import InputError
+    from planner.sweep.store import SweepStore
+
+    SweepStore(path).read_manifest()
+    if screenshot is not None:
+        raise InputError("--screenshot takes a scenario file, not a sweep folder", file=path)
 
 
 def parse_size(text: str) -> tuple[int, int]:

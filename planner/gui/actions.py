@@ -31,6 +31,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "open", "&File", "&Open…", QKeySequence.StandardKey.Open, "Open a scenario file", True
     ),
     ActionSpec("open_recent", "&File", "Open &Recent", None, "Scenarios opened before"),
+    ActionSpec(
+        "open_sweep",
+        "&File",
+        "Open S&weep Folder…",
+        "Ctrl+Shift+O",
+        "A folder written by planner sweep (it holds sweep.json): its points, answers and charts",
+    ),
     ActionSpec("save", "&File", "&Save", QKeySequence.StandardKey.Save, "Save the scenario", True),
     ActionSpec(
         "save_as", "&File", "Save &As…", QKeySequence.StandardKey.SaveAs, "Save under a new name"
@@ -114,6 +121,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tab_compare", "&View", "Compare", "Ctrl+4"),
     ActionSpec("tab_pareto", "&View", "Pareto", "Ctrl+5"),
     ActionSpec("tab_uncertainty", "&View", "Uncertainty", "Ctrl+6"),
+    ActionSpec("tab_sweep", "&View", "Sweep", "Ctrl+7", "The sweep folder opened last"),
     ActionSpec(
         "show_messages",
         "&View",

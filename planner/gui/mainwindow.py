@@ -60,6 +60,7 @@ from planner.gui.recommendation import (
     top_score_basis,
     top_score_text,
 )
+from planner.gui.sweepview import SweepData, SweepView, read_sweep
 from planner.gui.text import make_labels_plain, plain_tooltip
 from planner.gui.widgets import Banner, ElidedLabel, MessagesPanel
 from planner.gui.worker import Task, Worker
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self._set_icon()
         self._build_central()
+        self._build_sweep()
         self._build_editor()
         self._build_messages()
         self._build_status()
@@ -281,6 +283,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.pareto, "Pareto")
         self.tabs.addTab(self.uncertainty, "Uncertainty")
         self.setCentralWidget(central)
+
+    def _build_sweep(self) -> None:
+        # A tab of its own, added when the first sweep folder opens (see open_sweep).
+        self.sweep_view = SweepView()
 
     def _build_editor(self) -> None:
         from planner.gui.editor import ScenarioEditor
@@ -474,7 +480,10 @@ class MainWindow(QMainWindow):
             self._preview_task = None
 
     def open_path(self, path: Path) -> bool:
-        """Open a scenario file; a bad file shows one sentence and leaves the window as it was."""
+        """Open a scenario file, or a sweep folder (:meth:`open_sweep`); a bad file shows one
+        sentence and leaves the window as it was."""
+        if Path(path).is_dir():
+            return self.open_sweep(Path(path)) is not None
         try:
             doc = ScenarioDocument.open(Path(path))
         except InputError as exc:
@@ -976,6 +985,27 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.open_path(path)
 
+    def on_open_sweep(self) -> None:
+        folder = self.dialogs.choose_folder(self, "Open sweep folder (the one holding sweep.json)")
+        if folder is not None:
+            self.open_sweep(folder)
+
+    def open_sweep(self, folder: Path) -> Task | None:
+        """Read a sweep folder on the worker and show it on the Sweep tab; a bad folder is one
+        sentence naming the file, and the sweep and scenario already shown stay as they were."""
+        folder = Path(folder)
+        return self.start_task(
+            lambda progress: read_sweep(folder, progress), "Reading the sweep", self._show_sweep
+        )
+
+    def _show_sweep(self, data: SweepData) -> None:
+        if self.tabs.indexOf(self.sweep_view) < 0:
+            self.tabs.addTab(self.sweep_view, "Sweep")
+        self.tabs.setTabText(self.tabs.indexOf(self.sweep_view), f"Sweep: {data.folder.name}")
+        self.tabs.setCurrentWidget(self.sweep_view)
+        self.sweep_view.show_sweep(data)
+        self._status(f"Opened the sweep in {data.folder}.")
+
     def on_open_recent(self) -> None:  # the submenu does the work
         self.recent_menu.popup(self.cursor().pos())
 
@@ -1239,6 +1269,12 @@ class MainWindow(QMainWindow):
 
     def on_tab_uncertainty(self) -> None:
         self.tabs.setCurrentIndex(TABS.index("uncertainty"))
+
+    def on_tab_sweep(self) -> None:
+        if self.tabs.indexOf(self.sweep_view) < 0:
+            self._status("No sweep open: File > Open Sweep Folder… (Ctrl+Shift+O).")
+            return
+        self.tabs.setCurrentWidget(self.sweep_view)
 
     def on_show_messages(self) -> None:
         self.messages_dock.show()
