@@ -225,7 +225,7 @@ def read_cambium(path: Path, opt: ReadOptions) -> HourlySource:
     quantity = opt.quantity or _guess_quantity(col) or "carbon"
     values = numbers(frame[col], path, col)
     instants, notes = _cambium_instants(frame, opt, path)
-    if len(instants) < len(values):  # an 8,760-hour leap year: 30 December stands in for 31
+    if len(instants) > len(values):  # an 8,760-hour leap year: 30 December stands in for 31
         values = np.concatenate([values, values[-24:]])
     return HourlySource(_series(values, instants), quantity, UNITS[quantity], col, notes)
 

@@ -196,7 +196,7 @@ class LocalYear:
 def hour_of_year(local: pd.DatetimeIndex) -> np.ndarray:
     """Position 0..8759 of each local hour in its year, counting as if 29 February did not exist."""
     after_leap_day = local.is_leap_year & (local.month > 2)
-    day = local.dayofyear.to_numpy() - 1 - after_leap_day.astype(int)
+    day = local.day_of_year.to_numpy() - 1 - after_leap_day.astype(int)
     return day * 24 + local.hour.to_numpy()
 
 
@@ -319,7 +319,7 @@ def _gap_sentence(year: int, missing: np.ndarray, hourly: pd.Series) -> str:
     dates = year_hours(year)[missing].normalize().unique()
     ranges = _date_ranges(dates)
     shown = ", ".join(ranges[:4]) + (f" and {len(ranges) - 4} more" if len(ranges) > 4 else "")
-    at_ends = dates[0].dayofyear == 1 or (dates[-1].month, dates[-1].day) == (12, 31)
+    at_ends = dates[0].day_of_year == 1 or (dates[-1].month, dates[-1].day) == (12, 31)
     if len(ranges) <= 2 and at_ends:
         return f"{_coverage(hourly)}, expected one whole year ({year} lacks {shown})"
     return (
