@@ -39,7 +39,7 @@ def read_table(
     Lines before the header (Cambium's metadata, ``#`` comments) are skipped; the delimiter
     (comma, semicolon or tab) is taken from the header line.
     """
-    lines = read_text(path, what).splitlines()
+    lines = re.split(r"\r?\n|\r", read_text(path, what))  # not splitlines: it splits at \x1e
     start = 0
     for i, line in enumerate(lines[:200]):
         cells = [c.strip().strip('"') for c in re.split(r"[,;\t]", line)]
@@ -99,9 +99,17 @@ def numbers(values: pd.Series, path: Path, column: str) -> np.ndarray:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"expected a number, got '{text.iloc[row][:40]}'", file=path, row=row + 1, field=column
+            f"expected a number, got '{shown(text.iloc[row])}'",
+            file=path,
+            row=row + 1,
+            field=column,
         )
     return out
+
+
+def shown(cell: str, limit: int = 40) -> str:
+    """A cell for a one-line message: control characters escaped, cut at ``limit``."""
+    return cell.encode("unicode_escape").decode("ascii")[:limit]
 
 
 def pick_rows(

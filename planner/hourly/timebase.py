@@ -85,7 +85,7 @@ def parse_instants(
     if aware.any() and not aware.all():
         row = int(np.flatnonzero(~aware if aware[0] else aware)[0])
         raise InputError(
-            f"'{text[row][:40]}' mixes time stamps with and without a UTC offset",
+            f"'{_shown(text[row])}' mixes time stamps with and without a UTC offset",
             file=path,
             row=row + 1,
             field=field,
@@ -96,7 +96,7 @@ def parse_instants(
         return pd.DatetimeIndex(stamps)
     if zone is None:
         raise InputError(
-            f"time stamps such as '{text[0][:40]}' have no UTC offset; give their time zone "
+            f"time stamps such as '{_shown(text[0])}' have no UTC offset; give their time zone "
             "with --tz (an IANA zone such as 'America/New_York')",
             file=path,
             row=1,
@@ -125,13 +125,17 @@ def _refuse_unread(text: pd.Series, stamps: pd.Series, path: object, field: str)
     bad = np.flatnonzero(pd.isna(stamps.to_numpy()))
     if bad.size:
         cell = text[int(bad[0])]
-        got = "an empty cell" if cell == "" else f"'{cell[:40]}'"
+        got = "an empty cell" if cell == "" else f"'{_shown(cell)}'"
         raise InputError(
             f"expected a date and time such as 2023-01-01T00:00:00Z, got {got}",
             file=path,
             row=int(bad[0]) + 1,
             field=field,
         )
+
+
+def _shown(cell: str) -> str:
+    return cell.encode("unicode_escape").decode("ascii")[:40]
 
 
 def localize(
@@ -311,7 +315,7 @@ def _fill_short_gaps(row: np.ndarray) -> tuple[np.ndarray, int]:
 
 def _coverage(hourly: pd.Series) -> str:
     first, last = hourly.index.min(), hourly.index.max()
-    return f"the file covers {first:%Y-%m-%d} to {last:%Y-%m-%d} (local standard time)"
+    return f"the file covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
 def _gap_sentence(year: int, missing: np.ndarray, hourly: pd.Series) -> str:
@@ -321,7 +325,8 @@ def _gap_sentence(year: int, missing: np.ndarray, hourly: pd.Series) -> str:
     shown = ", ".join(ranges[:4]) + (f" and {len(ranges) - 4} more" if len(ranges) > 4 else "")
     at_ends = dates[0].day_of_year == 1 or (dates[-1].month, dates[-1].day) == (12, 31)
     if len(ranges) <= 2 and at_ends:
-        return f"{_coverage(hourly)}, expected one whole year ({year} lacks {shown})"
+        lacks = f"{year} lacks {shown}, local standard time"
+        return f"{_coverage(hourly)}, expected one whole year ({lacks})"
     return (
         f"{year} has gaps longer than {MAX_FILLED_RUN_HOURS} hours, on {shown} "
         "(local standard time); export those dates or choose another --year"
