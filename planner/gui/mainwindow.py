@@ -1001,10 +1001,12 @@ class MainWindow(QMainWindow):
     def _show_sweep(self, data: SweepData) -> None:
         if self.tabs.indexOf(self.sweep_view) < 0:
             self.tabs.addTab(self.sweep_view, "Sweep")
-        self.tabs.setTabText(self.tabs.indexOf(self.sweep_view), f"Sweep: {data.folder.name}")
+        index = self.tabs.indexOf(self.sweep_view)
+        self.tabs.setTabText(index, f"Sweep: {data.folder.name}")
+        self.tabs.setTabToolTip(index, str(data.folder))
         self.tabs.setCurrentWidget(self.sweep_view)
         self.sweep_view.show_sweep(data)
-        self._status(f"Opened the sweep in {data.folder}.")
+        self._status(f"Opened the sweep {data.folder.name}: {len(data.frame):,} points.")
 
     def on_open_recent(self) -> None:  # the submenu does the work
         self.recent_menu.popup(self.cursor().pos())

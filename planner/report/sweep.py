@@ -236,9 +236,11 @@ def heat_map(
     labels: tuple[str, str],
     ticks: tuple[list[str], list[str]],
     codes: dict[str, str],
+    max_marks: int | None = None,
 ) -> Figure:
     """Mean objective over the other axes for each pair of values; cells marked with the most
-    frequent answer's letter."""
+    frequent answer's letter (none when there are more than ``max_marks`` cells: the window's
+    picker may ask for a 100 x 100 grid, whose 10,000 marks take seconds to lay out)."""
     import matplotlib as mpl
 
     ok = frame[frame["status"] == "ok"]
@@ -258,7 +260,8 @@ def heat_map(
                           cmap="viridis")  # fmt: skip
         finite = grid[np.isfinite(grid)]
         middle = float(np.mean([finite.min(), finite.max()])) if finite.size else 0.0
-        for j in range(n2):
+        marked = max_marks is None or n1 * n2 <= max_marks
+        for j in range(n2 if marked else 0):
             for i in range(n1):
                 text = marks[j][i] if np.isfinite(grid[j, i]) else "-"
                 dark = np.isfinite(grid[j, i]) and grid[j, i] < middle

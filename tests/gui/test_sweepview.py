@@ -258,3 +258,15 @@ def test_a_manifest_of_another_format_is_refused_and_an_older_version_is_read(tm
     with pytest.raises(InputError, match="not a sweep manifest"):
         check_manifest({**ok, "kind": "planner-results"}, path)
     assert axis_header("objective.carbon_price_usd_per_t") == "objective.\ncarbon_price_usd_per_t"
+
+
+def test_the_heat_map_leaves_out_letters_only_when_asked(sweep_dir):
+    from planner.gui.sweepview import read_sweep
+    from planner.report.sweep import heat_map
+
+    data = read_sweep(sweep_dir)
+    args = (data.frame, 0, 1, (data.labels[0], data.labels[1]), (data.ticks[0], data.ticks[1]))
+    # Two values on each axis: 2 x 2 cells, each marked (a letter, or "-" without an answer).
+    assert len(heat_map(*args, data.codes).axes[0].texts) == 4  # the report's call
+    assert len(heat_map(*args, data.codes, max_marks=4).axes[0].texts) == 4
+    assert len(heat_map(*args, data.codes, max_marks=3).axes[0].texts) == 0
