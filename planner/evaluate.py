@@ -1448,6 +1448,39 @@ def _fill_region_codes(sites: pd.DataFrame, regions: pd.DataFrame, warnings: lis
     )
 
 
+def climate_donors(catalog: Any, ids: np.ndarray) -> np.ndarray:
+    """Whose climate normals each site uses: its own, or the nearest default site's
+    (``climate_site_id`` of a user catalog)."""
+    sites = catalog.sites
+    donor = (
+        sites["climate_site_id"].reindex(ids)
+        if "climate_site_id" in sites
+        else pd.Series(ids, index=ids)
+    ).to_numpy(dtype=object)
+    return np.where(pd.isna(donor), ids, donor).astype(str)
+
+
+def donor_normals(catalog: Any, donors: Sequence[str]) -> pd.DataFrame:
+    """The monthly normals (``site_id, month, ...``, 12 rows a donor) of these donors."""
+    # Donors' own normals: the default sites' table, else the catalog's (keyed by donor id).
+    pool = getattr(catalog, "default_normals", None)
+    pool = pd.concat(
+        [p for p in (pool, catalog.climate_normals) if p is not None], ignore_index=True
+    )
+    if "climate_site_id" in pool:
+        pool = pool.assign(site_id=pool["climate_site_id"].fillna(pool["site_id"]))
+    pool = pool.assign(site_id=pool["site_id"].astype(str)).drop_duplicates(["site_id", "month"])
+    normals = pool[pool["site_id"].isin(donors)]
+    have = set(normals["site_id"])
+    lacking = [d for d in donors if d not in have]
+    if lacking:
+        raise InputError(
+            f"site '{lacking[0]}' has no climate normals and no nearest default site",
+            field="site_id",
+        )
+    return normals
+
+
 def _climate_arrays(
     scenario: Scenario, catalog: Any, table: pd.DataFrame, warnings: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1471,12 +1504,7 @@ def _climate_arrays(
 
     ids = np.asarray(table.index, dtype=object)
     sites = catalog.sites
-    donor = (
-        sites["climate_site_id"].reindex(ids)
-        if "climate_site_id" in sites
-        else pd.Series(ids, index=ids)
-    ).to_numpy(dtype=object)
-    donor = np.where(pd.isna(donor), ids, donor).astype(str)
+    donor = climate_donors(catalog, ids)
     km = (
         pd.to_numeric(sites["climate_distance_km"], errors="coerce")
         .reindex(ids)
@@ -1498,22 +1526,7 @@ def _climate_arrays(
     u_elev = uniques.get_level_values(1).to_numpy(float)
 
     donors = list(dict.fromkeys(u_donor))
-    # Donors' own normals: the default sites' table, else the catalog's (keyed by donor id).
-    pool = getattr(catalog, "default_normals", None)
-    pool = pd.concat(
-        [p for p in (pool, catalog.climate_normals) if p is not None], ignore_index=True
-    )
-    if "climate_site_id" in pool:
-        pool = pool.assign(site_id=pool["climate_site_id"].fillna(pool["site_id"]))
-    pool = pool.assign(site_id=pool["site_id"].astype(str)).drop_duplicates(["site_id", "month"])
-    normals = pool[pool["site_id"].isin(donors)]
-    have = set(normals["site_id"])
-    lacking = [d for d in donors if d not in have]
-    if lacking:
-        raise InputError(
-            f"site '{lacking[0]}' has no climate normals and no nearest default site",
-            field="site_id",
-        )
+    normals = donor_normals(catalog, donors)
     # Donors are default sites (a user catalog's site table no longer lists them).
     from planner.catalog import default_catalog
 
