@@ -273,9 +273,6 @@ class SortedFrameModel(FrameModel):
         ).reset_index(drop=True)
         self.layoutChanged.emit()
 
-    def cell(self, row: int, key: str) -> Any:
-        return self.frame().at[row, key]
-
 
 def _sort_key(values: pd.Series) -> pd.Series:
     if values.dtype.kind in "ifu":
