@@ -6,9 +6,11 @@ the sweep's fast optimisation, one after the other), then as a sweep with 1 and 
 workers, and prints points per minute and the overhead per point against the direct run
 (target under 10 %; the 1-worker run, its cluster's start and stop timed apart and left out).
 ``--points 1000`` is the issue's 1,000-point sweep without reports (target under 30 minutes on
-2 cores); it skips the direct run unless ``--direct``.
+2 cores); it skips the direct run unless ``--direct``. ``--vary fleet`` leaves the PPA share
+alone: every point still needs its own evaluation, but the sites' climate and cooling inputs
+are the same, so each worker prepares the sites once (planner.sweep.cache).
 
-    python benchmarks/bench_sweep.py [--points 12] [--workers 1,2] [--direct]
+    python benchmarks/bench_sweep.py [--points 12] [--workers 1,2] [--direct] [--vary fleet]
 """
 
 from __future__ import annotations
@@ -22,17 +24,18 @@ TARGET_OVERHEAD = 0.10
 TARGET_1000_S = 30 * 60.0
 
 
-def sweep_text(points: int) -> str:
-    """A zip sweep of ``points`` points over three evaluated axes, each value distinct."""
+def sweep_text(points: int, vary: str = "all") -> str:
+    """A zip sweep of ``points`` points over evaluated axes, each value distinct: fleet count
+    and carbon price, and with ``vary="all"`` the PPA share (which moves the cooling choice)."""
     counts = [1024 + 8 * i for i in range(points)]
     prices = [round(0.5 * i, 1) for i in range(points)]
     shares = [round(i / max(points, 1), 4) for i in range(points)]
-    return (
+    text = (
         '[sweep]\nbase = "training-16k"\nmode = "zip"\n\n[sweep.axes]\n'
         f'"fleet.phases[0].count" = {counts}\n'
         f'"objective.carbon_price_usd_per_t" = {prices}\n'
-        f'"energy.ppa_share" = {shares}\n'
     )
+    return text + (f'"energy.ppa_share" = {shares}\n' if vary == "all" else "")
 
 
 def direct(spec, points) -> float:  # noqa: ANN001
@@ -75,16 +78,22 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=12)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--direct", action="store_true", help="also time the direct run")
+    parser.add_argument(
+        "--vary",
+        choices=("all", "fleet"),
+        default="all",
+        help="all: fleet count, carbon price and PPA share; fleet: the first two only",
+    )
     args = parser.parse_args()
     from planner.sweep.spec import load_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / "sweep.toml").write_text(sweep_text(args.points))
+        (folder / "sweep.toml").write_text(sweep_text(args.points, args.vary))
         spec = load_sweep(folder / "sweep.toml")
         points = spec.points()
         n = len(points)
-        print(f"{n} points of training-16k variants (63 candidate sites each)")
+        print(f"{n} points of training-16k variants (63 candidate sites each; vary {args.vary})")
         base_s = None
         if args.direct or args.points <= 100:
             base_s = direct(spec, points[:1])  # warm-up: imports, catalog, caches

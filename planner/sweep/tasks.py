@@ -2,7 +2,9 @@
 
 Points that differ only in what the evaluation does not read (ranking weights and cost
 metric, the water and risk prices, constraints, analysis settings, the scenario's name) share
-one :func:`evaluate_group`; each point then runs :func:`run_point` on that evaluation. Both
+one :func:`evaluate_group`; each point then runs :func:`run_point` on that evaluation. Groups
+that differ only in what the sites' climate and cooling do not read (fleet size, carbon price)
+take the prepared sites from the worker's cache (:mod:`planner.sweep.cache`). Both
 return plain dicts and never raise for a problem of the point: bad input becomes status
 ``bad-input``, anything else ``error``, each with a one-sentence message (and the traceback,
 kept in the sweep's log).
@@ -91,15 +93,16 @@ def evaluate_group(task: GroupTask) -> dict[str, Any]:
     Returns ``{"ok": True, "evaluation", "seconds", "worker"}`` or ``{"ok": False, "status",
     "message", "traceback", "seconds", "worker"}``.
     """
-    from planner.evaluate import evaluate_sites
+    from planner.evaluate import evaluate_prepared
+    from planner.sweep.cache import prepared_sites
     from planner.sweep.engine import check_fingerprint, worker_name
 
     started = time.perf_counter()
     try:
         check_fingerprint(task.fingerprint)
         check_files(task.files)
-        catalog = scenario_catalog(task.scenario)
-        evaluation = evaluate_sites(task.scenario, catalog)
+        # evaluate_sites, with the climate and cooling kept across this worker's groups.
+        evaluation = evaluate_prepared(task.scenario, prepared_sites(task.scenario))
         # As run_scenario: the checks' warnings join the evaluation's.
         evaluation.warnings.extend(w for w in task.warnings if w not in evaluation.warnings)
     except Exception as exc:  # noqa: BLE001 - the group's points report it
