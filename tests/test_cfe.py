@@ -317,6 +317,16 @@ def test_solar_grid_shape_keeps_the_annual_mean_and_peaks_at_noon():
         grid_cfe_shape(0.3, solar, solar_share=0.4)
 
 
+def test_default_costs_are_the_finance_file_values():
+    from planner.evaluate import load_finance
+
+    cfe = load_finance()[0]["cfe"]
+    # 8 % is the scenario's default discount rate (planner.scenario)
+    assert PortfolioCosts.from_finance(cfe, 0.08) == PortfolioCosts()
+    # LevelTen Q4 2024 North America P25 (sources.csv levelten-na-q4-2024)
+    assert (cfe["solar_strike_usd_per_mwh"], cfe["wind_strike_usd_per_mwh"]) == (56.76, 67.81)
+
+
 def test_battery_annual_cost():
     # 326 USD/kWh, 15 years at 8 %: CRF = 0.08 x 1.08^15 / (1.08^15 - 1) = 0.116830;
     # plus 2.5 % O&M: 326 x 0.141830 = 46.24 USD/kWh/year.

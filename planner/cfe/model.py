@@ -191,6 +191,7 @@ class PortfolioCosts:
             "battery_duration_h": cfe["battery_duration_h"],
             "round_trip_efficiency": cfe["round_trip_efficiency"],
             "max_build_multiple": cfe["max_build_multiple"],
+            "contract": cfe.get("contract", "virtual"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
