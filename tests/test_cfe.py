@@ -118,7 +118,7 @@ def test_least_cost_for_100_percent_has_closed_form(method, rtol):
     result = solve_portfolio(
         FLAT, ZERO, HALF_DAY_SOLAR, ZERO, ZERO, target=1.0, costs=costs(), method=method
     )
-    assert result.status == "optimal"
+    assert (result.status, result.method) == ("optimal", method)
     assert_allclose(result.solar_mw, 1 + 1 / RTE, rtol=rtol)
     assert_allclose(result.battery_mwh, 12 / math.sqrt(RTE), rtol=rtol)
     assert_allclose(result.cfe_score, 1.0, atol=1e-7)

@@ -230,6 +230,7 @@ class PortfolioResult:
     discharge_mw: np.ndarray
     soc_mwh: np.ndarray
     solve_seconds: float = 0.0
+    method: str = "lp"
 
     def scaled(self, factor: float) -> PortfolioResult:
         """The same result for a load ``factor`` times larger (the LP is scale-invariant)."""

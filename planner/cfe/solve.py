@@ -100,7 +100,7 @@ def solve_site(
     unit = _with_load(site, site.load_mw / peak)
     started = time.perf_counter()
     result = _solve_lp(unit, target, costs) if method == "lp" else _solve_fast(unit, target, costs)
-    return replace(result.scaled(peak), solve_seconds=time.perf_counter() - started)
+    return replace(result.scaled(peak), solve_seconds=time.perf_counter() - started, method=method)
 
 
 def _solve_fast(site: CfeSite, target: float, costs: PortfolioCosts) -> PortfolioResult:
