@@ -24,6 +24,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from planner.errors import InputError
 
@@ -149,6 +150,31 @@ def write_bytes(path: Path | str, data: bytes) -> Path:
 def write_text(path: Path | str, text: str) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically; return ``path``."""
     return write_bytes(path, text.encode("utf-8"))
+
+
+def fastparquet_module() -> Any:
+    """fastparquet, the Parquet engine (no pyarrow needed), imported quietly."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # fastparquet asks pandas about an option pandas 3 deprecates, at import.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import fastparquet
+    return fastparquet
+
+
+def write_parquet(
+    path: Path | str, table: Any, *, object_encoding: str | dict[str, str] = "infer"
+) -> Path:
+    """Write a DataFrame to ``path`` as Parquet (fastparquet, gzip), atomically, without its
+    index. ``object_encoding`` is fastparquet's: ``utf8`` or ``json`` for each text column."""
+    fastparquet = fastparquet_module()
+    path = Path(path)
+    with atomic_file(path) as tmp:
+        fastparquet.write(
+            str(tmp), table, write_index=False, compression="GZIP", object_encoding=object_encoding
+        )
+    return path
 
 
 def _umask() -> int:

@@ -197,14 +197,17 @@ class Results:
         }
 
     def save_json(self, path: str | Path) -> Path:
+        """Write ``results.json`` (and, above :data:`SIDE_FILE_SITES` sites, its per-site tables
+        to the Parquet side file :func:`side_file_path` beside it); returns the JSON's path."""
         from planner.outputs import write_text
 
         path = Path(path)
+        data = self.to_json_dict()
         # Indented for reading by eye, but not past a few thousand sites (a third of the size).
         small = len(self.evaluation.metrics) <= INDENT_SITES
-        write_text(
-            path, json.dumps(self.to_json_dict(), allow_nan=True, indent=1 if small else None)
-        )
+        if len(self.evaluation.metrics) > SIDE_FILE_SITES:
+            data["side_file"] = write_side_file(data, side_file_path(path))
+        write_text(path, json.dumps(data, allow_nan=True, indent=1 if small else None))
         return path
 
     @classmethod
@@ -279,6 +282,8 @@ class Results:
 
         path = Path(path)
         data = _parse_json(path)
+        if isinstance(data, dict) and "side_file" in data:
+            read_side_file(data, path)
         validate_results_dict(data, file=path)
         try:
             return cls.from_json_dict(data)
@@ -369,6 +374,228 @@ def _series(s: pd.Series) -> dict[str, Any]:
 
 def _unseries(obj: dict[str, Any]) -> pd.Series:
     return pd.Series(obj["values"], index=pd.Index(obj["index"], name="site_id"), name=obj["name"])
+
+
+# --- the side file of large runs: per-site tables in Parquet ----------------------------------
+
+SIDE_FILE_SITES = 5_000
+"""Above this many sites, :meth:`Results.save_json` writes the per-site tables to a Parquet
+side file: a 100,000-site run's JSON would hold about 230 MB of them."""
+SIDE_SUFFIX = ".sites.parquet"
+MAX_SIDE_FILE_BYTES = 2**30
+"""Largest side file read back (a 100,000-site one is some tens of MB)."""
+
+SIDE_TABLES = (
+    ("evaluation", "metrics"),
+    ("evaluation", "phase_block_cost_usd"),
+    ("evaluation", "phase_block_co2_t"),
+    ("evaluation", "phase_block_water_m3"),
+    ("evaluation", "block_site_mw"),
+    ("evaluation", "rtt_ms"),
+    ("evaluation", "site_fixed_cost_by_first_phase_usd"),
+    ("evaluation", "site_fixed_cost_usd"),  # a series
+    ("evaluation", "hourly_case_of_site"),  # a list, one row number per site
+    ("evaluation", "monthly"),  # twelve rows per site
+    ("", "ranking"),
+    ("", "uncertainty"),
+)
+"""Where the per-site tables sit in a results document: ``(section, key)``."""
+
+
+def side_file_path(json_path: str | Path) -> Path:
+    """The side file beside a results JSON: ``results.json`` -> ``results.sites.parquet``."""
+    json_path = Path(json_path)
+    return json_path.with_name(json_path.stem + SIDE_SUFFIX)
+
+
+def write_side_file(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Move the per-site tables of a results document (:data:`SIDE_TABLES`) to one Parquet
+    table at ``path``, one row per site of ``evaluation.metrics``; returns the document's
+    ``side_file`` entry: the file's name (beside the JSON), SHA-256 and each table's layout.
+
+    Column ``<table>/<column>`` holds a table's column in site order, ``<table>/@row`` the
+    site's row in that table (-1: not in it); the monthly table's ``<column>/<month>``. A
+    table the layout cannot hold (a site twice or unknown, months out of order) stays in the
+    JSON.
+    """
+    import hashlib
+
+    from planner.outputs import write_parquet
+
+    sites = np.asarray(_Checker.index_of(data["evaluation"]["metrics"]), dtype=object)
+    columns: dict[str, Any] = {"site_id": sites}
+    tables: dict[str, Any] = {}
+    for section, key in SIDE_TABLES:
+        holder = data[section] if section else data
+        name = f"{section}.{key}" if section else key
+        layout = _side_columns(holder.get(key), key, name, sites, columns)
+        if layout is not None:
+            tables[name] = layout
+            holder.pop(key)
+    wide = pd.DataFrame(columns)
+    encoding = {c: _text_encoding(wide[c]) for c in wide.columns if wide[c].dtype == object}
+    write_parquet(path, wide, object_encoding=encoding)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"name": path.name, "sha256": digest, "sites": len(sites), "tables": tables}
+
+
+def _side_columns(
+    obj: Any, key: str, name: str, sites: np.ndarray, out: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Add one table's columns to ``out``; its layout, or None to keep it in the JSON."""
+    if obj is None:
+        return None
+    if key == "hourly_case_of_site":
+        out[f"{name}/row"] = np.asarray(obj, dtype=np.int64)
+        return {"kind": "list"}
+    if key == "site_fixed_cost_usd":
+        frame = pd.DataFrame({"site_id": obj["index"], "value": obj["values"]})
+        layout = _side_table(frame, "site_id", name, sites, out)
+        return None if layout is None else {"kind": "series", "name": obj["name"]}
+    frame = pd.DataFrame(obj["data"], columns=obj["columns"])
+    if key == "monthly":
+        return _side_monthly(frame, name, sites, out)
+    layout = _side_table(frame, obj["index"], name, sites, out)
+    return None if layout is None else {"kind": "table", **layout}
+
+
+def _side_table(
+    frame: pd.DataFrame, index: str, name: str, sites: np.ndarray, out: dict[str, Any]
+) -> dict[str, Any] | None:
+    ids = pd.Index(frame[index])
+    if not ids.is_unique or not ids.isin(sites).all():
+        return None
+    row = ids.get_indexer(sites)  # the site's row in the table, -1 when absent
+    absent = row < 0
+    out[f"{name}/@row"] = row.astype(np.int64)
+    for column in frame.columns:
+        if column == index:
+            continue
+        cells = frame[column].to_numpy()[np.maximum(row, 0)]
+        if absent.any():  # null there; whole numbers stay whole (JSON text), not 1.0
+            cells = cells.astype(float if cells.dtype.kind == "f" else object)
+            cells[absent] = np.nan if cells.dtype.kind == "f" else None
+        out[f"{name}/{column}"] = cells
+    return {"index": index, "columns": [str(c) for c in frame.columns]}
+
+
+def _side_monthly(
+    frame: pd.DataFrame, name: str, sites: np.ndarray, out: dict[str, Any]
+) -> dict[str, Any] | None:
+    n = len(sites)
+    canonical = (
+        list(frame.columns[:2]) == ["site_id", "month"]
+        and len(frame) == 12 * n
+        and (frame["site_id"].to_numpy(dtype=object) == np.repeat(sites, 12)).all()
+        and (frame["month"].to_numpy() == np.tile(np.arange(1, 13), n)).all()
+    )
+    if not canonical:
+        return None
+    values = list(frame.columns[2:])
+    for column in values:
+        by_month = frame[column].to_numpy().reshape(n, 12)
+        for m in range(12):
+            out[f"{name}/{column}/{m + 1}"] = by_month[:, m]
+    return {"kind": "monthly", "columns": [str(c) for c in frame.columns]}
+
+
+def _text_encoding(values: pd.Series) -> str:
+    """utf8 for text (or null) cells, else JSON (true/false with nulls, lists)."""
+    return "utf8" if all(v is None or isinstance(v, str) for v in values) else "json"
+
+
+def read_side_file(data: dict[str, Any], json_path: Path) -> None:
+    """Put the tables of a results document's side file back in place (the inverse of
+    :func:`write_side_file`), as the JSON would have held them.
+
+    Raises
+    ------
+    InputError
+        The side file is missing, unreadable, not the one the JSON records (SHA-256), or
+        lacks a column of its layout; the message names the side file.
+    """
+    import hashlib
+    import io
+
+    from planner.errors import InputError
+    from planner.inputs import read_plain_bytes
+    from planner.outputs import fastparquet_module
+
+    ref = data["side_file"]
+    name = ref.get("name") if isinstance(ref, dict) else None
+    ok = isinstance(name, str) and name == Path(name).name and name not in ("", ".", "..")
+    if not ok or not isinstance(ref.get("tables"), dict):
+        raise InputError(
+            "expected the side file's name, sha256 and tables", file=json_path, field="side_file"
+        )
+    path = json_path.parent / name
+    if not path.exists():
+        raise InputError(
+            f"the side file that {json_path.name} names is missing (keep the two files together)",
+            file=path,
+        )
+    raw = read_plain_bytes(path, what="results side", limit=MAX_SIDE_FILE_BYTES)
+    if hashlib.sha256(raw).hexdigest() != ref.get("sha256"):
+        raise InputError(
+            f"the side file is not the one {json_path.name} was written with (its SHA-256 "
+            "differs: replaced or damaged?)",
+            file=path,
+        )
+    try:
+        wide = fastparquet_module().ParquetFile(io.BytesIO(raw)).to_pandas()
+        sites = wide["site_id"].to_numpy(dtype=object)
+        for table, layout in ref["tables"].items():
+            section, _, key = table.rpartition(".")
+            holder = data[section] if section else data
+            holder[key] = _side_table_back(wide, table, layout, sites)
+    except Exception as exc:  # noqa: BLE001 - any decoder failure or missing column
+        raise InputError(
+            f"cannot read the side file ({type(exc).__name__}: {exc})", file=path
+        ) from None
+
+
+def _side_table_back(
+    wide: pd.DataFrame, name: str, layout: dict[str, Any], sites: np.ndarray
+) -> Any:
+    kind = layout["kind"]
+    if kind == "list":
+        return [int(v) for v in wide[f"{name}/row"]]
+    if kind == "monthly":
+        columns = layout["columns"]
+        n = len(sites)
+        frame = pd.DataFrame(
+            {"site_id": np.repeat(sites, 12), "month": np.tile(np.arange(1, 13), n)}
+        )
+        for column in columns[2:]:
+            frame[column] = np.column_stack(
+                [wide[f"{name}/{column}/{m + 1}"].to_numpy() for m in range(12)]
+            ).reshape(-1)
+        return {"index": None, "columns": columns, "data": _rows(frame)}
+    row = wide[f"{name}/@row"].to_numpy()
+    order = np.flatnonzero(row >= 0)
+    order = order[np.argsort(row[order], kind="stable")]
+    if kind == "series":
+        values = _rows(wide[[f"{name}/value"]].iloc[order])
+        return {
+            "name": layout["name"],
+            "index": list(sites[order]),
+            "values": [v[0] for v in values],
+        }
+    index = layout["index"]
+    frame = pd.DataFrame(
+        {
+            c: sites[order] if c == index else wide[f"{name}/{c}"].to_numpy()[order]
+            for c in layout["columns"]
+        },
+        columns=layout["columns"],
+    )
+    return {"index": index, "columns": layout["columns"], "data": _rows(frame)}
+
+
+def _rows(frame: pd.DataFrame) -> list[list[Any]]:
+    """A table's cells as JSON would give them: plain numbers, text, true/false, null."""
+    cells = frame.astype(object)
+    return cells.where(frame.notna(), None).to_numpy().tolist()
 
 
 # --- checking a results document before it becomes objects -----------------------------------
