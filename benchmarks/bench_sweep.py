@@ -10,7 +10,12 @@ workers, and prints points per minute and the overhead per point against the dir
 alone: every point still needs its own evaluation, but the sites' climate and cooling inputs
 are the same, so each worker prepares the sites once (planner.sweep.cache).
 
+``--cache`` times the worker's side alone, in this process and in CPU seconds (steadier than
+wall time on a shared machine): each point's group evaluation and fast optimisation, with the
+prepared-sites cache emptied before every point, then kept.
+
     python benchmarks/bench_sweep.py [--points 12] [--workers 1,2] [--direct] [--vary fleet]
+    python benchmarks/bench_sweep.py --cache [--vary fleet] [--workers ""]
 """
 
 from __future__ import annotations
@@ -55,6 +60,25 @@ def direct(spec, points) -> float:  # noqa: ANN001
     return time.perf_counter() - started
 
 
+def cpu_per_point(spec, points, *, keep: bool) -> float:  # noqa: ANN001
+    """CPU seconds per point of the worker's tasks, the prepared sites kept or not."""
+    from planner.sweep import cache, tasks
+    from planner.sweep.engine import fingerprint
+    from planner.sweep.run import reduce_analysis
+    from planner.sweep.spec import point_scenario
+
+    scenarios = [reduce_analysis(point_scenario(spec, p)) for p in points]
+    expected = fingerprint()
+    cache.clear_cache()
+    started = time.process_time()
+    for scenario in scenarios:
+        if not keep:
+            cache.clear_cache()
+        group = tasks.evaluate_group(tasks.GroupTask("bench", scenario, [], {}, expected))
+        tasks.optimize_fast(group["evaluation"], scenario)
+    return (time.process_time() - started) / len(scenarios)
+
+
 def start_up(workers: int) -> float:
     """Seconds to start and stop a local cluster of ``workers`` (Dask imported already)."""
     from planner.sweep.engine import dask_client
@@ -79,6 +103,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--direct", action="store_true", help="also time the direct run")
     parser.add_argument(
+        "--cache", action="store_true", help="CPU per point in this process, cache off and on"
+    )
+    parser.add_argument(
         "--vary",
         choices=("all", "fleet"),
         default="all",
@@ -94,8 +121,17 @@ def main() -> None:
         points = spec.points()
         n = len(points)
         print(f"{n} points of training-16k variants (63 candidate sites each; vary {args.vary})")
+        if args.cache:
+            cpu_per_point(spec, points[:1], keep=False)  # warm-up: imports, catalog
+            for keep in (False, True):
+                cpu = cpu_per_point(spec, points, keep=keep)
+                kept = "kept" if keep else "not kept"
+                print(
+                    f"worker tasks in this process, prepared sites {kept}: "
+                    f"{cpu:.3f} CPU s per point, {60 / cpu:6.0f} points per CPU-minute"
+                )
         base_s = None
-        if args.direct or args.points <= 100:
+        if args.direct or (args.points <= 100 and not args.cache):
             base_s = direct(spec, points[:1])  # warm-up: imports, catalog, caches
             base_s = direct(spec, points)
             print(f"direct, in this process:   {base_s:8.1f} s  {n / base_s * 60:7.1f} points/min")
