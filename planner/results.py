@@ -462,6 +462,7 @@ def _side_columns(
 def _side_table(
     frame: pd.DataFrame, index: str, name: str, sites: np.ndarray, out: dict[str, Any]
 ) -> dict[str, Any] | None:
+    """A table indexed by site: its columns in site order and each site's row in it."""
     ids = pd.Index(frame[index])
     if not ids.is_unique or not ids.isin(sites).all():
         return None
@@ -482,6 +483,7 @@ def _side_table(
 def _side_monthly(
     frame: pd.DataFrame, name: str, sites: np.ndarray, out: dict[str, Any]
 ) -> dict[str, Any] | None:
+    """The monthly table (site by site in metrics order, months 1-12) as twelve columns."""
     n = len(sites)
     canonical = (
         list(frame.columns[:2]) == ["site_id", "month"]
@@ -524,9 +526,13 @@ def read_side_file(data: dict[str, Any], json_path: Path) -> None:
     ref = data["side_file"]
     name = ref.get("name") if isinstance(ref, dict) else None
     ok = isinstance(name, str) and name == Path(name).name and name not in ("", ".", "..")
-    if not ok or not isinstance(ref.get("tables"), dict):
+    known = {f"{section}.{key}" if section else key for section, key in SIDE_TABLES}
+    tables = ref.get("tables") if isinstance(ref, dict) else None
+    if not ok or not isinstance(tables, dict) or not set(tables) <= known:
         raise InputError(
-            "expected the side file's name, sha256 and tables", file=json_path, field="side_file"
+            "expected a file name beside this one, its sha256 and tables of the per-site ones",
+            file=json_path,
+            field="side_file",
         )
     path = json_path.parent / name
     if not path.exists():
@@ -544,7 +550,7 @@ def read_side_file(data: dict[str, Any], json_path: Path) -> None:
     try:
         wide = fastparquet_module().ParquetFile(io.BytesIO(raw)).to_pandas()
         sites = wide["site_id"].to_numpy(dtype=object)
-        for table, layout in ref["tables"].items():
+        for table, layout in tables.items():
             section, _, key = table.rpartition(".")
             holder = data[section] if section else data
             holder[key] = _side_table_back(wide, table, layout, sites)
@@ -557,6 +563,7 @@ def read_side_file(data: dict[str, Any], json_path: Path) -> None:
 def _side_table_back(
     wide: pd.DataFrame, name: str, layout: dict[str, Any], sites: np.ndarray
 ) -> Any:
+    """One table of the side file in the JSON's form (table, series or list)."""
     kind = layout["kind"]
     if kind == "list":
         return [int(v) for v in wide[f"{name}/row"]]

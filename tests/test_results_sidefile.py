@@ -125,14 +125,28 @@ def test_a_replaced_side_file_is_named(tmp_path, large):
     assert Path(info.value.file) == side
 
 
-def test_a_side_file_name_with_a_folder_is_refused(tmp_path, large):
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("name", "../results.sites.parquet"), ("name", None), ("tables", {"scenario.name": {}})],
+)
+def test_a_side_file_entry_pointing_elsewhere_is_refused(tmp_path, large, key, value):
     path = make_results().save_json(tmp_path / "results.json")
     data = json.loads(path.read_text())
-    data["side_file"]["name"] = "../results.sites.parquet"
+    data["side_file"][key] = value
     path.write_text(json.dumps(data))
     with pytest.raises(InputError) as info:
         Results.load_json(path)
-    assert info.value.field == "side_file"
+    assert info.value.field == "side_file" and Path(info.value.file) == path
+
+
+def test_a_layout_naming_a_column_the_side_file_lacks_is_refused(tmp_path, large):
+    path = make_results().save_json(tmp_path / "results.json")
+    data = json.loads(path.read_text())
+    data["side_file"]["tables"]["evaluation.rtt_ms"]["columns"].append("Atlantis")
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="cannot read the side file") as info:
+        Results.load_json(path)
+    assert Path(info.value.file) == side_file_path(path)
 
 
 def test_report_reads_a_results_file_with_a_side_file(tmp_path, large, capsys):
