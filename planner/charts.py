@@ -666,6 +666,80 @@ def pue_heatmap(
     return fig
 
 
+@_styled
+def cfe_heatmap(
+    hourly_cfe_share: np.ndarray,
+    *,
+    title: str = "Hourly carbon-free share (mean by month and hour of day)",
+    fig: Figure | None = None,
+) -> Figure:
+    """Month x hour-of-day heat map of the hourly carbon-free share of a site's load [0-1]."""
+    fig = _figure(fig, (7.2, 3.0))
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    share = 100.0 * np.asarray(hourly_cfe_share, dtype=float)
+    month = _month_of_hour(len(share), 2026)
+    cell = (month - 1) * 24 + np.arange(len(share)) % 24
+    total = np.bincount(cell, weights=share, minlength=288)
+    grid = (total / np.maximum(np.bincount(cell, minlength=288), 1)).reshape(12, 24)
+    image = ax.imshow(
+        grid,
+        aspect="auto",
+        cmap="YlGn",
+        vmin=0.0,
+        vmax=100.0,
+        origin="upper",
+        extent=(-0.5, 23.5, 12.5, 0.5),
+    )
+    ax.set_yticks(range(1, 13), MONTHS)
+    ax.set_xticks(range(0, 24, 3))
+    ax.set_xlabel("Hour of day [local standard time]")
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="Carbon-free [%]")
+    return fig
+
+
+@_styled
+def cfe_duration_curve(
+    hourly_cfe_share: np.ndarray,
+    grid_cfe_share: np.ndarray,
+    *,
+    target: float | None = None,
+    title: str = "Duration curve of the hourly carbon-free share",
+    fig: Figure | None = None,
+) -> Figure:
+    """Hourly carbon-free share sorted from highest to lowest: with the portfolio, grid alone.
+
+    The areas under the curves (divided by the hours) are the CFE scores when the load is
+    flat; the target is drawn as a reference line, not a per-hour requirement.
+    """
+    fig = _figure(fig, (7.2, 3.0))
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    with_portfolio = np.sort(100.0 * np.asarray(hourly_cfe_share, dtype=float))[::-1]
+    grid = np.sort(100.0 * np.asarray(grid_cfe_share, dtype=float))[::-1]
+    hours = np.arange(1, len(with_portfolio) + 1)
+    ax.plot(hours, with_portfolio, color=PALETTE["good"], label="with the PPA portfolio")
+    ax.plot(hours, grid, color=PALETTE["neutral"], linestyle="--", label="grid alone")
+    if target is not None:
+        ax.axhline(100.0 * target, color=PALETTE["secondary"], linewidth=1.0, linestyle=":")
+        ax.annotate(
+            f"target score {100.0 * target:.0f} %",
+            (len(hours), 100.0 * target),
+            xytext=(-4, 3),
+            textcoords="offset points",
+            ha="right",
+            fontsize="small",
+            color=PALETTE["secondary"],
+        )
+    ax.set_xlim(0, len(hours))
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("Hours of the year at or above the share")
+    ax.set_ylabel("Carbon-free [%]")
+    ax.legend(loc="lower left", fontsize="small")
+    return fig
+
+
 def _month_of_hour(n_hours: int, start_year: int) -> np.ndarray:
     """Month (1-12) of each hour of a typical 8,760-hour year (no 29 February)."""
     days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])

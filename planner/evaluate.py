@@ -30,6 +30,14 @@ from planner import economics as econ
 from planner.emissions import market_factor_g_per_kwh, market_share_emitting
 from planner.errors import InputError
 from planner.latency import site_rtt_ms, weighted_latency_ms
+from planner.matching import (
+    HourlyInputs,
+    Matching,
+    grid_cfe_hourly,
+    match_sites,
+    portfolio_costs,
+    site_renewables,
+)
 from planner.moratoria import flag_moratoria
 from planner.params import PROVENANCE_COLUMNS, load_parameter_file
 from planner.paths import data_dir
@@ -72,6 +80,8 @@ OPTIONAL_REGION_COLUMNS = (
     "residual_mix_g_per_kwh",
     "network_levy_usd_per_mwh",
     "ppa_strike_usd_per_mwh",
+    "carbon_free_share",
+    "tz",
 )
 """Regional columns the site table may also carry; missing or blank values have fallbacks
 (:func:`emissions`, :func:`ppa_terms`)."""
@@ -107,6 +117,9 @@ class SiteArrays:
     case_of_site: np.ndarray | None = None
     """If given, the hourly arrays have one row per distinct cooling case and this is each
     site's row; otherwise they have one row per site."""
+    renewables: Any = None
+    """Solar and wind output per MW at each site (:class:`planner.matching.SiteRenewables`);
+    needed only when the scenario sets ``energy.cfe_target``."""
 
 
 # --- hourly files ------------------------------------------------------------------------------
@@ -359,7 +372,12 @@ def evaluate_arrays(
 
     facility = fp.load_fraction[None, :] * hourly.pue  # (cases, 8760) kW per kW of design IT
     bill = energy_bills(scenario, table, facility, hourly.case, finance, warnings)
-    carbon = emissions(scenario, table, facility, hourly.case, bill["energy_mwh"], warnings)
+    matching = cfe_matching(scenario, sites, facility, hourly.case, finance, warnings)
+    if matching is not None:
+        _add_portfolio_to_bill(bill, matching)
+    carbon = emissions(
+        scenario, table, facility, hourly.case, bill["energy_mwh"], warnings, matching
+    )
     water_month = (
         np.add.reduceat(fp.load_fraction[None, :] * hourly.wue, MONTH_START_HOUR, axis=1) / 1000.0
     )[hourly.case]  # m3 per kW of design IT
@@ -385,10 +403,12 @@ def evaluate_arrays(
 
     metrics = _metrics_table(sites, fp, timing, bill, carbon, water_month, pue_peak, totals, stress)
     metrics["latency_ms"] = latency
+    if matching is not None:
+        _add_matching_metrics(metrics, matching, fp.design_it_mw * 1000.0, scenario)
     for key in ("risk_score", "risk_grid", "risk_hazard", "risk_constraint"):
         metrics[key] = risk[key]
     report(progress, "done", 1.0)
-    return _evaluation(
+    evaluation = _evaluation(
         scenario,
         sites,
         fp,
@@ -404,6 +424,7 @@ def evaluate_arrays(
         provenance,
         warnings,
     )
+    return evaluation if matching is None else replace(evaluation, **matching.hourly_arrays())
 
 
 # --- step: phases ------------------------------------------------------------------------------
@@ -618,6 +639,82 @@ def energy_bills(
     return bill
 
 
+# --- step: 24/7 carbon-free matching -------------------------------------------------------------
+
+
+def cfe_matching(
+    scenario: Scenario,
+    sites: SiteArrays,
+    facility: np.ndarray,
+    case: np.ndarray,
+    fin: dict[str, Any],
+    warnings: list[str],
+) -> Matching | None:
+    """Each site's least-cost portfolio for ``energy.cfe_target`` (None without a target)."""
+    if scenario.energy.cfe_target is None:
+        return None
+    if sites.renewables is None:
+        raise ValueError("24/7 matching needs the sites' solar and wind (prepare_sites)")
+    table = sites.table
+    shape, level = _price_shape(scenario, table, fin, [])  # energy_bills gave its warnings
+    _strike, levy = ppa_terms(scenario.energy, table, [])
+    flat_carbon = table["carbon_g_per_kwh"].to_numpy(float)
+    carbon = flat_carbon[:, None]
+    if scenario.energy.carbon_file is not None:
+        frame = read_hourly_file(scenario.energy.carbon_file, "carbon")
+        codes = table["region_code"].astype(str).to_numpy()
+        carbon = hourly_by_site(frame, codes, flat_carbon, [], "carbon")
+    hourly = HourlyInputs(
+        load_kw=facility,
+        load_case=case,
+        price_shape=shape,
+        price_level=level,
+        levy_usd_per_mwh=np.nan_to_num(levy),
+        carbon_g_per_kwh=carbon,
+        grid_cfe=grid_cfe_hourly(scenario, table, warnings),
+    )
+    costs, cost_of_site = portfolio_costs(scenario, fin, table["country"].astype(str).to_numpy())
+    matching = match_sites(scenario, sites.renewables, hourly, costs, cost_of_site)
+    unreachable = int((~matching.reachable).sum())
+    if unreachable:
+        warnings.append(
+            f"{unreachable} site(s) cannot reach the "
+            f"{100 * scenario.energy.cfe_target:.0f} % hourly carbon-free target "
+            "with the largest portfolio allowed and are ruled out"
+        )
+    return matching
+
+
+def _add_portfolio_to_bill(bill: dict[str, np.ndarray], matching: Matching) -> None:
+    """Strike payments are fixed; the settlement value moves with the retail price."""
+    bill["ppa_strike_usd"] = bill["ppa_strike_usd"] + matching.strike_usd
+    bill["ppa_indexed_usd"] = bill["ppa_indexed_usd"] - matching.value_usd
+    bill["ppa_usd"] = bill["ppa_strike_usd"] + bill["ppa_indexed_usd"]
+
+
+def _add_matching_metrics(
+    metrics: pd.DataFrame, matching: Matching, design_kw: float, scenario: Scenario
+) -> None:
+    """Whole-fleet portfolio and scores at each site (results are per kW of design IT)."""
+    results = [matching.results[k] for k in matching.case_of_site]
+
+    def column(name: str, scale: float = 1.0) -> np.ndarray:
+        return np.array([float(getattr(r, name)) for r in results]) * scale
+
+    metrics["cfe_target"] = float(scenario.energy.cfe_target or 0.0)
+    metrics["cfe_score"] = column("cfe_score")
+    metrics["cfe_grid_score"] = column("grid_only_score")
+    metrics["cfe_annual_matched"] = column("annual_matched_share")
+    metrics["cfe_solar_mw"] = column("solar_mw", design_kw / 1000.0)
+    metrics["cfe_wind_mw"] = column("wind_mw", design_kw / 1000.0)
+    metrics["cfe_battery_mwh"] = column("battery_mwh", design_kw / 1000.0)
+    metrics["cfe_excess_mwh_per_year"] = column("excess_mwh", design_kw / 1000.0)
+    metrics["cfe_usd_per_mwh"] = column("cost_usd_per_mwh_load")
+    metrics["cfe_reachable"] = matching.reachable
+    metrics["cfe_note"] = np.array([r.reason for r in results], dtype=object)
+    metrics["renewables_basis"] = matching.basis
+
+
 # --- step: emissions ---------------------------------------------------------------------------
 
 
@@ -637,13 +734,15 @@ def emissions(
     case: np.ndarray,
     energy_mwh: np.ndarray,
     warnings: list[str],
+    matching: Matching | None = None,
 ) -> Emissions:
     """Location- and market-based CO2 (GHG Protocol Scope 2 Guidance 2015).
 
     Location-based: facility energy at the production mix (the region's ``carbon_g_per_kwh``
     or the hourly carbon file). Market-based: the carbon-free PPA share at 0, the rest at the
     region's ``residual_mix_g_per_kwh``, or at the location-based figure where no residual mix
-    is published (``market_basis`` says which).
+    is published (``market_basis`` says which). With 24/7 matching, market-based is hourly:
+    what the grid supplies in each hour at that hour's intensity, matched energy at 0.
     """
     energy = scenario.energy
     flat = table["carbon_g_per_kwh"].to_numpy(float)
@@ -662,6 +761,9 @@ def emissions(
     published = np.isfinite(residual)[:, None]
     emitting = market_share_emitting(energy.ppa_share, energy.ppa_carbon_free)
     market = np.where(published, energy_mwh * factor[:, None] / 1000.0, location) * emitting
+    if matching is not None:  # hourly accounting: grid energy at the hour's intensity
+        market = matching.market_t
+        basis = np.full(len(table), "hourly matching", dtype=object)
     return Emissions(location_t=location, market_t=market, market_basis=basis)
 
 
@@ -1292,6 +1394,11 @@ def evaluate_prepared(
         None,
         {s: {"time_to_power_months": v} for s, v in (time_to_power_months or {}).items()},
     )
+    if scenario.energy.cfe_target is not None and prepared.arrays.renewables is None:
+        # Kept on the prepared sites: they depend on the sites only, not on the fleet or money.
+        prepared.arrays.renewables = site_renewables(
+            scenario, prepared.catalog, prepared.arrays.table, prepared.arrays.warnings
+        )
     arrays = replace(prepared.arrays, table=table, warnings=list(prepared.arrays.warnings))
     # Area moratoria (data/moratoria.csv): some start at a facility size, so they wait for the
     # peak PUE; the whole fleet's facility MW at each site stands for what would be built there.

@@ -69,6 +69,11 @@ class Evaluation:
         hourly activity summed after its cap at 1, so what ``usd_per_gpu_hour`` divides by.
     hourly_case_of_site : ndarray of int, shape (n_sites,), optional
         Row of the hourly arrays for each site (see ``hourly_pue``).
+    hourly_cfe, hourly_grid_cfe : ndarray, shape (n_cases, 8760), optional
+        With 24/7 matching (``energy.cfe_target``): the carbon-free share of the site's load in
+        each hour with its portfolio, and its grid's alone; one row per distinct site
+        (``cfe_case_of_site``). Read a site's row with :meth:`cfe_row`.
+    cfe_case_of_site : ndarray of int, shape (n_sites,), optional
     """
 
     metrics: pd.DataFrame
@@ -87,6 +92,9 @@ class Evaluation:
     site_fixed_cost_by_first_phase_usd: pd.DataFrame | None = None
     useful_gpu_hours_per_gpu_month: np.ndarray | None = None
     hourly_case_of_site: np.ndarray | None = None
+    hourly_cfe: np.ndarray | None = None
+    hourly_grid_cfe: np.ndarray | None = None
+    cfe_case_of_site: np.ndarray | None = None
 
     @property
     def site_ids(self) -> list[str]:
@@ -98,6 +106,13 @@ class Evaluation:
         if self.hourly_case_of_site is None:
             return int(position)
         return int(self.hourly_case_of_site[position])
+
+    def cfe_row(self, site: int | str) -> int:
+        """Row of ``hourly_cfe`` / ``hourly_grid_cfe`` for a site, by position or id."""
+        if self.cfe_case_of_site is None:
+            raise ValueError("these results have no 24/7 matching")
+        position = site if isinstance(site, (int, np.integer)) else self.metrics.index.get_loc(site)
+        return int(self.cfe_case_of_site[position])
 
 
 @dataclass
@@ -174,6 +189,7 @@ class Results:
                 "useful_gpu_hours_per_gpu_month": None
                 if ev.useful_gpu_hours_per_gpu_month is None
                 else [float(v) for v in ev.useful_gpu_hours_per_gpu_month],
+                **_cfe_json(ev),
             },
             "ranking": _frame(self.ranking),
             "allocation": {
@@ -238,6 +254,7 @@ class Results:
             useful_gpu_hours_per_gpu_month=None
             if ev.get("useful_gpu_hours_per_gpu_month") is None
             else np.asarray(ev["useful_gpu_hours_per_gpu_month"], dtype=float),
+            **_cfe_arrays(ev),
         )
         al = data["allocation"]
         allocation = Allocation(
@@ -808,12 +825,34 @@ def _check_switching(check: _Checker, rows: Any) -> None:
         check.numbers([row[key] for key in ("base", "value") if row[key] is not None], where)
 
 
-def _check_hourly_cases(check: _Checker, cases: Any, n: int) -> int:
+def _cfe_json(ev: Evaluation) -> dict[str, Any]:
+    """The 24/7 matching arrays of a results document (none without matching)."""
+    if ev.cfe_case_of_site is None or ev.hourly_cfe is None or ev.hourly_grid_cfe is None:
+        return {}
+    return {
+        "hourly_cfe": _pack_array(ev.hourly_cfe),
+        "hourly_grid_cfe": _pack_array(ev.hourly_grid_cfe),
+        "cfe_case_of_site": [int(c) for c in ev.cfe_case_of_site],
+    }
+
+
+def _cfe_arrays(ev: dict[str, Any]) -> dict[str, Any]:
+    if ev.get("cfe_case_of_site") is None:
+        return {}
+    return {
+        "hourly_cfe": _unpack_array(ev["hourly_cfe"]),
+        "hourly_grid_cfe": _unpack_array(ev["hourly_grid_cfe"]),
+        "cfe_case_of_site": np.asarray(ev["cfe_case_of_site"], dtype=int),
+    }
+
+
+def _check_hourly_cases(
+    check: _Checker, cases: Any, n: int, where: str = "evaluation.hourly_case_of_site"
+) -> int:
     """Rows the hourly arrays must have: one per site, or as many as ``hourly_case_of_site``
     (one index per site, each in range) names."""
     if cases is None:
         return n
-    where = "evaluation.hourly_case_of_site"
     check.require(
         isinstance(cases, list) and len(cases) == n,
         where,
@@ -870,6 +909,10 @@ def _check_evaluation(check: _Checker, ev: dict[str, Any]) -> list[str]:
         check.array(ev.get(name), f"evaluation.{name}", (rows, 8760))
     if ev.get("hourly_it_kw") is not None:
         check.array(ev["hourly_it_kw"], "evaluation.hourly_it_kw", (8760,))
+    if ev.get("cfe_case_of_site") is not None:
+        rows = _check_hourly_cases(check, ev["cfe_case_of_site"], n, "evaluation.cfe_case_of_site")
+        for name in ("hourly_cfe", "hourly_grid_cfe"):
+            check.array(ev.get(name), f"evaluation.{name}", (rows, 8760))
     useful = ev.get("useful_gpu_hours_per_gpu_month")
     if useful is not None:
         where = "evaluation.useful_gpu_hours_per_gpu_month"

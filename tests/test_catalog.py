@@ -281,7 +281,7 @@ def test_scenario_demand_centers_and_countries_exist(cat):
     from planner.scenario import load_scenario
 
     paths = sorted((data_dir() / "scenarios").glob("*.toml"))
-    assert len(paths) == 5
+    assert len(paths) == 6
     for path in paths:
         scenario = load_scenario(path)
         # Every GPU, demand center, country and region code resolves in the default catalog

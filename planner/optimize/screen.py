@@ -129,6 +129,18 @@ def screen_sites(evaluation: Evaluation, scenario: Scenario) -> pd.DataFrame:
             ],
         )
 
+    if "cfe_reachable" in metrics:
+        # 24/7 matching: a site whose largest allowed portfolio misses the target.
+        short = ~metrics["cfe_reachable"].fillna(True).to_numpy(dtype=bool)
+        target = float(scenario.energy.cfe_target or 0.0)
+        add(
+            short,
+            [
+                f"cannot reach the {100 * target:.0f} % hourly carbon-free target ({note})"
+                for note in metrics.get("cfe_note", pd.Series("", index=metrics.index)).astype(str)
+            ],
+        )
+
     cost = (
         pd.to_numeric(metrics["usd_per_gpu_hour"], errors="coerce").to_numpy(dtype=float)
         if "usd_per_gpu_hour" in metrics

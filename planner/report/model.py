@@ -117,6 +117,11 @@ RULE_KINDS: list[tuple[str, str, str]] = [
     ("water stress", "Water stress above the limit", r"water stress ([\d.]+)"),
     ("moratorium", "Grid-connection moratorium", r"^in (.+), a moratorium"),
     ("whole fleet must meet", "Too far for a whole-fleet latency rule", r"is (\d+ ms)"),
+    (
+        "hourly carbon-free target",
+        "Cannot reach the 24/7 carbon-free target",
+        r"reaches about ([\d.]+ %)",
+    ),
     ("could not be evaluated", "No cost estimate", r"$^"),
     ("exclusion zone", "Inside an exclusion zone", r"'(.+)'"),
 ]
