@@ -251,6 +251,12 @@ def _print_recommendation(results: Any) -> None:
         )
     if bvr is not None:
         click.echo(bvr["verdict"])
+    from planner.report.decision import recommended_sites
+    from planner.report.matching import matching_sentence
+
+    matching = matching_sentence(results, recommended_sites(results))
+    if matching:
+        click.echo(matching)
     if rec.get("robustness"):
         click.echo(rec["robustness"]["sentence"])
     switches = [row for row in rec.get("switching_values") or [] if row["value"] is not None]

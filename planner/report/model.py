@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from planner import charts
 from planner.report.decision import Decision, WhySection, build_decision, build_why
 from planner.report.exports import allocation_table, catalog_sources, chosen_sites
+from planner.report.matching import MatchingSection, build_matching
 from planner.report.sources import SourcesSection, Table, build_sources_section
 from planner.results import Results
 from planner.scenario import scenario_to_dict
@@ -175,6 +176,7 @@ class ReportModel:
     ranking_caption: str
     decision: Decision
     why: WhySection | None
+    matching: MatchingSection | None  # 24/7 carbon-free matching, when the scenario asks
     comparison: Table
     sites: list[SitePage]
     # map, contributions, pareto, tornado, rank_probability, robustness
@@ -433,6 +435,7 @@ def build_report(
         ranking_caption=ranking_caption,
         decision=decision,
         why=why,
+        matching=build_matching(results, decision.sites) if alloc.feasible else None,
         comparison=comparison,
         sites=sites,
         charts=figures,
