@@ -144,17 +144,66 @@ def clip_scan(
     ``(a1 + a2, clip(l1 + a2, l2, u2), clip(u1 + a2, l2, u2))``), so the state after every
     hour follows from log2(hours) vectorised steps instead of a loop over hours.
     """
-    a, lo, hi = shift.copy(), np.array(low, dtype=float), np.array(high, dtype=float)
+    a = np.array(shift, dtype=float)
+    # low and high stacked: one operation clips both ends of the composed maps
+    bounds = np.stack(np.broadcast_arrays(np.asarray(low, float), np.asarray(high, float)))
     offset = 1
     while offset < a.shape[-1]:
-        pa, pl, ph = a[..., :-offset], lo[..., :-offset], hi[..., :-offset]
-        ca, cl, ch = a[..., offset:], lo[..., offset:], hi[..., offset:]
-        new_lo = np.clip(pl + ca, cl, ch)
-        new_hi = np.clip(ph + ca, cl, ch)
-        a[..., offset:] = pa + ca
-        lo[..., offset:], hi[..., offset:] = new_lo, new_hi
+        ends = bounds[..., :-offset] + a[..., offset:]
+        np.maximum(ends, bounds[0:1, ..., offset:], out=ends)
+        np.minimum(ends, bounds[1:2, ..., offset:], out=ends)
+        bounds[..., offset:] = ends
+        a[..., offset:] += a[..., :-offset]  # numpy buffers the overlapping operands
         offset *= 2
-    return a, lo, hi
+    return a, bounds[0], bounds[1]
+
+
+def greedy_tangent(
+    net_mw: np.ndarray,
+    d_net_mw: np.ndarray,
+    d_energy_mwh: np.ndarray,
+    energy_mwh: float,
+    duration_h: float,
+    eta: float,
+    soc_mwh: np.ndarray,
+) -> np.ndarray:
+    """Derivatives of one greedy dispatch's state of charge along some directions.
+
+    ``net_mw`` (hours,) and ``soc_mwh`` are one portfolio's net output and greedy state of
+    charge (:func:`greedy_dispatch`); ``d_net_mw`` (k, hours) and ``d_energy_mwh`` (k,) are
+    the derivatives of the net output and of the energy capacity along k directions (for
+    solar MW: the solar profile and 0). Returns the derivative of the state of charge at
+    the start of each hour, (k, hours) MWh per unit; charge and discharge are its hourly
+    differences over ``eta`` and times ``eta``.
+
+    Between two hours where the state hits a bound it moves by the hourly steps, so its
+    derivative is the sum of the steps' derivatives since the last hour that hit 0 (where it
+    is 0) or E (where it is dE): a segmented cumulative sum, wrapping round the cyclic year.
+    At a kink (a step ending exactly on a bound) this is one of the one-sided derivatives.
+    """
+    power = energy_mwh / duration_h
+    d_energy = np.asarray(d_energy_mwh, dtype=float)
+    charging = net_mw > 0
+    free = np.abs(net_mw) < power  # else the power limit sets the step
+    gain = np.where(charging, eta, 1.0 / eta)
+    d_step = np.where(free, gain, 0.0) * d_net_mw
+    d_step += np.outer(d_energy, np.where(free, 0.0, np.where(charging, gain, -gain) / duration_h))
+    after = np.roll(soc_mwh, -1)
+    step = np.where(charging, eta, -1.0 / eta) * np.minimum(np.abs(net_mw), power)
+    tol = 1e-12 * max(energy_mwh, 1.0)
+    # hours that end on a bound the step would have crossed: the state restarts there
+    full = charging & (after >= energy_mwh - tol) & (after - soc_mwh < step - tol)
+    empty = ~charging & (after <= tol) & (after - soc_mwh > step + tol)
+    hits = np.flatnonzero(full | empty)
+    total = np.cumsum(d_step, axis=-1)
+    if hits.size == 0:  # never at a bound (E = 0, or a measure-zero balance): start held
+        return np.roll(total, 1, axis=-1)
+    # after a restart at hour j: d_after_h = restart_j + total_h - total_j; before the
+    # first, the year's last restart carried round the end of the year
+    restart = np.outer(d_energy, full[hits]) - total[:, hits]
+    restart = np.column_stack([restart, restart[:, -1] + total[:, -1]])
+    segment = np.cumsum(full | empty) - 1  # -1 before the first: the wrapped column
+    return np.roll(restart[:, segment] + total, 1, axis=-1)
 
 
 def dispatch_figures(

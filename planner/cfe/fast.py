@@ -3,7 +3,7 @@
 The full LP (:mod:`planner.cfe.solve`) has about 35,000 variables for a year and takes
 seconds to tens of seconds on HiGHS. Here the problem is kept in its three capacities:
 minimise the annual net cost subject to ``score(S, W, E) >= target``, where ``score`` is the
-greedy dispatch's CFE score (exact and vectorised, about a millisecond per portfolio).
+greedy dispatch's CFE score (exact and vectorised, under a millisecond per portfolio).
 
 - When the grid's carbon-free share is the same in every hour, greedy dispatch is optimal,
   the score is concave in the capacities and this solves the same problem as the LP (up to
@@ -12,107 +12,163 @@ greedy dispatch's CFE score (exact and vectorised, about a millisecond per portf
   score is at most the LP's, so the portfolio found still meets the target (conservative)
   and may cost a little more than the LP's.
 
-The answer is always checked: if the optimiser stops slightly short of the target the
-capacities are scaled up until greedy dispatch meets it. benchmarks/bench_cfe.py measures
-the cost difference against the full LP.
+The gradients of cost and score are exact (:func:`planner.cfe.dispatch.greedy_tangent`:
+one dispatch and a cumulative sum, no finite differences), so each SLSQP step costs about
+one dispatch. The answer is always checked: if the optimiser stops slightly short of the
+target the capacities are scaled up until greedy dispatch meets it.
+benchmarks/bench_cfe.py measures the cost difference against the full LP.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.optimize import minimize
 
-from planner.cfe.dispatch import greedy_dispatch
+from planner.cfe.dispatch import greedy_dispatch, greedy_tangent
 from planner.cfe.model import CfeSite, PortfolioCosts
 
-STEP = 1e-5  # finite-difference step [MW per MW of peak load]
 MAX_ITERATIONS = 60  # SLSQP zig-zags at kinks (e.g. battery power = peak load); enough there
+TOLERANCE = 1e-7  # SLSQP's, on the cost over the dearest unit cost: well below 0.01 % of it
+FLOOR_MWH = 1e-9  # gradients at E = 0 are taken at this much storage (one-sided)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """One site's arrays for scoring and costing portfolios (peak load 1 MW)."""
+
+    site: CfeSite
+    costs: PortfolioCosts
+    unit_usd: np.ndarray  # (3,) annual cost per MW solar, MW wind, MWh battery
+    matched_usd: np.ndarray  # (hours,) annual cost per MW matched in each hour (<= 0)
+    weight: np.ndarray  # (hours,) score per MW matched in each hour
+    floor: float  # the score with nothing matched (the grid's share)
+    d_net: np.ndarray  # (3, hours) net output per MW solar, MW wind, MWh battery
+    per_mw: np.ndarray  # (hours, 2): matched_usd and weight side by side
+
+    @classmethod
+    def of(cls, site: CfeSite, costs: PortfolioCosts) -> _Problem:
+        from planner.cfe.solve import _objective
+
+        c = _objective(site, costs)
+        load = site.load_mw
+        return cls(
+            site,
+            costs,
+            c[:3],
+            c[3 : 3 + site.hours],
+            (1.0 - site.grid_cfe) / load.sum(),
+            float((site.grid_cfe * load).sum() / load.sum()),
+            np.stack([site.solar_cf, site.wind_cf, np.zeros(site.hours)]),
+            np.column_stack([c[3 : 3 + site.hours], (1.0 - site.grid_cfe) / load.sum()]),
+        )
+
+    def value(self, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Annual net cost and CFE score of portfolios ``caps`` (k, 3)."""
+        gen = caps[:, 0:1] * self.site.solar_cf + caps[:, 1:2] * self.site.wind_cf
+        charge, discharge, _ = greedy_dispatch(
+            gen - self.site.load_mw,
+            caps[:, 2],
+            self.costs.battery_duration_h,
+            self.costs.efficiency_one_way,
+        )
+        matched = np.clip(gen + discharge - charge, 0.0, self.site.load_mw)
+        return caps @ self.unit_usd + matched @ self.matched_usd, matched @ self.weight + self.floor
+
+    def gradient(self, x: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+        """Cost, score and their gradients over (S, W, E) of one portfolio ``x`` (3,)."""
+        site, eta = self.site, self.costs.efficiency_one_way
+        energy = max(float(x[2]), FLOOR_MWH)
+        gen = x[0] * site.solar_cf + x[1] * site.wind_cf
+        net = gen - site.load_mw
+        charge, discharge, soc = greedy_dispatch(
+            net, np.array(energy), self.costs.battery_duration_h, eta
+        )
+        matched = np.clip(gen + discharge - charge, 0.0, site.load_mw)
+        d_soc = greedy_tangent(
+            net, self.d_net, np.eye(3)[2], energy, self.costs.battery_duration_h, eta, soc
+        )
+        # matched moves only in hours of deficit (in surplus it is the load), by gen +
+        # discharge = gen - eta * (soc_{h+1} - soc_h); summed by parts over the cyclic year
+        per_mw = self.per_mw * (net < 0)[:, None]  # (hours, 2): cost and score per MW
+        d_sums = self.d_net @ per_mw + eta * d_soc @ (per_mw - np.roll(per_mw, 1, axis=0))
+        return (
+            float(x @ self.unit_usd + matched @ self.matched_usd),
+            float(matched @ self.weight + self.floor),
+            self.unit_usd + d_sums[:, 0],
+            d_sums[:, 1],
+        )
 
 
 def evaluate(site: CfeSite, costs: PortfolioCosts, caps: np.ndarray) -> tuple[np.ndarray, ...]:
     """Annual net cost and CFE score of portfolios ``caps`` (k, 3) under greedy dispatch."""
-    from planner.cfe.solve import _objective
-
-    s_mw, w_mw, e_mwh = caps[:, 0:1], caps[:, 1:2], caps[:, 2]
-    gen = s_mw * site.solar_cf + w_mw * site.wind_cf
-    charge, discharge, _ = greedy_dispatch(
-        gen - site.load_mw, e_mwh, costs.battery_duration_h, costs.efficiency_one_way
-    )
-    matched = np.clip(gen + discharge - charge, 0.0, site.load_mw)
-    load = site.load_mw
-    score = ((1.0 - site.grid_cfe) * matched).sum(axis=1) / load.sum() + (
-        site.grid_cfe * load
-    ).sum() / load.sum()
-    c = _objective(site, costs)
-    cost = caps @ c[:3] + matched @ c[3 : 3 + site.hours]
-    return cost, score
+    return _Problem.of(site, costs).value(np.asarray(caps, dtype=float))
 
 
 def fast_capacities(site: CfeSite, target: float, costs: PortfolioCosts) -> np.ndarray | None:
     """Least-cost (S, W, E) meeting ``target`` under greedy dispatch; None if out of reach.
 
-    ``site`` has a peak load of 1 MW. Starts from three portfolios (solar-led, wind-led,
-    balanced with storage); the next start only if the first cannot be made feasible.
+    ``site`` has a peak load of 1 MW. Starts from three portfolios (balanced with storage,
+    solar-led, wind-led); the next start only if the first cannot be made feasible.
     """
+    problem = _Problem.of(site, costs)
     cap = costs.max_build_multiple
     upper = np.array([cap, cap, cap * costs.battery_duration_h])
-    if evaluate(site, costs, upper[None, :])[1][0] < target - 1e-12:
+    if problem.value(upper[None, :])[1][0] < target - 1e-12:
         return None
-    scale = max(1.0, float(np.abs(_unit_costs(site, costs)).max()))
-    found = []
+    scale = max(1.0, float(np.abs(problem.unit_usd).max()))
     for start in ([1.5, 1.5, 2.0], [2.0, 0.5, 0.0], [0.5, 2.0, 0.0]):
-        x = _optimise(site, target, costs, np.minimum(start, upper), upper, scale)
-        x = _repair(site, target, costs, x, upper)
+        x = _optimise(problem, target, np.minimum(start, upper), upper, scale)
+        x = _repair(problem, target, x, upper)
         if x is not None:
-            found.append((float(evaluate(site, costs, x[None, :])[0][0]), tuple(x)))
-        if x is not None:
-            break  # a convex problem: the other starts are a fallback only
-    return np.array(min(found)[1]) if found else None
+            return x  # a convex problem: the other starts are a fallback only
+    return None
 
 
-def _unit_costs(site: CfeSite, costs: PortfolioCosts) -> np.ndarray:
-    from planner.cfe.solve import _objective
+def _optimise(problem: _Problem, target, x0, upper, scale) -> np.ndarray:
+    """SLSQP on (S, W, E) with exact gradients, one dispatch per new point."""
+    memo: dict[bytes, tuple[float, float, np.ndarray, np.ndarray]] = {}
 
-    return _objective(site, costs)[:3]
-
-
-def _optimise(site, target, costs, x0, upper, scale) -> np.ndarray:
-    """SLSQP on (S, W, E) with forward-difference gradients from one vectorised call."""
-    probe = np.vstack([np.zeros(3), STEP * np.eye(3)])
-    memo: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-
-    def at(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def at(x: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
         key = x.tobytes()
         if key not in memo:
-            memo[key] = evaluate(site, costs, x[None, :] + probe)
+            memo[key] = problem.gradient(np.clip(x, 0.0, upper))
         return memo[key]
 
-    def grad(values: np.ndarray) -> np.ndarray:
-        return (values[1:] - values[0]) / STEP
-
     result = minimize(
-        lambda x: at(x)[0][0] / scale,
+        lambda x: at(x)[0] / scale,
         x0,
-        jac=lambda x: grad(at(x)[0]) / scale,
-        bounds=[(0.0, u - STEP) for u in upper],
+        jac=lambda x: at(x)[2] / scale,
+        bounds=[(0.0, u) for u in upper],
         constraints=[
             {
                 "type": "ineq",
-                "fun": lambda x: np.array([at(x)[1][0] - target]),
-                "jac": lambda x: grad(at(x)[1])[None, :],
+                "fun": lambda x: np.array([at(x)[1] - target]),
+                "jac": lambda x: at(x)[3][None, :],
             }
         ],
         method="SLSQP",
-        options={"maxiter": MAX_ITERATIONS, "ftol": 1e-10},
+        options={"maxiter": MAX_ITERATIONS, "ftol": TOLERANCE},
     )
     return np.clip(result.x, 0.0, upper)
 
 
-def _repair(site, target, costs, x, upper) -> np.ndarray | None:
-    """x, scaled up until greedy dispatch meets the target (None if even the bound fails)."""
-    if evaluate(site, costs, x[None, :])[1][0] >= target - 1e-12:
+def _repair(problem: _Problem, target, x, upper) -> np.ndarray | None:
+    """x, scaled up until greedy dispatch meets the target (None if even the bound fails).
+
+    The first try is twice the Newton step along x (the score is concave along the ray, so
+    one Newton step falls short); then that step times 4, 16, ... up to doubling x.
+    """
+    _, score, _, d_score = problem.gradient(x)
+    if score >= target - 1e-12:
         return x
-    ladder = 1.0 + np.geomspace(1e-6, 1.0, 60)  # at most doubling, in one vectorised call
-    trials = np.minimum(x[None, :] * ladder[:, None] + 1e-6 * ladder[:, None], upper)
-    ok = np.flatnonzero(evaluate(site, costs, trials)[1] >= target - 1e-12)
-    return trials[ok[0]] if ok.size else None
+    slope = float(d_score @ x)
+    first = 2.0 * (target - score) / slope if slope > 0 else 1e-6
+    for rel in (np.array([first]), first * 4.0 ** np.arange(1, 12)):
+        rel = np.minimum(rel, 1.0)
+        trials = np.minimum(x[None, :] * (1.0 + rel[:, None]) + 1e-3 * rel[:, None], upper)
+        ok = np.flatnonzero(problem.value(trials)[1] >= target - 1e-12)
+        if ok.size:
+            return trials[ok[0]]
+    return None
