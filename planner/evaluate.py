@@ -1241,9 +1241,41 @@ def _scenario_provenance(scenario: Scenario) -> pd.DataFrame:
                 "note": "",
             }
             for k, f, v, u, s in rows
-        ],
+        ]
+        + _hourly_file_provenance(scenario),
         columns=PROVENANCE_COLUMNS,
     )
+
+
+def _hourly_file_provenance(scenario: Scenario) -> list[dict[str, Any]]:
+    """One row per provenance line an hourly file records (``planner data import-hourly``
+    writes them as leading ``# region: fact`` lines), so the report's sources list it."""
+    energy = scenario.energy
+    rows = []
+    for what, path in (
+        ("price", energy.price_file),
+        ("carbon", energy.carbon_file),
+        ("carbon-free share", energy.cfe_file),
+    ):
+        if path is None:
+            continue
+        lines = read_hourly_provenance(path) or ["no import record in the file"]
+        for line in lines:
+            region, _, fact = line.partition(": ") if ": " in line else ("", "", line)
+            rows.append(
+                {
+                    "dataset": "hourly files",
+                    "key": region or Path(path).name,
+                    "field": what,
+                    "value": fact,
+                    "unit": "",
+                    "source": f"hourly {what} file {Path(path).name}",
+                    "year": scenario.scenario.start_year,
+                    "license": "",
+                    "note": "",
+                }
+            )
+    return rows
 
 
 def _capacity_block_kw(scenario: Scenario, fp: FleetPower) -> np.ndarray:

@@ -257,3 +257,29 @@ def test_a_site_whose_grid_meets_the_target_needs_no_portfolio_in_words():
     assert (
         "Quebec's grid alone is 99.5 % carbon-free hour by hour, so it needs no portfolio" in text
     )
+
+
+def test_an_imported_hourly_files_record_reaches_the_provenance(tmp_path):
+    # An hourly carbon-free share imported for SE-SE1 (the CSV path of import-hourly), used as
+    # energy.cfe_file: its recorded facts become provenance rows the report's sources list.
+    from planner.cli.main import run
+
+    starts = pd.date_range("2023-01-01", periods=8760, freq="h", tz="Etc/GMT-1")
+    raw = tmp_path / "cfe_raw.csv"
+    pd.DataFrame(
+        {"timestamp": starts.strftime("%Y-%m-%dT%H:%M%z"), "share": 0.5 + 0.5 * (starts.hour >= 12)}
+    ).to_csv(raw, index=False)
+    out = tmp_path / "cfe.csv"
+    args = ["data", "import-hourly", str(raw), "--format", "csv", "--region", "SE-SE1"]
+    args += ["--quantity", "cfe-share"]
+    assert run([*args, "--out", str(out)]) == 0
+    ev = evaluate_sites(scenario(["SE"], cfe_target=0.9, cfe_file=str(out)))
+    prov = ev.provenance[ev.provenance["dataset"] == "hourly files"]
+    assert (prov["key"] == "SE-SE1").all() and (prov["field"] == "carbon-free share").all()
+    assert prov["value"].str.startswith("source=csv; file=cfe_raw.csv").any()
+    # SE1's hourly share: 50 % before noon, 100 % after (Stockholm's standard time is UTC+1),
+    # so the grid alone scores 75 % at Lulea whatever the load's small hourly swing.
+    row = ev.cfe_row("lulea-se")
+    share = ev.hourly_grid_cfe[row]
+    assert share[:12] == pytest.approx(0.5) and share[12:24] == pytest.approx(1.0)
+    assert ev.metrics.loc["lulea-se", "cfe_grid_score"] == pytest.approx(0.75, abs=0.01)
