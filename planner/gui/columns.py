@@ -74,6 +74,32 @@ TABLE_COLUMNS: tuple[Column, ...] = (
     Column("region_code", "Region"),
 )
 
+#: Ranking table columns shown only when the metrics carry them (24/7 carbon-free matching,
+#: ``energy.cfe_target``), after :data:`TABLE_COLUMNS` so the fixed columns keep their places.
+OPTIONAL_TABLE_COLUMNS: tuple[Column, ...] = (
+    Column("cfe_score", "24/7 CFE score", "%", ".1f", 100.0, better="high"),
+    Column("cfe_usd_per_mwh", "CFE portfolio", "USD/MWh", "+,.1f", better="low"),
+)
+
+#: A site's 24/7 carbon-free matching figures (metrics ``cfe_*``, whole fleet at the site).
+CFE_COLUMNS: tuple[Column, ...] = (
+    Column("cfe_score", "24/7 CFE score", "%", ".1f", 100.0, better="high"),
+    Column("cfe_grid_score", "Grid alone", "%", ".1f", 100.0, better="high"),
+    Column("cfe_annual_matched", "Annual matched", "%", ".0f", 100.0),
+    Column("cfe_solar_mw", "Solar PPA", "MW", ",.0f"),
+    Column("cfe_wind_mw", "Wind PPA", "MW", ",.0f"),
+    Column("cfe_battery_mwh", "Battery", "MWh", ",.0f"),
+    Column("cfe_excess_mwh_per_year", "Surplus", "GWh/yr", ",.1f", 1e-3, better="low"),
+    Column("cfe_usd_per_mwh", "Portfolio net cost", "USD/MWh", "+,.1f", better="low"),
+    Column("co2_market_t_per_year", "CO₂ hourly market-based", "kt/yr", ",.1f", 1e-3),
+)
+
+
+def has_matching(metrics: Any) -> bool:
+    """Whether a metrics table carries 24/7 carbon-free matching (``cfe_*`` columns)."""
+    return metrics is not None and "cfe_score" in getattr(metrics, "columns", ())
+
+
 #: Rows of the comparison table: every criterion and the figures behind it.
 COMPARE_ROWS: tuple[Column, ...] = (
     Column("rank", "Rank", "", ".0f", better="low"),

@@ -34,7 +34,12 @@ CHART_KINDS = (
     "tornado",
     "rank_probabilities",
     "score_contributions",
+    "cfe_heatmap",
+    "cfe_duration",
 )
+
+#: Per-site chart kinds of 24/7 carbon-free matching (results with ``energy.cfe_target``).
+CFE_CHART_KINDS = ("cfe_heatmap", "cfe_duration")
 
 REPORT_FORMATS = ("pdf", "html")
 DATA_FORMATS = ("csv", "xlsx", "geojson")
@@ -288,6 +293,8 @@ class Engine:
             )
         if kind == "score_contributions":
             return charts.score_contributions(results.ranking, names)
+        if kind in CFE_CHART_KINDS:
+            return _cfe_figure(kind, results, site_id)
         raise KeyError(f"unknown chart kind {kind!r}")
 
     # --- files -----------------------------------------------------------------------------
@@ -328,6 +335,33 @@ class Engine:
         if progress is not None:
             progress("Done", 1.0)
         return written
+
+
+def _cfe_figure(kind: str, results: Results, site_id: Any) -> Any:
+    """A site's hourly carbon-free share: month x hour heat map, or duration curve.
+
+    Raises
+    ------
+    ValueError
+        When the results have no 24/7 matching (no ``energy.cfe_target``, or a results file
+        from before matching).
+    """
+    import planner.charts as charts
+
+    ev = results.evaluation
+    if ev.hourly_cfe is None or ev.hourly_grid_cfe is None:
+        raise ValueError("these results have no 24/7 matching")
+    row = ev.cfe_row(site_id)
+    if kind == "cfe_heatmap":
+        return charts.cfe_heatmap(
+            ev.hourly_cfe[row], title="Hourly carbon-free share (month × hour of day)"
+        )
+    return charts.cfe_duration_curve(
+        ev.hourly_cfe[row],
+        ev.hourly_grid_cfe[row],
+        target=results.scenario.energy.cfe_target,
+        title="Hours of the year at each carbon-free share",
+    )
 
 
 def filter_sites(sites: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

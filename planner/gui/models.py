@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from planner.gui.columns import TABLE_COLUMNS, Column
+from planner.gui.columns import OPTIONAL_TABLE_COLUMNS, TABLE_COLUMNS, Column
 from planner.gui.text import plain_tooltip
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -35,10 +35,20 @@ class SiteTableModel(QAbstractTableModel):
     The model sorts itself with numpy (``sort``), not through the proxy: a proxy sort calls
     ``data()`` in Python n log n times, too slow for a live re-rank of 1,000 sites. Rows are
     kept by site, so the view's selection follows its sites when the order changes.
+
+    ``optional`` columns (24/7 matching) follow ``columns`` only while the metrics or the
+    ranking have them: results without them show no empty columns.
     """
 
-    def __init__(self, columns: tuple[Column, ...] = TABLE_COLUMNS, parent: Any = None) -> None:
+    def __init__(
+        self,
+        columns: tuple[Column, ...] = TABLE_COLUMNS,
+        parent: Any = None,
+        optional: tuple[Column, ...] = OPTIONAL_TABLE_COLUMNS,
+    ) -> None:
         super().__init__(parent)
+        self._fixed = columns
+        self._optional = optional  # appended when the metrics have them (24/7 matching)
         self._columns = columns
         self._ids: list[str] = []
         self._values: list[np.ndarray] = []
@@ -65,6 +75,11 @@ class SiteTableModel(QAbstractTableModel):
         self._data_row = {sid: r for r, sid in enumerate(self._ids)}
         self._allocated = dict(allocated or {})
         self._metrics = metrics
+        self._columns = self._fixed + tuple(
+            c for c in self._optional if c.key in metrics.columns or c.key in ranking.columns
+        )
+        if self._sort_column >= len(self._columns):  # sorted by a column now gone
+            self._sort_column, self._sort_order = 0, Qt.SortOrder.AscendingOrder
         self._fill(metrics, ranking)
         self._order = self._sorted_order()
         self._position = np.argsort(self._order)

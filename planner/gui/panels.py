@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from planner.gui.chartview import ChartView
-from planner.gui.columns import COMPARE_ROWS, Column, format_value
+from planner.gui.columns import CFE_COLUMNS, COMPARE_ROWS, Column, format_value, has_matching
 from planner.gui.models import FrameModel
 from planner.gui.text import plain_tooltip
 from planner.gui.widgets import ElidedLabel
@@ -90,6 +90,43 @@ _DETAIL_FIGURES: tuple[tuple[str, str], ...] = (
     ("Risk 0–1 (grid / hazard / constraint)", "risk_score"),
     ("Climate data", "climate_source"),
 )
+
+
+#: Key figures of 24/7 carbon-free matching: shown after "CO₂ market-based" when the results
+#: have it (text built by :func:`cfe_figure_text`).
+_CFE_FIGURES: tuple[tuple[str, str], ...] = (
+    ("24/7 CFE score", "cfe_score"),
+    ("Solar / wind PPA", "cfe_solar_mw"),
+    ("Battery", "cfe_battery_mwh"),
+    ("Portfolio net cost", "cfe_usd_per_mwh"),
+)
+
+NO_CFE_TARGET = (
+    "No 24/7 carbon-free target in this scenario: set one in the editor under "
+    "Energy and PPA > 24/7 carbon-free target."
+)
+
+
+def cfe_figure_text(row: pd.Series, key: str) -> str:
+    """A 24/7 matching key figure of one site, with its units, e.g. "90.0 % (grid alone 43.7 %)"."""
+    col = {c.key: c for c in CFE_COLUMNS}
+
+    def text(k: str) -> str:
+        return col[k].text(row.get(k))
+
+    if key == "cfe_score":
+        out = f"{text('cfe_score')} % (grid alone {text('cfe_grid_score')} %)"
+        if not bool(row.get("cfe_reachable", True)):
+            note = str(row.get("cfe_note") or "")
+            out += "; target not reachable" + (f": {note}" if note else "")
+        return out
+    if key == "cfe_solar_mw":
+        return f"{text('cfe_solar_mw')} / {text('cfe_wind_mw')} MW"
+    if key == "cfe_battery_mwh":
+        return f"{text('cfe_battery_mwh')} MWh"
+    if key == "cfe_usd_per_mwh":
+        return f"{text('cfe_usd_per_mwh')} USD per MWh of load"
+    return text(key)
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -170,12 +207,20 @@ class SiteDetail(QWidget):
         self.form = QFormLayout(box)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         self._values: dict[str, QLabel] = {}
+        self._cfe_values: dict[str, QLabel] = {}
         for label, key in _DETAIL_FIGURES:
-            value = QLabel("–")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.form.addRow(label, value)
-            self._values[key] = value
+            self._values[key] = self._add_figure(label)
+            if key == "co2_market_t_per_year":
+                for cfe_label, cfe_key in _CFE_FIGURES:
+                    self._cfe_values[cfe_key] = self._add_figure(cfe_label)
+        self._cfe_values["cfe_score"].setToolTip(
+            "Hourly carbon-free energy score with the site's least-cost solar, wind and battery "
+            "PPA portfolio, against its grid's own carbon-free share alone (docs/cfe.md)"
+        )
+        self._cfe_values["cfe_solar_mw"].setToolTip(
+            "Sized for the whole fleet at this site, at full build-out"
+        )
+        self._show_cfe_rows(False)
         left_layout.addWidget(box)
         prov_box = QGroupBox("Inputs and their sources (hover for source and year)")
         prov_layout = QVBoxLayout(prov_box)
@@ -208,7 +253,10 @@ class SiteDetail(QWidget):
             chart.setMinimumHeight(height)
             grid.addWidget(chart, r, 0)
             grid.setRowStretch(r, stretch)
-        splitter.addWidget(_scrolling(charts))
+        grid.addWidget(self._build_cfe_box(), 3, 0)
+        grid.setRowStretch(3, 6)
+        self.charts_area = _scrolling(charts)
+        splitter.addWidget(self.charts_area)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([480, 820])
@@ -216,6 +264,70 @@ class SiteDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def _add_figure(self, label: str) -> QLabel:
+        value = QLabel("–")
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form.addRow(label, value)
+        return value
+
+    def _show_cfe_rows(self, visible: bool) -> None:
+        for value in self._cfe_values.values():
+            self.form.setRowVisible(value, visible)
+
+    def _build_cfe_box(self) -> QGroupBox:
+        """24/7 carbon-free matching: two charts, or one line saying there is no target."""
+        self.cfe_box = QGroupBox("24/7 carbon-free matching")
+        layout = QVBoxLayout(self.cfe_box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.cfe_duration_chart = ChartView("Select a site to see its hourly carbon-free share.")
+        self.cfe_heatmap_chart = ChartView("Select a site to see its hourly carbon-free share.")
+        for chart in (self.cfe_duration_chart, self.cfe_heatmap_chart):
+            chart.setMinimumHeight(240)
+            chart.setVisible(False)
+            layout.addWidget(chart, 1)
+        # Below the charts: where the profiles come from, or why there are no charts.
+        self.cfe_message = QLabel(NO_CFE_TARGET)
+        self.cfe_message.setWordWrap(True)
+        self.cfe_message.setStyleSheet("color: #555;")
+        layout.addWidget(self.cfe_message)
+        return self.cfe_box
+
+    def _show_cfe(self, results: Results | None, row: pd.Series | None, site_id: Any) -> None:
+        """The matching rows and charts when the results have matching; else one line."""
+        matching = results is not None and has_matching(results.evaluation.metrics)
+        self._show_cfe_rows(matching and row is not None)
+        hourly = matching and getattr(results.evaluation, "hourly_cfe", None) is not None
+        for chart in (self.cfe_duration_chart, self.cfe_heatmap_chart):
+            chart.setVisible(hourly and row is not None)
+        if not matching or row is None:
+            self.cfe_box.setTitle("24/7 carbon-free matching")
+            self.cfe_message.setText(
+                NO_CFE_TARGET if results is not None else "Select a site to see its charts."
+            )
+            self.cfe_message.setVisible(True)
+            return
+        for key, value in self._cfe_values.items():
+            value.setText(cfe_figure_text(row, key))
+        co2 = self._values["co2_market_t_per_year"]
+        co2.setText(co2.text() + " (hourly, with the PPAs)")
+        target = format_value(row.get("cfe_target"), ".0f", 100.0)
+        self.cfe_box.setTitle(f"24/7 carbon-free matching (target {target} % hour by hour)")
+        basis = str(row.get("renewables_basis") or "")
+        self.cfe_message.setText(
+            (f"Solar and wind profiles: {basis}." if basis else "")
+            if hourly
+            else "The hourly carbon-free shares are not in these results."
+        )
+        self.cfe_message.setVisible(bool(self.cfe_message.text()))
+        if hourly:
+            self.cfe_duration_chart.set_figure(
+                lambda: self._figure_for("cfe_duration", results, site_id)
+            )
+            self.cfe_heatmap_chart.set_figure(
+                lambda: self._figure_for("cfe_heatmap", results, site_id)
+            )
 
     def show_site(
         self, results: Results | None, site_id: str | None, share: float | None = None
@@ -229,6 +341,7 @@ class SiteDetail(QWidget):
             self.provenance.set_frame(None)
             for chart in (self.cost_chart, self.monthly_chart, self.heatmap_chart):
                 chart.show_message("Select a site to see its charts.")
+            self._show_cfe(None, None, None)
             return
         row = results.evaluation.metrics.loc[site_id]
         rank = results.ranking.loc[site_id] if site_id in results.ranking.index else None
@@ -258,6 +371,7 @@ class SiteDetail(QWidget):
         self.heatmap_chart.set_figure(
             lambda: self._figure_for("hourly_pue_heatmap", results, site_id)
         )
+        self._show_cfe(results, row, site_id)
 
     def _size_provenance(self) -> None:
         header = self.provenance_view.horizontalHeader()

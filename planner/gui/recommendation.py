@@ -31,7 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.gui.columns import CRITERIA, CRITERION_LABELS, Column, format_value
+from planner.gui.columns import (
+    CFE_COLUMNS,
+    CRITERIA,
+    CRITERION_LABELS,
+    Column,
+    format_value,
+    has_matching,
+)
 from planner.gui.models import FrameModel
 from planner.gui.widgets import FitTable
 from planner.labels import DRIVER_WORDS, ROLES
@@ -312,6 +319,62 @@ def cash_flow_columns(frame: pd.DataFrame) -> list[Column]:
     return out
 
 
+CFE_NOTE = (
+    "The CFE score counts, hour by hour, the load met by the portfolio plus the grid's own "
+    "carbon-free share of the rest (24/7 carbon-free energy). Each site's portfolio is its "
+    "least-cost solar, wind and battery PPAs that reach the target, sized for the whole fleet "
+    "at that site at full build-out; the net cost is per MWh of its load (negative: the PPAs "
+    "earn more than they cost). CO₂ market-based is counted hour by hour."
+)
+
+
+def cfe_text(results: Results | None) -> str:
+    """The 24/7 matching sentence: the target, and each recommended site's score against its
+    grid alone and its portfolio's net cost ("" without matching)."""
+    if results is None or not has_matching(results.evaluation.metrics):
+        return ""
+    metrics = results.evaluation.metrics
+    target = results.scenario.energy.cfe_target
+    if target is None and "cfe_target" in metrics:
+        target = _float(metrics["cfe_target"].iloc[0]) if len(metrics) else None
+    text = (
+        f"The scenario asks every chosen site to match "
+        f"{format_value(target, '.0f', 100.0)} % of its load with carbon-free energy hour by "
+        "hour."
+    )
+    col = {c.key: c for c in CFE_COLUMNS}
+    parts = []
+    for sid, name, _ in recommended_sites(results):
+        if sid not in metrics.index:
+            continue
+        row = metrics.loc[sid]
+        parts.append(
+            f"{name} reaches {col['cfe_score'].text(row.get('cfe_score'))} % against "
+            f"{col['cfe_grid_score'].text(row.get('cfe_grid_score'))} % from its grid alone, "
+            f"for a net {col['cfe_usd_per_mwh'].text(row.get('cfe_usd_per_mwh'))} USD per MWh "
+            "of load"
+        )
+    return text + (" " + "; ".join(parts) + "." if parts else "")
+
+
+def cfe_frame(results: Results) -> tuple[pd.DataFrame, list[Column]]:
+    """One row per recommended site: its share and its portfolio figures (``cfe_*``)."""
+    metrics = results.evaluation.metrics
+    sites = [(s, n, share) for s, n, share in recommended_sites(results) if s in metrics.index]
+    if not has_matching(metrics) or not sites:
+        return pd.DataFrame(), []
+    ids = [s for s, _, _ in sites]
+    frame = pd.DataFrame(
+        {"name": [n for _, n, _ in sites], "share": [share for _, _, share in sites]}
+    )
+    specs = [Column("name", "Site"), Column("share", "Share", "%", ".0f", 100.0)]
+    for col in CFE_COLUMNS:
+        if col.key in metrics:
+            frame[col.key] = metrics.loc[ids, col.key].to_numpy()
+            specs.append(col)
+    return frame, specs
+
+
 # --- the widget --------------------------------------------------------------------------------
 
 
@@ -417,6 +480,16 @@ class RecommendationPanel(QScrollArea):
         layout.addWidget(self.why)
         column.addWidget(box)
 
+        self.cfe_box = QGroupBox("24/7 carbon-free matching")
+        layout = QVBoxLayout(self.cfe_box)
+        self.cfe_sentence = _wrapping("")
+        layout.addWidget(self.cfe_sentence)
+        self.cfe_table = _Table()
+        layout.addWidget(self.cfe_table.view)
+        self.cfe_note = _wrapping(CFE_NOTE, "color: #444;")
+        layout.addWidget(self.cfe_note)
+        column.addWidget(self.cfe_box)
+
         self.alternatives_note, self.alternatives = _note_and_table(
             column, "Alternatives, solved on the same basis"
         )
@@ -487,6 +560,7 @@ class RecommendationPanel(QScrollArea):
         self.recommended.setText(recommended_text(results))
         self.recommended_basis.setText(recommended_basis(results))
         self.show_ranking(results, ranking, weights)
+        self._show_cfe(results)
         if results is None:
             for table in (
                 self.allocation,
@@ -569,6 +643,20 @@ class RecommendationPanel(QScrollArea):
             if binding
             else ("No constraint is at its limit." if alloc.feasible else "")
         )
+
+    def _show_cfe(self, results: Results | None) -> None:
+        """The 24/7 matching box: only for results with matching (``energy.cfe_target``)."""
+        matching = results is not None and has_matching(results.evaluation.metrics)
+        self.cfe_box.setVisible(matching)
+        if not matching:
+            self.cfe_sentence.setText("")
+            self.cfe_table.show(None)
+            return
+        target = format_value(results.scenario.energy.cfe_target, ".0f", 100.0)
+        self.cfe_box.setTitle(f"24/7 carbon-free matching: {target} % of every hour's load")
+        self.cfe_sentence.setText(cfe_text(results))
+        frame, specs = cfe_frame(results)
+        self.cfe_table.show(frame if len(frame) else None, specs)
 
     def _show_robustness(self, rob: dict[str, Any] | None, results: Results | None = None) -> None:
         values = self._robustness_values
