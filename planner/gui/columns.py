@@ -83,9 +83,9 @@ OPTIONAL_TABLE_COLUMNS: tuple[Column, ...] = (
 
 #: A site's 24/7 carbon-free matching figures (metrics ``cfe_*``, whole fleet at the site).
 CFE_COLUMNS: tuple[Column, ...] = (
-    Column("cfe_score", "24/7 CFE score", "%", ".1f", 100.0, better="high"),
+    Column("cfe_score", "CFE score", "%", ".1f", 100.0, better="high"),
     Column("cfe_grid_score", "Grid alone", "%", ".1f", 100.0, better="high"),
-    Column("cfe_annual_matched", "Annual matched", "%", ".0f", 100.0),
+    Column("cfe_annual_matched", "Matched annually", "%", ".0f", 100.0),
     Column("cfe_solar_mw", "Solar PPA", "MW", ",.0f"),
     Column("cfe_wind_mw", "Wind PPA", "MW", ",.0f"),
     Column("cfe_battery_mwh", "Battery", "MWh", ",.0f"),

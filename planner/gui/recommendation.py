@@ -322,9 +322,10 @@ def cash_flow_columns(frame: pd.DataFrame) -> list[Column]:
 CFE_NOTE = (
     "The CFE score counts, hour by hour, the load met by the portfolio plus the grid's own "
     "carbon-free share of the rest (24/7 carbon-free energy). Each site's portfolio is its "
-    "least-cost solar, wind and battery PPAs that reach the target, sized for the whole fleet "
-    "at that site at full build-out; the net cost is per MWh of its load (negative: the PPAs "
-    "earn more than they cost). CO₂ market-based is counted hour by hour."
+    "least-cost solar, wind and battery PPAs that reach the target. MW, MWh, surplus and CO₂ "
+    "are for the whole fleet at that site at full build-out, as in the site table; the net "
+    "cost is per MWh of the site's load (negative: the PPAs earn more than they cost). "
+    "CO₂ market-based is counted hour by hour."
 )
 
 

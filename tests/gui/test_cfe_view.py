@@ -75,7 +75,7 @@ def test_recommendation_detail_and_table_show_matching(qtbot, real_window, dialo
     assert "90 %" in panel.cfe_box.title()
     names = [str(metrics.at[s, "name"]) for s in rec]
     assert column_texts(panel.cfe_table, "Site") == names
-    assert column_texts(panel.cfe_table, "24/7 CFE score") == [
+    assert column_texts(panel.cfe_table, "CFE score") == [
         percent(metrics.at[s, "cfe_score"]) for s in rec
     ]
     assert column_texts(panel.cfe_table, "Grid alone") == [
