@@ -249,6 +249,64 @@ def test_greedy_scan_equals_the_plain_loop():
         assert_allclose(fast, _score_by_loop(load, cfe, solar, wind, *caps), rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("energy_mwh", "solar_hours", "energy_hours"),
+    [
+        # 1.5 MW of solar on 1 MW of load: 0.5 MW of surplus from 6 h, each hour storing
+        # eta x 0.5 = 0.461 MWh. 8 MWh never fills (12 h store 5.53 MWh): each MW more solar
+        # stores eta more each sunny hour until 18 h, then the night (1 MW, below the power
+        # of 2 MW) spends it all by 23 h, where the derivative restarts at 0; E is not binding.
+        (8.0, lambda h: np.clip(h - 6, 0, 12), lambda h: 0 * h),
+        # 4.4 MWh fills during hour 15 (9 hours store 4.15 MWh): the solar derivative restarts
+        # at 0 there; the state then is E, so its derivative in E is 1 until the night (1 MW
+        # below the 1.1 MW of power, 4.4 / (1 / eta) = 4.06 hours) empties it in hour 22.
+        (
+            4.4,
+            lambda h: np.where(h <= 15, np.clip(h - 6, 0, 9), 0),
+            lambda h: (h >= 16) & (h <= 22),
+        ),
+    ],
+)
+def test_greedy_tangent_by_hand(energy_mwh, solar_hours, energy_hours):
+    from planner.cfe.dispatch import greedy_dispatch, greedy_tangent
+
+    eta = math.sqrt(RTE)
+    net = 1.5 * HALF_DAY_SOLAR - FLAT
+    _, _, soc = greedy_dispatch(net, np.array(energy_mwh), 4.0, eta)
+    directions = np.stack([HALF_DAY_SOLAR, ZERO])  # one MW more solar; one MWh more storage
+    d_soc = greedy_tangent(net, directions, np.array([0.0, 1.0]), energy_mwh, 4.0, eta, soc)
+    assert_allclose(d_soc[0], eta * solar_hours(DAY), atol=1e-12)
+    assert_allclose(d_soc[1], energy_hours(DAY).astype(float), atol=1e-12)
+
+
+def test_greedy_tangent_matches_the_plain_loop():
+    # The derivative of the score, from the state's tangent, against central differences of
+    # the plain loop (an independent implementation) at portfolios away from kinks.
+    from planner.cfe.dispatch import greedy_dispatch, greedy_tangent
+
+    load, solar, wind, _ = synthetic_week(seed=5)
+    cfe = np.full(72, 0.35)
+    eta, step = math.sqrt(RTE), 1e-6
+    for caps in [(0.5, 1.0, 2.0), (2.0, 0.3, 5.5), (1.2, 1.1, 0.7)]:
+        net = caps[0] * solar + caps[1] * wind - load
+        _, _, soc = greedy_dispatch(net, np.array(caps[2]), 4.0, eta)
+        d_net = np.stack([solar, wind, ZERO[:1].repeat(72)])
+        d_soc = greedy_tangent(net, d_net, np.eye(3)[2], caps[2], 4.0, eta, soc)
+        # matched moves in deficit hours only, by gen + discharge = gen - eta x d(soc)/dh
+        d_after = np.roll(d_soc, -1, axis=1)
+        d_matched = np.where(net < 0, d_net - eta * (d_after - d_soc), 0.0)
+        d_score = (1 - cfe) @ d_matched.T / load.sum()
+        for k in range(3):
+            up, down = np.array(caps, float), np.array(caps, float)
+            up[k] += step
+            down[k] -= step
+            by_loop = (
+                _score_by_loop(load, cfe, solar, wind, *up)
+                - _score_by_loop(load, cfe, solar, wind, *down)
+            ) / (2 * step)
+            assert_allclose(d_score[k], by_loop, rtol=1e-5, atol=1e-9)
+
+
 def test_lp_beats_greedy_when_the_grid_share_varies():
     # Varying grid share: the LP may keep battery energy for the dirtiest hours, so its
     # score at its own portfolio is at least greedy's, and the fast method (greedy) pays
@@ -265,10 +323,28 @@ def test_lp_beats_greedy_when_the_grid_share_varies():
     assert fast.cfe_score >= 0.9 - 1e-9
 
 
+@pytest.mark.parametrize("seed", [3, 5, 7])
+@pytest.mark.parametrize("target", [0.6, 0.85, 0.95])
+def test_fast_search_matches_the_lp_on_synthetic_weeks(seed, target):
+    # A flat grid share: greedy dispatch is optimal, so the fast search solves the LP's own
+    # problem and its portfolio is one the LP could choose. It can cost no less than the
+    # LP's (HiGHS's tolerance aside) and, stopping at SLSQP's tolerance, at most 0.1 % more.
+    load, solar, wind, price = synthetic_week(seed)
+    cfe = np.full(72, 0.2)
+    args = (load, cfe, solar, wind, price)
+    lp = solve_portfolio(*args, target=target, costs=costs())
+    fast = solve_portfolio(*args, target=target, costs=costs(), method="fast")
+    assert (lp.status, fast.status) == ("optimal", "optimal")
+    assert fast.cfe_score >= target - 1e-9
+    assert fast.net_cost_usd_per_year >= lp.net_cost_usd_per_year * (1 - 1e-6)
+    assert_allclose(fast.net_cost_usd_per_year, lp.net_cost_usd_per_year, rtol=1e-3)
+
+
 # --- contracts, batches, shapes -------------------------------------------------------------
 
 
-def test_physical_contract_pays_strike_and_saves_matched_price():
+@pytest.mark.parametrize(("method", "rtol"), [("lp", 1e-6), ("fast", 1e-4)])
+def test_physical_contract_pays_strike_and_saves_matched_price(method, rtol):
     # Wind at full output hours 0-11, solar hours 6-17, 1 MW load, price 30, no battery
     # (too dear): 75 % needs 18 matched hours, so 1 MW of each, with 6 MWh of excess a day.
     # Physical: 12 x 50 + 12 x 60 - 18 x 30 = 780 USD a day (the excess earns nothing);
@@ -276,10 +352,12 @@ def test_physical_contract_pays_strike_and_saves_matched_price():
     wind = (DAY < 12).astype(float)
     for contract, per_day in (("physical", 780.0), ("virtual", 600.0)):
         c = costs(contract=contract, battery_usd_per_kwh_year=1e4)
-        result = solve_portfolio(FLAT, ZERO, HALF_DAY_SOLAR, wind, FLAT * 30, target=0.75, costs=c)
-        assert_allclose([result.solar_mw, result.wind_mw], [1.0, 1.0], rtol=1e-6)
-        assert_allclose(result.excess_mwh, 6 * 365, rtol=1e-6)
-        assert_allclose(result.net_cost_usd_per_year, per_day * 365, rtol=1e-6)
+        result = solve_portfolio(
+            FLAT, ZERO, HALF_DAY_SOLAR, wind, FLAT * 30, target=0.75, costs=c, method=method
+        )
+        assert_allclose([result.solar_mw, result.wind_mw], [1.0, 1.0], rtol=rtol)
+        assert_allclose(result.excess_mwh, 6 * 365, rtol=rtol)
+        assert_allclose(result.net_cost_usd_per_year, per_day * 365, rtol=rtol)
 
 
 def test_batch_solves_identical_sites_once(monkeypatch):
