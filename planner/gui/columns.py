@@ -77,8 +77,8 @@ TABLE_COLUMNS: tuple[Column, ...] = (
 #: Ranking table columns shown only when the metrics carry them (24/7 carbon-free matching,
 #: ``energy.cfe_target``), after :data:`TABLE_COLUMNS` so the fixed columns keep their places.
 OPTIONAL_TABLE_COLUMNS: tuple[Column, ...] = (
-    Column("cfe_score", "24/7 CFE score", "%", ".1f", 100.0, better="high"),
-    Column("cfe_usd_per_mwh", "CFE portfolio", "USD/MWh", "+,.1f", better="low"),
+    Column("cfe_score", "CFE score", "%", ".1f", 100.0, better="high"),
+    Column("cfe_usd_per_mwh", "CFE cost", "USD/MWh", "+,.1f", better="low"),
 )
 
 #: A site's 24/7 carbon-free matching figures (metrics ``cfe_*``, whole fleet at the site).

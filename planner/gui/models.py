@@ -153,6 +153,11 @@ class SiteTableModel(QAbstractTableModel):
 
     # --- lookups (rows are display rows) -----------------------------------------------------
 
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The columns shown now: the fixed ones, then the optional ones the results have."""
+        return self._columns
+
     def site_id(self, row: int) -> str:
         return self._ids[self._order[row]]
 
