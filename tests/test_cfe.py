@@ -323,12 +323,17 @@ def test_lp_beats_greedy_when_the_grid_share_varies():
     assert fast.cfe_score >= 0.9 - 1e-9
 
 
-@pytest.mark.parametrize("seed", [3, 5, 7])
-@pytest.mark.parametrize("target", [0.6, 0.85, 0.95])
+@pytest.mark.parametrize(
+    ("seed", "target"),
+    # SLSQP alone stalled at a kink of the score on (1, 0.99), 20 % dearer, and (5, 0.95)
+    [(3, 0.6), (3, 0.85), (3, 0.95), (5, 0.6), (5, 0.95), (7, 0.85), (1, 0.99), (5, 0.99)],
+)
 def test_fast_search_matches_the_lp_on_synthetic_weeks(seed, target):
     # A flat grid share: greedy dispatch is optimal, so the fast search solves the LP's own
-    # problem and its portfolio is one the LP could choose. It can cost no less than the
-    # LP's (HiGHS's tolerance aside) and, stopping at SLSQP's tolerance, at most 0.1 % more.
+    # problem and its portfolio is one the LP could choose: it costs no less than the LP's
+    # (HiGHS's tolerance aside). It stops within 0.01 % of the gross cost (strikes x MWh
+    # plus battery) of a lower bound; at prices of 20-40 against strikes of 50 and 60 the
+    # net cost is over a third of the gross, so within 0.03 % of the LP's: 0.05 % stated.
     load, solar, wind, price = synthetic_week(seed)
     cfe = np.full(72, 0.2)
     args = (load, cfe, solar, wind, price)
@@ -337,7 +342,7 @@ def test_fast_search_matches_the_lp_on_synthetic_weeks(seed, target):
     assert (lp.status, fast.status) == ("optimal", "optimal")
     assert fast.cfe_score >= target - 1e-9
     assert fast.net_cost_usd_per_year >= lp.net_cost_usd_per_year * (1 - 1e-6)
-    assert_allclose(fast.net_cost_usd_per_year, lp.net_cost_usd_per_year, rtol=1e-3)
+    assert_allclose(fast.net_cost_usd_per_year, lp.net_cost_usd_per_year, rtol=5e-4)
 
 
 # --- contracts, batches, shapes -------------------------------------------------------------
