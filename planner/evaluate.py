@@ -699,7 +699,9 @@ def _add_matching_metrics(
     results = [matching.results[k] for k in matching.case_of_site]
 
     def column(name: str, scale: float = 1.0) -> np.ndarray:
-        return np.array([float(getattr(r, name)) for r in results]) * scale
+        values = np.array([float(getattr(r, name)) for r in results])
+        # The search's round-off (1e-13 MW) is no purchase: a buyer reads it as zero.
+        return np.where(np.abs(values) < 1e-9, 0.0, values) * scale
 
     metrics["cfe_target"] = float(scenario.energy.cfe_target or 0.0)
     metrics["cfe_score"] = column("cfe_score")

@@ -23,17 +23,18 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from planner.cfe import PortfolioCosts, PortfolioResult, solve_portfolios
-from planner.cfe.model import CfeSite
-from planner.cfe.solve import site_key
 from planner.errors import InputError
 from planner.power import HOURS_PER_YEAR, MONTH_START_HOUR
 from planner.scenario import Scenario
+
+if TYPE_CHECKING:  # scipy's optimizer loads with the first portfolio, not with the window
+    from planner.cfe import PortfolioCosts, PortfolioResult
+    from planner.cfe.model import CfeSite
 
 MAX_DISTINCT_SITES = 2_000
 """One LP (about a second) per distinct site: beyond this many, matching would take an hour."""
@@ -262,6 +263,9 @@ def _solved(site: CfeSite, target: float, costs: PortfolioCosts) -> PortfolioRes
     finds the same portfolio on a flat grid share and one 1.5-2.1 % dearer on an hourly one
     (docs/cfe.md).
     """
+    from planner.cfe import solve_portfolios
+    from planner.cfe.solve import site_key
+
     key = site_key(site, target, costs) + ":fast"
     peak = float(site.load_mw.max())
     if key in _SOLVED:
@@ -311,6 +315,8 @@ def _distinct_sites(
 
 
 def _cfe_site(renewables: SiteRenewables, hourly: HourlyInputs, i: int) -> CfeSite:
+    from planner.cfe.model import CfeSite
+
     case = renewables.case_of_site[i]
     price = _row(hourly.price_shape, i) * hourly.price_level[i] - hourly.levy_usd_per_mwh[i]
     return CfeSite(
@@ -379,6 +385,8 @@ def portfolio_costs(
     well above wholesale in many regions, and settling surplus at them would make a portfolio
     twenty times the load look like a profit. Surplus earns nothing: a conservative buyer's view.
     """
+    from planner.cfe import PortfolioCosts
+
     energy = scenario.energy
     cfe = dict(finance["cfe"])
     if energy.battery_usd_per_kwh is not None:
@@ -432,3 +440,32 @@ def grid_cfe_hourly(scenario: Scenario, table: pd.DataFrame, warnings: list[str]
     frame = read_hourly_file(path, "cfe")
     codes = table["region_code"].astype(str).to_numpy()
     return hourly_by_site(frame, codes, flat, warnings, "carbon-free share")
+
+
+# --- in words -------------------------------------------------------------------------------------
+
+
+def portfolio_sentence(metrics: pd.DataFrame, target: float, sites: list[tuple[str, str]]) -> str:
+    """The target and each site's score against its grid alone and its portfolio's net cost,
+    in words (the report and the window say the same). ``sites`` are (site id, name) pairs."""
+    parts = []
+    for site, name in sites:
+        row = metrics.loc[site]
+        score, grid = float(row["cfe_score"]), float(row["cfe_grid_score"])
+        bought = sum(
+            float(row.get(c, 0.0)) > 0 for c in ("cfe_solar_mw", "cfe_wind_mw", "cfe_battery_mwh")
+        )
+        if not bought and grid >= target:
+            parts.append(
+                f"{name}'s grid alone is {100 * grid:.1f} % carbon-free hour by hour, so it "
+                "needs no portfolio"
+            )
+            continue
+        parts.append(
+            f"{name} reaches {100 * score:.1f} % against {100 * grid:.1f} % from its grid "
+            f"alone, for a net {float(row['cfe_usd_per_mwh']):+,.1f} USD per MWh of load"
+        )
+    return (
+        f"The scenario asks every chosen site to match {100 * target:.0f} % of its load with "
+        "carbon-free energy hour by hour. " + "; ".join(parts) + "."
+    )

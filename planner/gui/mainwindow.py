@@ -802,7 +802,7 @@ class MainWindow(QMainWindow):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         metrics_font = self.table.fontMetrics()
-        for i, col in enumerate(TABLE_COLUMNS):
+        for i, col in enumerate(self.model.columns):
             width = metrics_font.horizontalAdvance(col.header) + 28
             if col.key == "name":
                 width = max(width, 250)

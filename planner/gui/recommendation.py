@@ -42,6 +42,7 @@ from planner.gui.columns import (
 from planner.gui.models import FrameModel
 from planner.gui.widgets import FitTable
 from planner.labels import DRIVER_WORDS, ROLES
+from planner.matching import portfolio_sentence
 from planner.results import Results
 
 USD_M = 1e-6
@@ -338,24 +339,10 @@ def cfe_text(results: Results | None) -> str:
     target = results.scenario.energy.cfe_target
     if target is None and "cfe_target" in metrics:
         target = _float(metrics["cfe_target"].iloc[0]) if len(metrics) else None
-    text = (
-        f"The scenario asks every chosen site to match "
-        f"{format_value(target, '.0f', 100.0)} % of its load with carbon-free energy hour by "
-        "hour."
-    )
-    col = {c.key: c for c in CFE_COLUMNS}
-    parts = []
-    for sid, name, _ in recommended_sites(results):
-        if sid not in metrics.index:
-            continue
-        row = metrics.loc[sid]
-        parts.append(
-            f"{name} reaches {col['cfe_score'].text(row.get('cfe_score'))} % against "
-            f"{col['cfe_grid_score'].text(row.get('cfe_grid_score'))} % from its grid alone, "
-            f"for a net {col['cfe_usd_per_mwh'].text(row.get('cfe_usd_per_mwh'))} USD per MWh "
-            "of load"
-        )
-    return text + (" " + "; ".join(parts) + "." if parts else "")
+    sites = [(sid, name) for sid, name, _ in recommended_sites(results) if sid in metrics.index]
+    if target is None or not sites:
+        return ""
+    return portfolio_sentence(metrics, float(target), sites)
 
 
 def cfe_frame(results: Results) -> tuple[pd.DataFrame, list[Column]]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from planner import charts
+from planner.matching import portfolio_sentence
 from planner.report.sources import Table
 from planner.results import Results
 
@@ -86,7 +86,7 @@ def build_matching(results: Results, sites: list[str]) -> MatchingSection | None
     )
     return MatchingSection(
         target=float(target),
-        intro=_intro(metrics, sites, names, float(target)),
+        intro=portfolio_sentence(metrics, float(target), list(zip(sites, names, strict=True))),
         portfolio=table,
         note=(
             "The CFE score counts, hour by hour, the load met by the portfolio plus the grid's "
@@ -109,41 +109,7 @@ def matching_sentence(results: Results, sites: list[str]) -> str | None:
     if target is None or "cfe_score" not in metrics or not sites:
         return None
     names = [str(metrics.at[s, "name"]) if "name" in metrics else str(s) for s in sites]
-    return _intro(metrics, sites, names, float(target))
-
-
-def _intro(metrics: pd.DataFrame, sites: list[str], names: list[str], target: float) -> str:
-    parts = []
-    for site, name in zip(sites, names, strict=True):
-        score = _number(metrics.at[site, "cfe_score"])
-        grid = _number(metrics.at[site, "cfe_grid_score"])
-        cost = _number(metrics.at[site, "cfe_usd_per_mwh"])
-        bought = sum(
-            _number(metrics.at[site, c]) > 0
-            for c in ("cfe_solar_mw", "cfe_wind_mw", "cfe_battery_mwh")
-            if c in metrics
-        )
-        if not bought and grid >= target:
-            parts.append(
-                f"{name}'s grid alone is {_share(grid)} carbon-free hour by hour, so it needs no "
-                "portfolio"
-            )
-            continue
-        parts.append(
-            f"{name} reaches {_share(score)} hourly carbon-free energy against {_share(grid)} "
-            f"from its grid alone, for a net {cost:+,.1f} USD per MWh of load"
-        )
-    return (
-        f"The scenario asks every chosen site to match {100 * target:.0f} % of its load with "
-        "carbon-free energy hour by hour. " + "; ".join(parts) + "."
-    )
-
-
-def _share(value: float) -> str:
-    """A share in percent: whole numbers, one decimal near the ends (99.5 % is not 100 %)."""
-    percent = 100.0 * value
-    digits = 1 if (percent > 99.0 and percent < 100.0) or 0.0 < percent < 1.0 else 0
-    return f"{percent:.{digits}f} %"
+    return portfolio_sentence(metrics, float(target), list(zip(sites, names, strict=True)))
 
 
 def _charts(
