@@ -15,7 +15,9 @@ greedy dispatch's CFE score (exact and vectorised, under a millisecond per portf
 The gradients of cost and score are exact (:func:`planner.cfe.dispatch.greedy_tangent`:
 one dispatch and a cumulative sum, no finite differences), so each SLSQP step costs about
 one dispatch. The answer is always checked: if the optimiser stops slightly short of the
-target the capacities are scaled up until greedy dispatch meets it.
+target the capacities are scaled up until greedy dispatch meets it. Then the gradients
+gathered on the way, as cutting planes, bound the least cost from below; where SLSQP
+stalled at a kink of the score they lead on to the optimum (:meth:`_Search.polish`).
 benchmarks/bench_cfe.py measures the cost difference against the full LP.
 """
 
