@@ -158,3 +158,22 @@ def test_report_reads_a_results_file_with_a_side_file(tmp_path, large, capsys):
     assert run(["report", str(path), "--out", str(tmp_path / "again.html")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "results.sites.parquet" in err[0] and "missing" in err[0]
+
+
+def test_an_optimize_folder_lists_its_side_file_and_reports_from_the_folder(
+    tmp_path, large, capsys
+):
+    from planner.optimize.batch import write_results
+
+    out = tmp_path / "run"
+    written = write_results(make_results(), out, ["json"])
+    assert written == [out / "results.json", out / "results.sites.parquet"]
+    assert all(p.is_file() for p in written)
+    # `planner report` takes the folder as well as its results.json.
+    html = tmp_path / "r.html"
+    assert run(["report", str(out), "--out", str(html)]) == 0
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    # A folder with neither results.json nor sweep.json is refused in one line.
+    (tmp_path / "empty").mkdir()
+    assert run(["report", str(tmp_path / "empty")]) == 2
+    assert "no sweep.json" in capsys.readouterr().err

@@ -28,7 +28,8 @@ from planner.cli.options import emit_json, json_option, scenario_path
 def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
     """Write a PDF or HTML report from SOURCE.
 
-    SOURCE is a results.json written by `planner optimize` (fast: nothing is recomputed), a
+    SOURCE is a results.json written by `planner optimize` or the folder holding it (fast:
+    nothing is recomputed), a
     scenario file or bundled example name, which is evaluated and optimised first, or a sweep
     folder written by `planner sweep` (its table: the answer along each axis, heat maps of two
     axes, the points that changed the answer).
@@ -37,10 +38,14 @@ def report(source: str, out_file: Path, overwrite: bool, as_json: bool) -> None:
     from planner.report import write_report
     from planner.results import Results
 
-    # A folder is a sweep, unless it is named like a results file (then that file is refused).
+    # A folder is a sweep, or the folder `planner optimize` wrote (its results.json), unless it
+    # is named like a results file (then that file is refused).
     if Path(source).is_dir() and Path(source).suffix.lower() != ".json":
-        _sweep_report(Path(source), out_file, overwrite, as_json)
-        return
+        if (Path(source) / "results.json").is_file() and not (Path(source) / "sweep.json").exists():
+            source = str(Path(source) / "results.json")
+        else:
+            _sweep_report(Path(source), out_file, overwrite, as_json)
+            return
     if out_file is None:
         raise InputError("--out is required (a .pdf or .html file)", field="--out")
     _check_out(out_file, overwrite)

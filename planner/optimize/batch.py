@@ -212,10 +212,14 @@ def write_results(results: Any, out_dir: Path, formats: Sequence[str]) -> list[P
     """
     from planner.outputs import staged_folder
     from planner.report import write_outputs
+    from planner.results import side_file_path
 
     out_dir = Path(out_dir)
     with staged_folder(out_dir) as stage:
         written = [results.save_json(stage / "results.json")]
+        side = side_file_path(written[0])
+        if side.exists():  # above SIDE_FILE_SITES sites the per-site tables sit beside it
+            written.append(side)
         others = [f for f in formats if f != "json"]
         if others:
             written += write_outputs(results, stage, others)
