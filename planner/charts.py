@@ -647,23 +647,32 @@ def pue_heatmap(
     fig = _figure(fig, (7.2, 3.0))
     ax = fig.add_subplot()
     ax.set_title(title)
-    pue = np.asarray(hourly_pue, dtype=float)
-    month = _month_of_hour(len(pue), start_year)
-    hour = np.arange(len(pue)) % 24
-    # Mean per (month, hour) cell with bincount: vectorised, no loop over 288 cells.
-    cell = (month - 1) * 24 + hour
-    total = np.bincount(cell, weights=pue, minlength=288)
-    count = np.bincount(cell, minlength=288)
-    grid = (total / np.maximum(count, 1)).reshape(12, 24)
+    grid = _month_hour_means(np.asarray(hourly_pue, dtype=float), start_year)
+    _month_hour_image(fig, ax, grid, "magma_r", "PUE [-]")
+    return fig
+
+
+def _month_hour_means(values: np.ndarray, start_year: int = 2026) -> np.ndarray:
+    """Mean of an hourly year per (month, hour of day) cell, shape (12, 24)."""
+    month = _month_of_hour(len(values), start_year)
+    # Mean per cell with bincount: vectorised, no loop over 288 cells.
+    cell = (month - 1) * 24 + np.arange(len(values)) % 24
+    total = np.bincount(cell, weights=values, minlength=288)
+    return (total / np.maximum(np.bincount(cell, minlength=288), 1)).reshape(12, 24)
+
+
+def _month_hour_image(
+    fig: Figure, ax: Any, grid: np.ndarray, cmap: str, label: str, **limits: float
+) -> None:
+    """A (12, 24) grid drawn months down, hours across, with its colour bar."""
     image = ax.imshow(
-        grid, aspect="auto", cmap="magma_r", origin="upper", extent=(-0.5, 23.5, 12.5, 0.5)
+        grid, aspect="auto", cmap=cmap, origin="upper", extent=(-0.5, 23.5, 12.5, 0.5), **limits
     )
     ax.set_yticks(range(1, 13), MONTHS)
     ax.set_xticks(range(0, 24, 3))
     ax.set_xlabel("Hour of day [local standard time]")
     ax.grid(False)
-    fig.colorbar(image, ax=ax, label="PUE [-]")
-    return fig
+    fig.colorbar(image, ax=ax, label=label)
 
 
 @_styled
@@ -677,25 +686,8 @@ def cfe_heatmap(
     fig = _figure(fig, (7.2, 3.0))
     ax = fig.add_subplot()
     ax.set_title(title)
-    share = 100.0 * np.asarray(hourly_cfe_share, dtype=float)
-    month = _month_of_hour(len(share), 2026)
-    cell = (month - 1) * 24 + np.arange(len(share)) % 24
-    total = np.bincount(cell, weights=share, minlength=288)
-    grid = (total / np.maximum(np.bincount(cell, minlength=288), 1)).reshape(12, 24)
-    image = ax.imshow(
-        grid,
-        aspect="auto",
-        cmap="YlGn",
-        vmin=0.0,
-        vmax=100.0,
-        origin="upper",
-        extent=(-0.5, 23.5, 12.5, 0.5),
-    )
-    ax.set_yticks(range(1, 13), MONTHS)
-    ax.set_xticks(range(0, 24, 3))
-    ax.set_xlabel("Hour of day [local standard time]")
-    ax.grid(False)
-    fig.colorbar(image, ax=ax, label="Carbon-free [%]")
+    grid = _month_hour_means(100.0 * np.asarray(hourly_cfe_share, dtype=float))
+    _month_hour_image(fig, ax, grid, "YlGn", "Carbon-free [%]", vmin=0.0, vmax=100.0)
     return fig
 
 

@@ -250,3 +250,27 @@ def test_tornado_with_inputs_and_re_solved_sites():
     notes = [t.get_text() for t in ax.texts]
     assert notes == ["→ Oslo"]  # only where the recommended sites change
     assert "delivered GPU-hour" in ax.get_xlabel()
+
+
+def test_cfe_heatmap_cells_are_month_hour_means_by_hand():
+    # Share = 1 from 12:00 to 18:00 in January only, else 0.5: January's cells at 12-17 h are
+    # 100 %, every other cell 50 %.
+    share = np.full(8760, 0.5)
+    january = np.arange(8760) < 31 * 24
+    afternoon = (np.arange(8760) % 24 >= 12) & (np.arange(8760) % 24 < 18)
+    share[january & afternoon] = 1.0
+    fig = charts.cfe_heatmap(share)
+    grid = fig.axes[0].images[0].get_array()
+    assert grid.shape == (12, 24)
+    assert np.allclose(grid[0, 12:18], 100.0) and np.allclose(grid[0, :12], 50.0)
+    assert np.allclose(grid[1:], 50.0)
+
+
+def test_cfe_duration_curve_sorts_each_year_from_high_to_low():
+    share = np.tile(np.r_[np.ones(12), np.full(12, 0.25)], 365)
+    grid = np.full(8760, 0.25)
+    fig = charts.cfe_duration_curve(share, grid, target=0.9)
+    portfolio, alone = fig.axes[0].lines[:2]
+    y = portfolio.get_ydata()
+    assert y[0] == 100.0 and y[4379] == 100.0 and y[4380] == 25.0 and y[-1] == 25.0
+    assert np.allclose(alone.get_ydata(), 25.0)

@@ -68,58 +68,66 @@ PORTFOLIO_ROWS: list[tuple[str, str, str, float, str]] = [
 """Metrics column, label, format, scale, unit: one row of the portfolio table each."""
 
 
-def build_matching(results: Results, sites: list[str]) -> MatchingSection | None:
-    """The section for the recommended ``sites``; None without a CFE target or sites."""
+def _matched_sites(results: Results, sites: list[str]) -> tuple[float, list[tuple[str, str]]]:
+    """The target and the (site id, name) pairs to describe; no pairs without matching."""
     metrics = results.evaluation.metrics
     target = results.scenario.energy.cfe_target
-    sites = [s for s in sites if s in metrics.index]
-    if target is None or "cfe_score" not in metrics or not sites:
+    if target is None or "cfe_score" not in metrics:
+        return 0.0, []
+    names = metrics["name"].astype(str) if "name" in metrics else None
+    return float(target), [
+        (s, str(names[s]) if names is not None else str(s)) for s in sites if s in metrics.index
+    ]
+
+
+def build_matching(results: Results, sites: list[str]) -> MatchingSection | None:
+    """The section for the recommended ``sites``; None without a CFE target or sites."""
+    target, pairs = _matched_sites(results, sites)
+    if not pairs:
         return None
-    names = [str(metrics.at[s, "name"]) if "name" in metrics else str(s) for s in sites]
+    metrics = results.evaluation.metrics
     rows = [
-        [label, *(_text(metrics.at[s, col], fmt, scale, unit) for s in sites)]
+        [label, *(_text(metrics.at[s, col], fmt, scale, unit) for s, _ in pairs)]
         for col, label, fmt, scale, unit in PORTFOLIO_ROWS
         if col in metrics
     ]
     table = Table(
-        headers=["At full build-out", *names], rows=rows, numeric=[False] + [True] * len(sites)
+        headers=["At full build-out", *(name for _, name in pairs)],
+        rows=rows,
+        numeric=[False] + [True] * len(pairs),
     )
     return MatchingSection(
-        target=float(target),
-        intro=portfolio_sentence(metrics, float(target), list(zip(sites, names, strict=True))),
+        target=target,
+        intro=portfolio_sentence(metrics, target, pairs),
         portfolio=table,
         note=(
             "The CFE score counts, hour by hour, the load met by the portfolio plus the grid's "
             "own carbon-free share of the rest (Google's 24/7 CFE method, 2021). The portfolio "
             "is the least-cost solar, wind and 4-hour battery that reaches the target at each "
-            "site (a linear program over 8,760 hours); every PPA MWh is paid at its strike and "
-            "only the MWh that meet the load in their hour save that hour's price. Hourly "
+            "site, dispatched over 8,760 hours (a search over the three capacities, checked "
+            "against the exact linear program); every PPA MWh is paid at its strike and only "
+            "the MWh that meet the load in their hour save that hour's price. Hourly "
             "market-based CO₂ counts grid energy at its hour's intensity. Sources and "
             "limits: docs/cfe.md."
         ),
-        charts=_charts(results, sites, names, float(target)),
+        charts=_charts(results, pairs, target),
     )
 
 
 def matching_sentence(results: Results, sites: list[str]) -> str | None:
     """What the 24/7 target asks and what each recommended site's portfolio does, in words."""
-    metrics = results.evaluation.metrics
-    target = results.scenario.energy.cfe_target
-    sites = [s for s in sites if s in metrics.index]
-    if target is None or "cfe_score" not in metrics or not sites:
-        return None
-    names = [str(metrics.at[s, "name"]) if "name" in metrics else str(s) for s in sites]
-    return portfolio_sentence(metrics, float(target), list(zip(sites, names, strict=True)))
+    target, pairs = _matched_sites(results, sites)
+    return portfolio_sentence(results.evaluation.metrics, target, pairs) if pairs else None
 
 
 def _charts(
-    results: Results, sites: list[str], names: list[str], target: float
+    results: Results, pairs: list[tuple[str, str]], target: float
 ) -> list[SiteMatchingCharts]:
     ev = results.evaluation
     if getattr(ev, "hourly_cfe", None) is None:
         return []
     out = []
-    for site, name in list(zip(sites, names, strict=True))[:MAX_CHARTED_SITES]:
+    for site, name in pairs[:MAX_CHARTED_SITES]:
         row = ev.cfe_row(site)
         share, grid = ev.hourly_cfe[row], ev.hourly_grid_cfe[row]
         out.append(
