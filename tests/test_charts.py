@@ -274,3 +274,14 @@ def test_cfe_duration_curve_sorts_each_year_from_high_to_low():
     y = portfolio.get_ydata()
     assert y[0] == 100.0 and y[4379] == 100.0 and y[4380] == 25.0 and y[-1] == 25.0
     assert np.allclose(alone.get_ydata(), 25.0)
+
+
+def test_a_nearly_flat_pue_year_keeps_plain_colour_bar_labels():
+    # PUE 1.080 +- 0.0003: the bar must read 1.0797..1.0803, not "+1.08" and "-0.0002".
+    pue = 1.08 + 0.0003 * np.sin(np.arange(8760) / 500)
+    fig = charts.pue_heatmap(pue)
+    fig.canvas.draw()
+    bar = fig.axes[1]
+    labels = [t.get_text() for t in bar.get_yticklabels()]
+    assert bar.yaxis.get_offset_text().get_text() == ""
+    assert all(text.startswith("1.0") for text in labels if text)
