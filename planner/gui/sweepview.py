@@ -37,7 +37,6 @@ from planner.gui.columns import Column
 from planner.gui.models import FrameModel
 from planner.gui.widgets import ElidedLabel
 
-MAX_HEAT_MARKS = 900  # cells of a heat map marked with their answer's letter (30 x 30 fit)
 RESIZE_ROWS = 60
 STATUSES = ("ok", "infeasible", "bad-input", "error")
 FAILED = ("bad-input", "error")
@@ -493,7 +492,7 @@ class SweepView(QWidget):
         )
 
     def _draw_heat(self) -> None:
-        from planner.report.sweep import heat_map
+        from planner.report.sweep import MAX_HEAT_MARKS, heat_map
 
         data = self.data
         a, b = self.heat_axes()

@@ -229,6 +229,11 @@ def _cut(text: str, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+MAX_HEAT_MARKS = 900
+"""Cells of a heat map marked with their answer's letter (30 x 30 still read); a 100 x 100
+map with letters took 13 s to draw."""
+
+
 def heat_map(
     frame: pd.DataFrame,
     g1: int,
@@ -412,7 +417,10 @@ def build_sweep_report(folder: str | Path) -> SweepReport:
     ] if len(frame) else []  # fmt: skip
     pairs = list(itertools.combinations(varying, 2))[:MAX_HEATMAPS]
     heatmaps = [
-        heat_map(frame, a, b, (labels[a], labels[b]), (ticks[a], ticks[b]), codes)
+        heat_map(
+            frame, a, b, (labels[a], labels[b]), (ticks[a], ticks[b]), codes,
+            max_marks=MAX_HEAT_MARKS,
+        )
         for a, b in pairs
     ] if len(frame) else []  # fmt: skip
     changed = changes(frame, groups, ticks, codes) if len(frame) else []
