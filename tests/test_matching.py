@@ -283,3 +283,16 @@ def test_an_imported_hourly_files_record_reaches_the_provenance(tmp_path):
     share = ev.hourly_grid_cfe[row]
     assert share[:12] == pytest.approx(0.5) and share[12:24] == pytest.approx(1.0)
     assert ev.metrics.loc["lulea-se", "cfe_grid_score"] == pytest.approx(0.75, abs=0.01)
+
+
+def test_renewables_take_each_sites_elevation_from_the_catalog():
+    # Wind power follows air density, which falls with elevation: the catalog's elevation_m
+    # (data/sites.csv) must reach the renewables, not sea level.
+    from planner.catalog import default_catalog
+    from planner.matching import _elevations
+
+    cat = default_catalog()
+    ids = np.array(["los-lunas-nm", "lulea-se"], dtype=object)
+    expected = cat.sites.loc[list(ids), "elevation_m"].astype(float).to_numpy()
+    assert _elevations(cat, ids) == pytest.approx(expected)
+    assert expected[0] > 1000  # Los Lunas, New Mexico sits above 1,400 m
