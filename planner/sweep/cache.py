@@ -56,17 +56,11 @@ def prepared_key(scenario: Any) -> str:
     :data:`NOT_PREPARED`, the bytes of every file it names (site file, regions, weather,
     price and carbon files) and the embedded data."""
     from planner.checks import referenced_files
-    from planner.scenario import scenario_to_dict
     from planner.sweep.engine import data_hash
+    from planner.sweep.run import scenario_without
     from planner.sweep.tasks import _digest_at, _stamp
 
-    data = scenario_to_dict(scenario)
-    for section, keys in NOT_PREPARED.items():
-        if keys is None:
-            data.pop(section, None)
-        else:
-            for key in keys:
-                data.get(section, {}).pop(key, None)
+    data = scenario_without(scenario, NOT_PREPARED)
     fleet = data.get("fleet", {})
     fleet["phases"] = [
         {k: v for k, v in phase.items() if k not in ("count", "start_month")}

@@ -79,17 +79,23 @@ def reduce_analysis(scenario: Any) -> Any:
     return scenario
 
 
-def evaluation_key(scenario: Any) -> str:
-    """A hash of the part of a scenario the evaluation reads (see :data:`NOT_EVALUATED`)."""
+def scenario_without(scenario: Any, dropped: dict[str, Any]) -> dict[str, Any]:
+    """The scenario as a dict less ``dropped``: section -> keys to drop (None: the section)."""
     from planner.scenario import scenario_to_dict
 
     data = scenario_to_dict(scenario)
-    for section, keys in NOT_EVALUATED.items():
+    for section, keys in dropped.items():
         if keys is None:
             data.pop(section, None)
         else:
             for key in keys:
                 data.get(section, {}).pop(key, None)
+    return data
+
+
+def evaluation_key(scenario: Any) -> str:
+    """A hash of the part of a scenario the evaluation reads (see :data:`NOT_EVALUATED`)."""
+    data = scenario_without(scenario, NOT_EVALUATED)
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
