@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -177,6 +178,28 @@ def read_hourly_file(
         time stamps without an offset or that do not make one whole year.
     """
     path = Path(path)
+    # One evaluation reads a file for the bills, the emissions and 24/7 matching, and the
+    # explanations re-evaluate: parse it once while it is unchanged (copies: callers own them).
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, what,
+               tuple(sorted((tz_by_column or {}).items())))  # fmt: skip
+    except OSError:  # the reader says what is wrong with the path
+        return _parse_hourly_file(path, what, tz_by_column)
+    if key not in _HOURLY_READ:
+        _HOURLY_READ[key] = _parse_hourly_file(path, what, tz_by_column)
+        while len(_HOURLY_READ) > 8:
+            _HOURLY_READ.popitem(last=False)
+    return _HOURLY_READ[key].copy()
+
+
+_HOURLY_READ: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+
+
+def _parse_hourly_file(
+    path: Path, what: str, tz_by_column: Mapping[str, str] | None
+) -> pd.DataFrame:
+    """:func:`read_hourly_file` without its memory of files already read."""
     frame = _read_hourly_table(path, what)
     stamps = _stamp_column(frame, path)
     if stamps is not None:
